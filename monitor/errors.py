@@ -1,10 +1,10 @@
 """The one exception tree of the monitor.
 
-    MonitorError                 anything the monitor raises on purpose
-    ├── ConfigError              config.yaml is missing, unreadable or invalid (carries every located error)
-    ├── StoreError               the database cannot be opened, migrated or written
-    │   └── DatabaseLockedError  another daemon already holds this SQLite database
-    └── FetchError               a page could not be fetched (carries the error kind recorded in `fetches`)
+MonitorError                 anything the monitor raises on purpose
+├── ConfigError              config.yaml is missing, unreadable or invalid (carries every located error)
+├── StoreError               the database cannot be opened, migrated or written
+│   └── DatabaseLockedError  another daemon already holds this SQLite database
+└── FetchError               a page could not be fetched (carries the error kind recorded in `fetches`)
 """
 
 from __future__ import annotations

@@ -40,7 +40,9 @@ class FetchedPage:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and (self.not_modified or (self.status is not None and 200 <= self.status < 300))
+        return self.error is None and (
+            self.not_modified or (self.status is not None and 200 <= self.status < 300)
+        )
 
 
 @dataclass(frozen=True, slots=True)

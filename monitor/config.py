@@ -1,0 +1,368 @@
+"""Loads and validates config.yaml into frozen typed objects; every error names its key path."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from monitor.errors import ConfigError
+from monitor.models import Selectors
+
+DEFAULT_CONFIG_PATH = "config.yaml"
+DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
+DEFAULT_USER_AGENT = "monitor/0.1 (news archive bot; +https://github.com/monitor-news/monitor)"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def parse_duration(value: Any) -> float:
+    """Turn `30s`, `5m`, `2h`, `1d` (or a plain number of seconds) into seconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration like 30s, 5m, 2h or 1d, got {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"expected a duration like 30s, 5m, 2h or 1d, got {value!r}")
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive, got {value!r}")
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RecheckStep(_Strict):
+    """While a story is younger than `under`, recheck it every `every`."""
+
+    under: Duration
+    every: Duration
+
+
+DEFAULT_RECHECKS = (
+    RecheckStep(under=3 * 3600, every=15 * 60),
+    RecheckStep(under=86400, every=3600),
+    RecheckStep(under=7 * 86400, every=3 * 3600),
+    RecheckStep(under=30 * 86400, every=86400),
+)
+
+
+class SelectorsConfig(_Strict):
+    body: str | None = None
+    title: str | None = None
+    remove: tuple[str, ...] = ()
+
+
+class SiteDefaults(_Strict):
+    """Settings every site inherits unless it overrides them."""
+
+    interval: Duration = 600.0
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: Duration = 30.0
+    host_delay: Duration = 1.0
+    max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    respect_robots: bool = True
+    max_new_per_pass: int = Field(default=200, gt=0)
+    sitemap_max_age: Duration = 2 * 86400.0
+    rechecks: tuple[RecheckStep, ...] = DEFAULT_RECHECKS
+
+    @field_validator("rechecks")
+    @classmethod
+    def _ascending(cls, steps: tuple[RecheckStep, ...]) -> tuple[RecheckStep, ...]:
+        unders = [step.under for step in steps]
+        if unders != sorted(unders):
+            raise ValueError("steps must be ordered by `under`, youngest first")
+        return steps
+
+
+_OVERRIDABLE = tuple(SiteDefaults.model_fields)
+
+
+class SiteConfig(_Strict):
+    name: str
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    selectors: SelectorsConfig | None = None
+    enabled: bool = True
+    interval: Duration | None = None
+    user_agent: str | None = None
+    timeout: Duration | None = None
+    host_delay: Duration | None = None
+    max_bytes: int | None = Field(default=None, gt=0)
+    respect_robots: bool | None = None
+    max_new_per_pass: int | None = Field(default=None, gt=0)
+    sitemap_max_age: Duration | None = None
+    rechecks: tuple[RecheckStep, ...] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, name: str) -> str:
+        if not _SITE_NAME.match(name):
+            raise ValueError("use letters, digits, '-', '_' or '.', starting with a letter or digit")
+        return name
+
+    @field_validator("start_urls", "feeds", "sitemaps")
+    @classmethod
+    def _http_urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        for url in urls:
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return urls
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _regexes(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {error}") from None
+        return patterns
+
+    @model_validator(mode="after")
+    def _has_sources(self) -> SiteConfig:
+        if not (self.start_urls or self.feeds or self.sitemaps):
+            raise ValueError("a site needs at least one of start_urls, feeds, sitemaps")
+        return self
+
+
+class FetchConfig(_Strict):
+    """Global fetch limits shared by all sites."""
+
+    concurrency: int = Field(default=8, gt=0, le=256)
+    max_retries: int = Field(default=2, ge=0, le=5)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    crawl_delay_cap: Duration = 30.0
+    check_timeout: Duration = 600.0
+
+
+class ConfigFile(_Strict):
+    database: str = DEFAULT_DATABASE_URL
+    defaults: SiteDefaults = SiteDefaults()
+    fetch: FetchConfig = FetchConfig()
+    sites: tuple[SiteConfig, ...] = ()
+
+    @field_validator("sites")
+    @classmethod
+    def _unique_names(cls, sites: tuple[SiteConfig, ...]) -> tuple[SiteConfig, ...]:
+        seen: set[str] = set()
+        for site in sites:
+            if site.name in seen:
+                raise ValueError(f"site name {site.name!r} is used twice")
+            seen.add(site.name)
+        return sites
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One site with the defaults applied: what the scheduler and pipeline use."""
+
+    name: str
+    start_urls: tuple[str, ...]
+    feeds: tuple[str, ...]
+    sitemaps: tuple[str, ...]
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    allowed_domains: frozenset[str]
+    selectors: Selectors | None
+    enabled: bool
+    interval_s: float
+    user_agent: str
+    timeout_s: float
+    host_delay_s: float
+    max_bytes: int
+    respect_robots: bool
+    max_new_per_pass: int
+    sitemap_max_age_s: float
+    rechecks: tuple[RecheckStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path
+    database_url: str
+    defaults: SiteDefaults
+    fetch: FetchConfig
+    sites: tuple[Site, ...]
+
+    def site(self, name: str) -> Site:
+        for site in self.sites:
+            if site.name == name:
+                return site
+        raise ConfigError(str(self.path), [f"sites: no site named {name!r}"])
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read, validate and resolve a config file; raise ConfigError listing every problem with its location."""
+    config_path = Path(path or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG_PATH)
+    raw = _read_yaml(config_path)
+    try:
+        parsed = ConfigFile.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(str(config_path), _located_errors(error) + _duplicate_names(raw)) from None
+    database_url = os.environ.get("MONITOR_DATABASE_URL") or parsed.database
+    return Config(
+        path=config_path,
+        database_url=resolve_database_url(database_url, config_path.resolve().parent),
+        defaults=parsed.defaults,
+        fetch=parsed.fetch,
+        sites=tuple(_resolve_site(site, parsed.defaults) for site in parsed.sites),
+    )
+
+
+def resolve_database_url(url: str, base_dir: Path) -> str:
+    """Make a relative SQLite path relative to the config file's folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
+        relative = url[len(prefix) :]
+        return prefix + str((base_dir / relative).resolve())
+    return url
+
+
+def _read_yaml(config_path: Path) -> Any:
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(str(config_path), [f"cannot read the config file: {error.strerror}"]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "yaml"
+        raise ConfigError(str(config_path), [f"{where}: {getattr(error, 'problem', error)}"]) from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(str(config_path), ["(top level): expected a mapping with `sites:`"])
+    return raw
+
+
+def _duplicate_names(raw: dict[str, Any]) -> list[str]:
+    """Pydantic checks unique names only once every site is valid; report duplicates in any case."""
+    sites = raw.get("sites")
+    if not isinstance(sites, list):
+        return []
+    first_index: dict[str, int] = {}
+    messages = []
+    for index, site in enumerate(sites):
+        name = site.get("name") if isinstance(site, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first_index:
+            messages.append(f"sites[{index}].name: {name!r} is already used by sites[{first_index[name]}]")
+        else:
+            first_index[name] = index
+    return messages
+
+
+def _located_errors(error: ValidationError) -> list[str]:
+    messages = []
+    for item in error.errors():
+        location = _format_location(item["loc"])
+        if item["type"] == "extra_forbidden":
+            messages.append(f"{location}: unknown key{_did_you_mean(item['loc'])}")
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+            if "is used twice" in message:
+                continue  # reported with both locations by _duplicate_names
+            messages.append(f"{location or '(top level)'}: {message}")
+    return messages
+
+
+def _format_location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part.startswith("function-"):
+            continue
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _did_you_mean(loc: tuple[int | str, ...]) -> str:
+    key = str(loc[-1])
+    parent = [part for part in loc[:-1] if isinstance(part, str) and not part.startswith("function-")]
+    known: tuple[str, ...]
+    if not parent:
+        known = tuple(ConfigFile.model_fields)
+    elif parent[-1] == "sites":
+        known = tuple(SiteConfig.model_fields)
+    elif parent[-1] == "defaults":
+        known = tuple(SiteDefaults.model_fields)
+    elif parent[-1] == "fetch":
+        known = tuple(FetchConfig.model_fields)
+    elif parent[-1] == "selectors":
+        known = tuple(SelectorsConfig.model_fields)
+    elif parent[-1] == "rechecks":
+        known = tuple(RecheckStep.model_fields)
+    else:
+        known = ()
+    close = difflib.get_close_matches(key, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
+    resolved = {
+        key: getattr(site, key) if getattr(site, key) is not None else getattr(defaults, key)
+        for key in _OVERRIDABLE
+    }
+    selectors = (
+        Selectors(body=site.selectors.body, title=site.selectors.title, remove=site.selectors.remove)
+        if site.selectors
+        else None
+    )
+    return Site(
+        name=site.name,
+        start_urls=site.start_urls,
+        feeds=site.feeds,
+        sitemaps=site.sitemaps,
+        include=site.include,
+        exclude=site.exclude,
+        allowed_domains=frozenset(domain.lower() for domain in site.allowed_domains) or _source_domains(site),
+        selectors=selectors,
+        enabled=site.enabled,
+        interval_s=resolved["interval"],
+        user_agent=resolved["user_agent"],
+        timeout_s=resolved["timeout"],
+        host_delay_s=resolved["host_delay"],
+        max_bytes=resolved["max_bytes"],
+        respect_robots=resolved["respect_robots"],
+        max_new_per_pass=resolved["max_new_per_pass"],
+        sitemap_max_age_s=resolved["sitemap_max_age"],
+        rechecks=resolved["rechecks"],
+    )
+
+
+def _source_domains(site: SiteConfig) -> frozenset[str]:
+    from urllib.parse import urlsplit
+
+    hosts = {urlsplit(url).hostname or "" for url in (*site.start_urls, *site.feeds, *site.sitemaps)}
+    return frozenset(host.lower().removeprefix("www.") for host in hosts if host)

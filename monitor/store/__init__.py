@@ -1,0 +1,15 @@
+"""Storage: the schema, the engine set-up and the repository (the only code that queries)."""
+
+from monitor.store.engine import DaemonLock, create_store_engine, upgrade_database
+from monitor.store.repo import NewChange, NewVersion, SourceState, Store, TrackedArticle
+
+__all__ = [
+    "DaemonLock",
+    "NewChange",
+    "NewVersion",
+    "SourceState",
+    "Store",
+    "TrackedArticle",
+    "create_store_engine",
+    "upgrade_database",
+]

@@ -1,0 +1,165 @@
+"""Read-only reporting queries behind `monitor changes`, `history`, `diff` and `status`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select
+
+from monitor.store.schema import articles, changes, fetches, sites, versions
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    detected_at: str
+    kind: str
+    site: str
+    url: str
+    version: int | None
+    title: str | None
+    fields: str | None
+    summary: str | None
+    minor: bool
+
+
+def recent_changes(
+    engine: Engine, *, since: str, site_names: list[str] | None = None, include_minor: bool = False
+) -> list[ChangeRow]:
+    query = (
+        select(
+            changes.c.detected_at,
+            changes.c.kind,
+            articles.c.site,
+            articles.c.url,
+            changes.c.version,
+            versions.c.title,
+            changes.c.fields,
+            changes.c.summary,
+            changes.c.minor,
+        )
+        .join(articles, articles.c.id == changes.c.article_id)
+        .outerjoin(
+            versions,
+            and_(versions.c.article_id == changes.c.article_id, versions.c.version == changes.c.version),
+        )
+        .where(changes.c.detected_at >= since)
+        .order_by(changes.c.detected_at, changes.c.id)
+    )
+    if site_names:
+        query = query.where(articles.c.site.in_(site_names))
+    if not include_minor:
+        query = query.where(changes.c.minor.is_(False))
+    with engine.connect() as connection:
+        return [ChangeRow(*row) for row in connection.execute(query)]
+
+
+def story_versions(engine: Engine, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The story row and all its versions (oldest first), found by URL or canonical URL."""
+    with engine.connect() as connection:
+        story = (
+            connection.execute(
+                select(articles).where((articles.c.url == url) | (articles.c.canonical_url == url)).limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        if story is None:
+            return None
+        rows = (
+            connection.execute(
+                select(versions).where(versions.c.article_id == story["id"]).order_by(versions.c.version)
+            )
+            .mappings()
+            .all()
+        )
+        version_changes = {
+            row["version"]: dict(row)
+            for row in connection.execute(
+                select(
+                    changes.c.version, changes.c.kind, changes.c.summary, changes.c.diff, changes.c.minor
+                ).where(changes.c.article_id == story["id"], changes.c.kind.in_(("new", "changed")))
+            ).mappings()
+        }
+    merged = []
+    for row in rows:
+        item = dict(row)
+        change = version_changes.get(row["version"], {})
+        item.update(summary=change.get("summary"), diff=change.get("diff"), minor=change.get("minor", False))
+        merged.append(item)
+    return dict(story), merged
+
+
+def site_status(engine: Engine, *, since_day: str, since_week: str) -> list[dict[str, Any]]:
+    """Per-site health figures for `monitor status`."""
+    with engine.connect() as connection:
+        site_rows = connection.execute(select(sites).order_by(sites.c.name)).mappings().all()
+        article_counts = dict(
+            connection.execute(select(articles.c.site, func.count()).group_by(articles.c.site)).all()
+        )
+        week_counts = dict(
+            connection.execute(
+                select(articles.c.site, func.count())
+                .where(articles.c.first_seen_at >= since_week)
+                .group_by(articles.c.site)
+            ).all()
+        )
+        day_counts = dict(
+            connection.execute(
+                select(articles.c.site, func.count())
+                .where(articles.c.first_seen_at >= since_day)
+                .group_by(articles.c.site)
+            ).all()
+        )
+        change_counts = dict(
+            connection.execute(
+                select(articles.c.site, func.count())
+                .join(changes, changes.c.article_id == articles.c.id)
+                .where(changes.c.kind == "changed", changes.c.minor.is_(False))
+                .group_by(articles.c.site)
+            ).all()
+        )
+        failure_counts = dict(
+            connection.execute(
+                select(fetches.c.site, func.count())
+                .where(fetches.c.error.is_not(None), fetches.c.started_at >= since_day)
+                .group_by(fetches.c.site)
+            ).all()
+        )
+        complete = _complete_counts(connection)
+    result = []
+    for row in site_rows:
+        name = row["name"]
+        total = article_counts.get(name, 0)
+        result.append(
+            {
+                **dict(row),
+                "articles": total,
+                "new_last_24h": day_counts.get(name, 0),
+                "stories_per_day": round(week_counts.get(name, 0) / 7, 1),
+                "changes": change_counts.get(name, 0),
+                "fetch_failures_24h": failure_counts.get(name, 0),
+                "complete_share": round(complete.get(name, 0) / total, 3) if total else None,
+                "stale": week_counts.get(name, 0) >= 7 and day_counts.get(name, 0) == 0,
+            }
+        )
+    return result
+
+
+def _complete_counts(connection: Any) -> dict[str, int]:
+    """Stories whose current version has a title, a body and a date."""
+    query = (
+        select(articles.c.site, func.count())
+        .join(
+            versions,
+            and_(versions.c.article_id == articles.c.id, versions.c.version == articles.c.current_version),
+        )
+        .where(
+            versions.c.title.is_not(None),
+            versions.c.title != "",
+            versions.c.body != "",
+            versions.c.published_at.is_not(None),
+        )
+        .group_by(articles.c.site)
+    )
+    return dict(connection.execute(query).all())

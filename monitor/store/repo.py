@@ -1,0 +1,508 @@
+"""The only code that queries the database: typed reads and idempotent, transactional writes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+
+from monitor.clock import iso_after, now_iso
+from monitor.errors import StoreError
+from monitor.models import Article, FetchAttempt
+from monitor.store.engine import create_store_engine, upgrade_database, writer
+from monitor.store.schema import articles, changes, fetches, sites, sources, versions
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedArticle:
+    """A story's tracking state (one `articles` row)."""
+
+    id: int
+    site: str
+    url: str
+    canonical_url: str | None
+    first_seen_at: str
+    last_changed_at: str | None
+    status: str
+    current_version: int
+    etag: str | None
+    last_modified: str | None
+    body_sha256: str | None
+    consecutive_failures: int
+    pending_hash: str | None
+    pending_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """Validators of a listing page, feed or sitemap from its last fetch."""
+
+    etag: str | None
+    last_modified: str | None
+    body_sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewVersion:
+    """A version to store: the extracted article plus its fingerprints."""
+
+    url: str
+    article: Article
+    content_hash: str
+    text_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewChange:
+    kind: str  # new / changed / minor / reverted / removed / restored
+    fields: tuple[str, ...] = ()
+    summary: str = ""
+    diff: str = ""
+    minor: bool = False
+
+
+class Store:
+    """Reads and writes of one database (SQLite or PostgreSQL) through SQLAlchemy Core."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_store_engine(url)
+        self._writer = writer(self.engine)
+
+    def upgrade(self) -> None:
+        upgrade_database(self.url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- sites and sources -------------------------------------------------------------------------------
+
+    def ensure_sites(self, names: Iterable[str]) -> None:
+        with self._write() as connection:
+            for name in names:
+                _insert_ignore(connection, sites, {"name": name, "created_at": now_iso()})
+
+    def record_site_result(self, site: str, error: str | None) -> None:
+        now = now_iso()
+        values: dict[str, Any] = {"last_checked_at": now}
+        if error is None:
+            values.update(last_success_at=now, consecutive_failures=0)
+        else:
+            values.update(
+                last_error=error, last_error_at=now, consecutive_failures=sites.c.consecutive_failures + 1
+            )
+        with self._write() as connection:
+            connection.execute(update(sites).where(sites.c.name == site).values(**values))
+
+    def site_failures(self, site: str) -> int:
+        with self.engine.connect() as connection:
+            count = connection.scalar(select(sites.c.consecutive_failures).where(sites.c.name == site))
+        return int(count or 0)
+
+    def source_state(self, url: str) -> SourceState | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(sources.c.etag, sources.c.last_modified, sources.c.body_sha256).where(
+                    sources.c.url == url
+                )
+            ).first()
+        return SourceState(row.etag, row.last_modified, row.body_sha256) if row else None
+
+    def save_source_state(self, site: str, url: str, kind: str, state: SourceState) -> None:
+        values = {
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "body_sha256": state.body_sha256,
+            "last_fetched_at": now_iso(),
+        }
+        with self._write() as connection:
+            updated = connection.execute(update(sources).where(sources.c.url == url).values(**values))
+            if updated.rowcount == 0:
+                _insert_ignore(connection, sources, {"url": url, "site": site, "kind": kind, **values})
+
+    # -- articles ----------------------------------------------------------------------------------------
+
+    def tracked_urls(self, urls: Collection[str]) -> set[str]:
+        """Which of `urls` are already tracked, under their own URL or as another story's canonical URL."""
+        found: set[str] = set()
+        url_list = list(urls)
+        with self.engine.connect() as connection:
+            for start in range(0, len(url_list), 500):
+                chunk = url_list[start : start + 500]
+                found.update(connection.scalars(select(articles.c.url).where(articles.c.url.in_(chunk))))
+                found.update(
+                    connection.scalars(
+                        select(articles.c.canonical_url).where(articles.c.canonical_url.in_(chunk))
+                    )
+                )
+        return found
+
+    def article_by_url(self, url: str) -> TrackedArticle | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(articles).where((articles.c.url == url) | (articles.c.canonical_url == url)).limit(1)
+            ).first()
+        return _tracked(row) if row else None
+
+    def due_articles(
+        self, site_names: Collection[str], *, due_before: str | None, limit: int
+    ) -> list[TrackedArticle]:
+        """Active stories of these sites whose next check is due (all of them when due_before is None)."""
+        query = select(articles).where(articles.c.site.in_(list(site_names)), articles.c.status != "gone")
+        if due_before is not None:
+            query = query.where(articles.c.next_check_at.is_not(None), articles.c.next_check_at <= due_before)
+        query = query.order_by(articles.c.next_check_at, articles.c.id).limit(limit)
+        with self.engine.connect() as connection:
+            return [_tracked(row) for row in connection.execute(query)]
+
+    def add_story(
+        self,
+        site: str,
+        version: NewVersion,
+        *,
+        next_check_at: str,
+        etag: str | None,
+        last_modified: str | None,
+        body_sha256: str | None,
+    ) -> int | None:
+        """Store a new story with its first version and `new` change; None when the URL is already tracked."""
+        now = now_iso()
+        with self._write() as connection:
+            inserted = _insert_ignore(
+                connection,
+                articles,
+                {
+                    "site": site,
+                    "url": version.url,
+                    "canonical_url": version.article.canonical_url,
+                    "first_seen_at": now,
+                    "last_checked_at": now,
+                    "last_changed_at": now,
+                    "next_check_at": next_check_at,
+                    "status": "active",
+                    "current_version": 1,
+                    "etag": etag,
+                    "last_modified": last_modified,
+                    "body_sha256": body_sha256,
+                },
+            )
+            if not inserted:
+                return None
+            article_id = connection.scalar(select(articles.c.id).where(articles.c.url == version.url))
+            assert article_id is not None
+            _insert_version(connection, article_id, 1, version, now)
+            _insert_change(connection, article_id, 1, NewChange(kind="new"), now)
+        return int(article_id)
+
+    def current_version(self, article_id: int) -> tuple[Article, str] | None:
+        """The stored current version as an Article, with its content hash."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(versions)
+                .join(
+                    articles,
+                    (articles.c.id == versions.c.article_id)
+                    & (versions.c.version == articles.c.current_version),
+                )
+                .where(articles.c.id == article_id)
+            ).first()
+        return (_article_from_row(row), row.content_hash) if row else None
+
+    def add_version(
+        self,
+        article: TrackedArticle,
+        version: NewVersion,
+        change: NewChange,
+        *,
+        next_check_at: str,
+        etag: str | None,
+        last_modified: str | None,
+        body_sha256: str | None,
+    ) -> int | None:
+        """Store a new version and its change in one transaction; idempotent on (story, content hash).
+
+        Returns the new version number, or None when this content is already stored (then nothing is written
+        but the tracking state): a restart after a crash, or another daemon that got there first.
+        """
+        now = now_iso()
+        with self._write() as connection:
+            _lock_article(connection, article.id)
+            exists = connection.scalar(
+                select(versions.c.version).where(
+                    versions.c.article_id == article.id, versions.c.content_hash == version.content_hash
+                )
+            )
+            if exists is not None:
+                return None
+            number = (
+                int(
+                    connection.scalar(
+                        select(func.coalesce(func.max(versions.c.version), 0)).where(
+                            versions.c.article_id == article.id
+                        )
+                    )
+                    or 0
+                )
+                + 1
+            )
+            _insert_version(connection, article.id, number, version, now)
+            _insert_change(connection, article.id, number, change, now)
+            connection.execute(
+                update(articles)
+                .where(articles.c.id == article.id)
+                .values(
+                    current_version=number,
+                    last_checked_at=now,
+                    last_changed_at=now,
+                    next_check_at=next_check_at,
+                    etag=etag,
+                    last_modified=last_modified,
+                    body_sha256=body_sha256,
+                    consecutive_failures=0,
+                    pending_hash=None,
+                    pending_reason=None,
+                    status="active",
+                    canonical_url=version.article.canonical_url or article.canonical_url,
+                )
+            )
+        return number
+
+    def version_with_hash(self, article_id: int, content_hash: str) -> int | None:
+        with self.engine.connect() as connection:
+            number = connection.scalar(
+                select(versions.c.version).where(
+                    versions.c.article_id == article_id, versions.c.content_hash == content_hash
+                )
+            )
+        return int(number) if number is not None else None
+
+    def set_current_version(
+        self,
+        article: TrackedArticle,
+        number: int,
+        change: NewChange | None,
+        *,
+        next_check_at: str,
+        etag: str | None,
+        last_modified: str | None,
+        body_sha256: str | None,
+    ) -> None:
+        """Point the story back at an earlier version (a flip-flop), recording the return when asked."""
+        now = now_iso()
+        with self._write() as connection:
+            _lock_article(connection, article.id)
+            if change is not None:
+                _insert_change(connection, article.id, number, change, now)
+            connection.execute(
+                update(articles)
+                .where(articles.c.id == article.id)
+                .values(
+                    current_version=number,
+                    last_checked_at=now,
+                    last_changed_at=now,
+                    next_check_at=next_check_at,
+                    etag=etag,
+                    last_modified=last_modified,
+                    body_sha256=body_sha256,
+                    consecutive_failures=0,
+                    pending_hash=None,
+                    pending_reason=None,
+                    status="active",
+                )
+            )
+
+    def mark_checked(self, article_id: int, *, next_check_at: str, **values: Any) -> None:
+        """Record an unchanged (or failed, or quarantined) check: tracking columns only."""
+        with self._write() as connection:
+            connection.execute(
+                update(articles)
+                .where(articles.c.id == article_id)
+                .values(last_checked_at=now_iso(), next_check_at=next_check_at, **values)
+            )
+
+    def record_status_change(
+        self, article: TrackedArticle, kind: str, *, status: str, next_check_at: str
+    ) -> None:
+        """A story was removed (404/410, taken down) or restored: one change row and the new status."""
+        now = now_iso()
+        with self._write() as connection:
+            _lock_article(connection, article.id)
+            _insert_change(connection, article.id, article.current_version, NewChange(kind=kind), now)
+            connection.execute(
+                update(articles)
+                .where(articles.c.id == article.id)
+                .values(
+                    status=status,
+                    last_checked_at=now,
+                    next_check_at=next_check_at,
+                    pending_hash=None,
+                    pending_reason=None,
+                )
+            )
+
+    def last_change_kinds(self, article_id: int, limit: int = 6) -> list[tuple[str, int | None]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(changes.c.kind, changes.c.version)
+                .where(changes.c.article_id == article_id)
+                .order_by(changes.c.id.desc())
+                .limit(limit)
+            ).all()
+        return [(row.kind, row.version) for row in rows]
+
+    # -- fetch log ---------------------------------------------------------------------------------------
+
+    def record_fetches(self, site: str | None, attempts: Sequence[FetchAttempt]) -> None:
+        if not attempts:
+            return
+        rows = [
+            {
+                "site": site,
+                "url": attempt.url,
+                "started_at": attempt.started_at,
+                "status": attempt.status,
+                "error": attempt.error,
+                "elapsed_ms": attempt.elapsed_ms,
+                "bytes": attempt.bytes,
+                "not_modified": attempt.not_modified,
+            }
+            for attempt in attempts
+        ]
+        with self._write() as connection:
+            connection.execute(fetches.insert(), rows)
+
+    def maintenance(self, *, fetch_log_days: int) -> None:
+        """Prune the fetch log and, on SQLite, checkpoint the WAL so it does not grow without bound."""
+        cutoff = iso_after(-fetch_log_days * 86400)
+        with self._write() as connection:
+            connection.execute(fetches.delete().where(fetches.c.started_at < cutoff))
+        if self.engine.dialect.name == "sqlite":
+            raw = self.engine.raw_connection()  # autocommit: a checkpoint cannot run inside a transaction
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+
+    def _write(self) -> _WriteTransaction:
+        return _WriteTransaction(self._writer)
+
+
+class _WriteTransaction:
+    """`with store._write() as connection:` one short write transaction; database errors become StoreError."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._context: Any = None
+
+    def __enter__(self) -> Connection:
+        try:
+            self._context = self._engine.begin()
+            return self._context.__enter__()  # type: ignore[no-any-return]
+        except OperationalError as error:
+            raise StoreError(f"cannot write to the database: {error.orig}") from error
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            self._context.__exit__(*exc_info)
+        except OperationalError as error:
+            raise StoreError(f"cannot write to the database: {error.orig}") from error
+
+
+def _insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> bool:
+    """INSERT that does nothing when a unique key already exists; True when a row was written."""
+    if connection.dialect.name == "postgresql":
+        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    # rowcount is unreliable for ON CONFLICT DO NOTHING across drivers; RETURNING says what was written.
+    return connection.execute(statement.returning(*table.primary_key.columns)).first() is not None
+
+
+def _lock_article(connection: Connection, article_id: int) -> None:
+    # SQLite already holds the database write lock (BEGIN IMMEDIATE); PostgreSQL locks this story row so
+    # two daemons sharing the database cannot both number a new version.
+    connection.execute(select(articles.c.id).where(articles.c.id == article_id).with_for_update())
+
+
+def _insert_version(
+    connection: Connection, article_id: int, number: int, version: NewVersion, now: str
+) -> None:
+    article = version.article
+    connection.execute(
+        versions.insert().values(
+            article_id=article_id,
+            version=number,
+            fetched_at=now,
+            url=version.url,
+            title=article.title,
+            byline=article.byline,
+            published_at=article.published,
+            modified_at=article.modified,
+            body=article.text,
+            canonical_url=article.canonical_url,
+            language=article.language,
+            description=article.description,
+            image=article.image,
+            section=article.section,
+            tags=json.dumps(list(article.tags)) if article.tags else None,
+            content_hash=version.content_hash,
+            text_hash=version.text_hash,
+        )
+    )
+
+
+def _insert_change(connection: Connection, article_id: int, number: int, change: NewChange, now: str) -> None:
+    connection.execute(
+        changes.insert().values(
+            article_id=article_id,
+            kind=change.kind,
+            version=number,
+            detected_at=now,
+            fields=",".join(change.fields) or None,
+            summary=change.summary or None,
+            diff=change.diff or None,
+            minor=change.minor,
+        )
+    )
+
+
+def _tracked(row: Any) -> TrackedArticle:
+    return TrackedArticle(
+        id=row.id,
+        site=row.site,
+        url=row.url,
+        canonical_url=row.canonical_url,
+        first_seen_at=row.first_seen_at,
+        last_changed_at=row.last_changed_at,
+        status=row.status,
+        current_version=row.current_version,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        body_sha256=row.body_sha256,
+        consecutive_failures=row.consecutive_failures,
+        pending_hash=row.pending_hash,
+        pending_reason=row.pending_reason,
+    )
+
+
+def _article_from_row(row: Any) -> Article:
+    return Article(
+        title=row.title,
+        byline=row.byline,
+        published=row.published_at,
+        modified=row.modified_at,
+        canonical_url=row.canonical_url,
+        language=row.language,
+        description=row.description,
+        image=row.image,
+        section=row.section,
+        tags=tuple(json.loads(row.tags)) if row.tags else (),
+        text=row.body,
+    )

@@ -1,0 +1,127 @@
+"""Table definitions; the schema itself is created only by the Alembic revisions in migrations/."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+
+metadata = MetaData()
+
+# Timestamps are UTC ISO-8601 text (`2026-11-23T09:40:12Z`): readable in sqlite3 and comparable as strings.
+TIMESTAMP = String(32)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("created_at", TIMESTAMP, nullable=False),
+    Column("last_checked_at", TIMESTAMP),
+    Column("last_success_at", TIMESTAMP),
+    Column("last_error", Text),
+    Column("last_error_at", TIMESTAMP),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("site", String(200), ForeignKey("sites.name", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("last_fetched_at", TIMESTAMP),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_sha256", String(64)),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site", String(200), ForeignKey("sites.name", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False, unique=True),
+    Column("canonical_url", Text),
+    Column("first_seen_at", TIMESTAMP, nullable=False),
+    Column("last_checked_at", TIMESTAMP),
+    Column("last_changed_at", TIMESTAMP),
+    Column("next_check_at", TIMESTAMP),
+    Column("status", String(20), nullable=False, server_default="active"),
+    Column("current_version", Integer, nullable=False, server_default="0"),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_sha256", String(64)),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("pending_hash", String(64)),
+    Column("pending_reason", String(40)),
+)
+Index("ix_articles_site", articles.c.site)
+Index("ix_articles_next_check_at", articles.c.next_check_at)
+Index("ix_articles_canonical_url", articles.c.canonical_url)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("fetched_at", TIMESTAMP, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("title", Text),
+    Column("byline", Text),
+    Column("published_at", String(40)),
+    Column("modified_at", String(40)),
+    Column("body", Text, nullable=False),
+    Column("canonical_url", Text),
+    Column("language", String(20)),
+    Column("description", Text),
+    Column("image", Text),
+    Column("section", Text),
+    Column("tags", Text),
+    Column("content_hash", String(64), nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    UniqueConstraint("article_id", "version", name="uq_versions_article_version"),
+    UniqueConstraint("article_id", "content_hash", name="uq_versions_article_content"),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("version", Integer),
+    Column("detected_at", TIMESTAMP, nullable=False),
+    Column("fields", Text),
+    Column("summary", Text),
+    Column("diff", Text),
+    Column("minor", Boolean, nullable=False, server_default=false()),
+)
+Index("ix_changes_detected_at", changes.c.detected_at)
+Index("ix_changes_article_id", changes.c.article_id)
+
+fetches = Table(
+    "fetches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site", String(200)),
+    Column("url", Text, nullable=False),
+    Column("started_at", TIMESTAMP, nullable=False),
+    Column("status", Integer),
+    Column("error", String(60)),
+    Column("elapsed_ms", Integer, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("not_modified", Boolean, nullable=False, server_default=false()),
+)
+Index("ix_fetches_started_at", fetches.c.started_at)
+Index("ix_fetches_site", fetches.c.site)

@@ -1,0 +1,217 @@
+"""The store on a real SQLite file and (with MONITOR_TEST_POSTGRES_URL) PostgreSQL: schema, idempotent writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from monitor.errors import DatabaseLockedError
+from monitor.models import Article, FetchAttempt
+from monitor.store import DaemonLock, NewChange, NewVersion, Store
+
+
+def version_of(url: str, body: str, title: str = "Title") -> NewVersion:
+    article = Article(title=title, byline="A. Writer", published="2025-10-15T08:00:00+00:00", text=body)
+    return NewVersion(url=url, article=article, content_hash=f"h-{title}-{body}"[:64], text_hash="t" * 64)
+
+
+@pytest.fixture
+def store(database_url: str) -> Store:
+    store = Store(database_url)
+    store.upgrade()
+    store.ensure_sites(["site-a"])
+    yield store  # type: ignore[misc]
+    store.close()
+
+
+def test_schema_has_the_tables_and_views_of_the_spec(store: Store) -> None:
+    names = set(sa.inspect(store.engine).get_table_names())
+    assert {"sites", "articles", "versions", "changes", "fetches", "sources"} <= names
+    assert {"latest_versions", "recent_changes", "site_health"} <= set(
+        sa.inspect(store.engine).get_view_names()
+    )
+
+
+def test_upgrade_is_idempotent(store: Store) -> None:
+    store.upgrade()
+    store.upgrade()
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() is not None
+
+
+def test_add_story_is_idempotent(store: Store) -> None:
+    first = store.add_story(
+        "site-a",
+        version_of("https://a.example/1", "Body."),
+        next_check_at="2030-01-01T00:00:00Z",
+        etag=None,
+        last_modified=None,
+        body_sha256="x",
+    )
+    again = store.add_story(
+        "site-a",
+        version_of("https://a.example/1", "Body."),
+        next_check_at="2030-01-01T00:00:00Z",
+        etag=None,
+        last_modified=None,
+        body_sha256="x",
+    )
+    assert first is not None and again is None
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM versions").scalar() == 1
+        assert connection.exec_driver_sql("SELECT kind FROM changes").scalars().all() == ["new"]
+
+
+def test_add_version_numbers_and_skips_known_content(store: Store) -> None:
+    store.add_story(
+        "site-a",
+        version_of("https://a.example/1", "One."),
+        next_check_at="2030-01-01T00:00:00Z",
+        etag=None,
+        last_modified=None,
+        body_sha256="x",
+    )
+    story = store.article_by_url("https://a.example/1")
+    assert story is not None
+    change = NewChange(kind="changed", fields=("body",), summary="body +0 -0 ~1 paragraphs", diff="...")
+    assert (
+        store.add_version(
+            story,
+            version_of(story.url, "Two."),
+            change,
+            next_check_at="2030-01-01T00:00:00Z",
+            etag=None,
+            last_modified=None,
+            body_sha256="y",
+        )
+        == 2
+    )
+    # the same content again (a restart replaying the check, or a second daemon) writes nothing
+    assert (
+        store.add_version(
+            story,
+            version_of(story.url, "Two."),
+            change,
+            next_check_at="2030-01-01T00:00:00Z",
+            etag=None,
+            last_modified=None,
+            body_sha256="y",
+        )
+        is None
+    )
+    with store.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT version, title, body FROM latest_versions WHERE url = 'https://a.example/1'"
+        ).all()
+        assert [tuple(row) for row in rows] == [(2, "Title", "Two.")]
+        kinds = connection.exec_driver_sql("SELECT kind, fields FROM recent_changes ORDER BY change_id").all()
+        assert [tuple(row) for row in kinds] == [("new", None), ("changed", "body")]
+
+
+def test_fetches_and_site_health(store: Store) -> None:
+    store.record_fetches(
+        "site-a",
+        [
+            FetchAttempt(
+                url="https://a.example/",
+                started_at="2026-01-01T00:00:00Z",
+                status=200,
+                error=None,
+                elapsed_ms=12,
+                bytes=3000,
+            ),
+            FetchAttempt(
+                url="https://a.example/x",
+                started_at="2026-01-01T00:00:01Z",
+                status=None,
+                error="timeout",
+                elapsed_ms=10000,
+                bytes=0,
+            ),
+        ],
+    )
+    store.record_site_result("site-a", "https://a.example/: unreachable")
+    with store.engine.connect() as connection:
+        health = connection.exec_driver_sql(
+            "SELECT consecutive_failures, fetch_failures, last_error FROM site_health WHERE site = 'site-a'"
+        ).one()
+    assert tuple(health) == (1, 1, "https://a.example/: unreachable")
+
+
+def test_concurrent_writers_wait_instead_of_failing(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE: two writers on one SQLite file queue on the lock, none gets 'database is locked'."""
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    setup = Store(url)
+    setup.upgrade()
+    setup.close()
+    errors: list[BaseException] = []
+
+    def writer(prefix: str) -> None:
+        store = Store(url)
+        try:
+            store.ensure_sites([prefix])
+            for index in range(40):
+                store.add_story(
+                    prefix,
+                    version_of(f"https://{prefix}.example/{index}", f"Body {index}."),
+                    next_check_at="2030-01-01T00:00:00Z",
+                    etag=None,
+                    last_modified=None,
+                    body_sha256=None,
+                )
+        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("one", "two", "three")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    check = Store(url)
+    with check.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM articles").scalar() == 120
+    check.close()
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'p.db'}")
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    store.close()
+
+
+def test_second_daemon_lock_names_the_holder(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"from monitor.store import DaemonLock; import time; lock = DaemonLock({url!r}); lock.acquire(); "
+            "print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(DatabaseLockedError, match=f"pid {holder.pid}"):
+            DaemonLock(url).acquire()
+    finally:
+        holder.kill()
+        holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
+    lock = DaemonLock(url)  # released by the kernel when the holder died, even by SIGKILL
+    lock.acquire()
+    lock.release()
