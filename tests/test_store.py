@@ -1,4 +1,4 @@
-"""The store on a real SQLite file and (with MONITOR_TEST_POSTGRES_URL) PostgreSQL: schema, idempotent writes."""
+"""The store on real SQLite and (with MONITOR_TEST_POSTGRES_URL) PostgreSQL: schema, idempotent writes."""
 
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - fixture HTML reads best unwrapped
 """A fixture news site served by a real HTTP server on 127.0.0.1: a front page, a section page, an RSS feed,
 a news sitemap and article pages in realistic WordPress-style news markup (menus, share bars, "READ ALSO"
 inserts inside the story, related posts, comment form, popular lists, footer).
@@ -10,8 +11,8 @@ from __future__ import annotations
 import html
 import threading
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
