@@ -1,0 +1,387 @@
+"""Tests for monitor.compare: normalisation, hashes, fields, paragraph alignment, diffs, suspicion."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from monitor.compare import (
+    Comparison,
+    Snapshot,
+    compare,
+    content_hash,
+    normalise_date,
+    normalise_text,
+    render_diff,
+    snapshot,
+    snapshot_from_json,
+    snapshot_to_json,
+    suspicion,
+    text_hash,
+    word_diff,
+)
+from monitor.models import Article
+
+CASES_PATH = Path(__file__).parent / "data" / "compare" / "normalise_cases.json"
+NORMALISE_CASES = json.loads(CASES_PATH.read_text(encoding="utf-8"))
+ANSI_ESCAPE = "\x1b["
+
+PARAGRAPHS = (
+    "The city council voted on Tuesday to approve the new budget for the coming year.",
+    "The budget includes funding for three new schools and a library in the east of the city.",
+    "Opposition members said the plan would raise taxes for families on modest incomes.",
+    "The mayor said the vote was a victory for every resident of the city.",
+    "The budget takes effect on January 1 after a final reading next month.",
+)
+BASE = Snapshot(
+    title="Council approves budget",
+    byline="Jane Doe",
+    published="2024-03-01T10:00:00+00:00",
+    modified="2024-03-01T10:00:00+00:00",
+    paragraphs=PARAGRAPHS,
+)
+
+
+def _with_paragraphs(*paragraphs: str) -> Snapshot:
+    return replace(BASE, paragraphs=paragraphs)
+
+
+def _article(**overrides: object) -> Article:
+    fields: dict[str, object] = {
+        "title": "Council approves budget",
+        "byline": "Jane Doe",
+        "published": "2024-03-01T10:00:00Z",
+        "modified": "2024-03-01T10:00:00Z",
+        "text": "\n\n".join(PARAGRAPHS),
+    }
+    fields.update(overrides)
+    return Article(**fields)  # type: ignore[arg-type]
+
+
+# --- normalisation ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", NORMALISE_CASES["same"], ids=lambda case: case["id"])
+def test_invisible_differences_normalise_equal(case: dict[str, str]) -> None:
+    assert normalise_text(case["old"]) == normalise_text(case["new"])
+
+
+@pytest.mark.parametrize("case", NORMALISE_CASES["different"], ids=lambda case: case["id"])
+def test_real_edits_survive_normalisation(case: dict[str, str]) -> None:
+    assert normalise_text(case["old"]) != normalise_text(case["new"])
+
+
+def test_normalise_text_is_idempotent() -> None:
+    for case in NORMALISE_CASES["same"] + NORMALISE_CASES["different"]:
+        once = normalise_text(case["old"])
+        assert normalise_text(once) == once
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("2024-03-01T12:00:00+02:00", "2024-03-01T10:00:00Z"),
+        ("2024-03-01T10:00:00.000Z", "2024-03-01T10:00:00+00:00"),
+        (" 2024-03-01 ", "2024-03-01"),
+    ],
+    ids=["same-instant-other-offset", "milliseconds-and-z", "date-only-whitespace"],
+)
+def test_equal_instants_normalise_equal(old: str, new: str) -> None:
+    assert normalise_date(old) == normalise_date(new)
+
+
+def test_unparseable_date_is_kept_as_text() -> None:
+    assert normalise_date("March\u00a01, 2024") == "March 1, 2024"
+    assert normalise_date(None) == ""
+
+
+def test_snapshot_from_article_normalises_every_field() -> None:
+    article = _article(
+        title="Council\u00a0approves \u201cbudget\u201d",
+        byline=None,
+        authors=("Jane Doe", "John Roe"),
+        text="First  paragraph.\n\n \n\nSecond\nparagraph \u2014 here.",
+    )
+    snap = snapshot(article)
+    assert snap.title == 'Council approves "budget"'
+    assert snap.byline == "Jane Doe, John Roe"
+    assert snap.published == "2024-03-01T10:00:00+00:00"
+    assert snap.paragraphs == ("First paragraph.", "Second paragraph-here.")
+    assert snap.body_text == "First paragraph.\n\nSecond paragraph-here."
+
+
+def test_markup_reflow_of_an_article_is_no_change() -> None:
+    reflowed = _article(
+        title="  Council approves\nbudget ",
+        text="\n\n".join(f"  {paragraph.replace(' ', chr(0xA0), 2)}\n" for paragraph in PARAGRAPHS),
+    )
+    assert not compare(snapshot(_article()), snapshot(reflowed)).changed
+
+
+# --- hashes and storage ----------------------------------------------------------------------------------
+
+
+def test_content_hash_covers_every_field_and_text_hash_ignores_dates() -> None:
+    bumped = replace(BASE, modified="2024-03-02T08:00:00+00:00")
+    assert content_hash(BASE) != content_hash(bumped)
+    assert text_hash(BASE) == text_hash(bumped)
+    for name, value in [("title", "X"), ("byline", "X"), ("paragraphs", ("X",))]:
+        edited = replace(BASE, **{name: value})
+        assert content_hash(edited) != content_hash(BASE)
+        assert text_hash(edited) != text_hash(BASE)
+
+
+def test_hash_keeps_field_boundaries() -> None:
+    assert content_hash(replace(BASE, title="ab", byline="c")) != content_hash(
+        replace(BASE, title="a", byline="bc")
+    )
+
+
+def test_hashes_are_stable_across_processes() -> None:
+    script = (
+        "from monitor.compare import Snapshot, content_hash, text_hash\n"
+        "snap = Snapshot('T\u00e9', 'B', '2024-01-01', '', ('p1', 'p2'))\n"
+        "print(content_hash(snap), text_hash(snap))\n"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1
+    content, text = runs.pop().split()
+    assert len(content) == 64 and content != text
+
+
+def test_hash_regression_value() -> None:
+    # A change here means every stored hash changes: bump HASH_SCHEME and say so in the release notes.
+    snap = Snapshot("T", "B", "2024-01-01", "", ("p1", "p2"))
+    assert content_hash(snap) == "f2969a0ad8c062497b0f0d44e734639f07d82d400cc9f900208463605f2141f1"
+
+
+def test_paragraph_resplit_is_no_change() -> None:
+    merged = _with_paragraphs(PARAGRAPHS[0] + " " + PARAGRAPHS[1], *PARAGRAPHS[2:])
+    assert not compare(BASE, merged).changed
+    assert content_hash(BASE) == content_hash(merged)
+
+
+def test_snapshot_json_round_trip() -> None:
+    serialised = snapshot_to_json(BASE)
+    assert snapshot_from_json(serialised) == BASE
+    assert serialised == snapshot_to_json(snapshot_from_json(serialised))
+
+
+@pytest.mark.parametrize(
+    "serialised",
+    ["[]", '{"title": 3}', '{"paragraphs": "text"}', '{"paragraphs": [1]}'],
+    ids=["not-object", "title-not-string", "paragraphs-not-list", "paragraph-not-string"],
+)
+def test_snapshot_from_json_rejects_bad_input(serialised: str) -> None:
+    with pytest.raises(ValueError):
+        snapshot_from_json(serialised)
+
+
+# --- fields ----------------------------------------------------------------------------------------------
+
+
+def test_identical_snapshots_are_no_change() -> None:
+    result = compare(BASE, BASE)
+    assert result == Comparison(
+        changed=False, minor=False, fields=(), added=0, removed=0, edited=0, summary="no change", diff=""
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fields", "summary"),
+    [
+        ({"title": "Council rejects budget"}, ("title",), "title"),
+        ({"byline": "John Roe"}, ("byline",), "byline"),
+        ({"title": "X", "byline": "Y"}, ("title", "byline"), "title, byline"),
+        ({"modified": "2024-03-02T09:00:00+00:00"}, ("modified",), "modified (date only)"),
+        (
+            {"published": "2024-02-29T10:00:00+00:00", "modified": "2024-03-02T09:00:00+00:00"},
+            ("published", "modified"),
+            "published, modified (date only)",
+        ),
+        (
+            {"title": "Council rejects budget", "modified": "2024-03-02T09:00:00+00:00"},
+            ("title", "modified"),
+            "title, modified",
+        ),
+    ],
+    ids=["title", "byline", "title-and-byline", "modified-only", "both-dates", "title-and-date"],
+)
+def test_each_field_is_detected(overrides: dict[str, str], fields: tuple[str, ...], summary: str) -> None:
+    result = compare(BASE, replace(BASE, **overrides))
+    assert result.changed
+    assert result.fields == fields
+    assert result.summary == summary
+    assert (result.added, result.removed, result.edited) == (0, 0, 0)
+
+
+def test_date_only_change_is_minor() -> None:
+    result = compare(BASE, replace(BASE, modified="2024-03-02T09:00:00+00:00"))
+    assert result.minor
+    assert "== modified ==\n- 2024-03-01T10:00:00+00:00\n+ 2024-03-02T09:00:00+00:00" == result.diff
+
+
+def test_text_change_with_date_is_not_minor() -> None:
+    result = compare(BASE, replace(BASE, title="New", modified="2024-03-02T09:00:00+00:00"))
+    assert result.changed and not result.minor
+
+
+def test_fields_follow_fixed_order() -> None:
+    new = Snapshot("T2", "B2", "2020-01-01", "2020-01-02", ("other body",))
+    assert compare(BASE, new).fields == ("title", "byline", "published", "modified", "body")
+
+
+# --- body paragraphs -------------------------------------------------------------------------------------
+
+
+def _counts(new: Snapshot) -> tuple[int, int, int]:
+    result = compare(BASE, new)
+    assert result.fields == ("body",)
+    return result.added, result.removed, result.edited
+
+
+def test_insertion_at_top_counts_one_added() -> None:
+    new = _with_paragraphs("Update: the budget was later challenged in court by two residents.", *PARAGRAPHS)
+    assert _counts(new) == (1, 0, 0)
+    assert compare(BASE, new).summary == "body +1 -0 ~0 paragraphs"
+
+
+def test_appended_paragraph_counts_one_added() -> None:
+    assert _counts(_with_paragraphs(*PARAGRAPHS, "Correction: an earlier version misstated the date.")) == (
+        1,
+        0,
+        0,
+    )
+
+
+def test_removed_paragraph_counts_one_removed() -> None:
+    assert _counts(_with_paragraphs(*PARAGRAPHS[:2], *PARAGRAPHS[3:])) == (0, 1, 0)
+
+
+def test_sentence_edit_counts_one_edited() -> None:
+    edited = PARAGRAPHS[2].replace("modest incomes", "low incomes")
+    assert _counts(_with_paragraphs(*PARAGRAPHS[:2], edited, *PARAGRAPHS[3:])) == (0, 0, 1)
+
+
+def test_rewritten_paragraph_counts_removed_and_added() -> None:
+    rewritten = "Several hundred protesters gathered outside city hall before the meeting began."
+    assert _counts(_with_paragraphs(*PARAGRAPHS[:2], rewritten, *PARAGRAPHS[3:])) == (1, 1, 0)
+
+
+def test_mixed_changes_pair_edits_in_order() -> None:
+    new = _with_paragraphs(
+        "Breaking: the vote was close.",
+        PARAGRAPHS[0].replace("Tuesday", "Wednesday"),
+        PARAGRAPHS[1],
+        PARAGRAPHS[3].replace("every resident", "all residents"),
+        PARAGRAPHS[4],
+    )
+    result = compare(BASE, new)
+    assert (result.added, result.removed, result.edited) == (1, 1, 2)
+    assert result.summary == "body +1 -1 ~2 paragraphs"
+
+
+def test_body_from_nothing_counts_all_added() -> None:
+    result = compare(_with_paragraphs(), BASE)
+    assert (result.added, result.removed, result.edited) == (len(PARAGRAPHS), 0, 0)
+    assert "@@ -0,0 +1,5 @@" in result.diff
+
+
+# --- diff text -------------------------------------------------------------------------------------------
+
+
+def test_word_diff_markup() -> None:
+    assert word_diff("the quick brown fox", "the slow brown fox") == "the [-quick-]{+slow+} brown fox"
+    assert word_diff("a b c", "a c") == "a [-b-] c"
+    assert word_diff("a c", "a b c") == "a {+b+} c"
+    assert word_diff("He resigned.", "He resigned?") == "He [-resigned.-]{+resigned?+}"
+
+
+def test_body_diff_is_paragraph_unified_with_word_markup() -> None:
+    edited = PARAGRAPHS[2].replace("modest incomes", "low incomes")
+    result = compare(
+        BASE, _with_paragraphs("New first paragraph here.", *PARAGRAPHS[:2], edited, *PARAGRAPHS[3:])
+    )
+    assert result.diff.split("\n") == [
+        "== body +1 -0 ~1 paragraphs ==",
+        "@@ -1,4 +1,5 @@",
+        "+ New first paragraph here.",
+        "  " + PARAGRAPHS[0],
+        "  " + PARAGRAPHS[1],
+        "~ Opposition members said the plan would raise taxes for families on [-modest-]{+low+} incomes.",
+        "  " + PARAGRAPHS[3],
+    ]
+
+
+def test_distant_changes_make_separate_hunks() -> None:
+    new = _with_paragraphs("Top.", *PARAGRAPHS, "Bottom.")
+    hunks = [line for line in compare(BASE, new).diff.split("\n") if line.startswith("@@")]
+    assert hunks == ["@@ -1,1 +1,2 @@", "@@ -5,1 +6,2 @@"]
+
+
+def test_field_sections_precede_body() -> None:
+    result = compare(BASE, replace(BASE, title="Council rejects budget", paragraphs=PARAGRAPHS[:4]))
+    lines = result.diff.split("\n")
+    assert lines[:3] == ["== title ==", "- Council approves budget", "+ Council rejects budget"]
+    assert lines[3] == "== body +0 -1 ~0 paragraphs =="
+    assert "- " + PARAGRAPHS[4] in lines
+
+
+def test_render_diff_plain_is_unchanged_and_colour_uses_ansi() -> None:
+    edited = PARAGRAPHS[0].replace("Tuesday", "Wednesday")
+    result = compare(BASE, replace(BASE, title="New title", paragraphs=(edited, *PARAGRAPHS[1:], "Added.")))
+    plain = render_diff(result.diff, color=False)
+    assert plain == result.diff and ANSI_ESCAPE not in plain
+    coloured = render_diff(result.diff, color=True)
+    assert "\x1b[1m== title ==\x1b[0m" in coloured
+    assert "\x1b[31m- Council approves budget\x1b[0m" in coloured
+    assert "\x1b[32m+ Added.\x1b[0m" in coloured
+    assert "\x1b[36m@@" in coloured
+    assert "\x1b[31mTuesday\x1b[0m\x1b[32mWednesday\x1b[0m" in coloured
+    assert "[-" not in coloured and "{+" not in coloured
+
+
+# --- suspicion -------------------------------------------------------------------------------------------
+
+
+def test_suspicion_empty_body() -> None:
+    assert suspicion(BASE, _with_paragraphs()) == "empty"
+
+
+def test_suspicion_shrunk_body() -> None:
+    teaser = _with_paragraphs(PARAGRAPHS[0], "Subscribe to continue reading.")
+    assert suspicion(BASE, teaser) == "shrunk"
+
+
+def test_suspicion_respects_ratio() -> None:
+    half = _with_paragraphs(*PARAGRAPHS[:3])
+    assert suspicion(BASE, half) is None
+    assert suspicion(BASE, half, shrink_ratio=0.7) == "shrunk"
+
+
+@pytest.mark.parametrize(
+    "new",
+    [BASE, _with_paragraphs(*PARAGRAPHS, "More text."), _with_paragraphs(*PARAGRAPHS[1:])],
+    ids=["same", "grown", "one-paragraph-removed"],
+)
+def test_suspicion_none_for_normal_versions(new: Snapshot) -> None:
+    assert suspicion(BASE, new) is None
+
+
+def test_suspicion_none_when_stored_body_was_empty() -> None:
+    assert suspicion(_with_paragraphs(), _with_paragraphs()) is None
+    assert suspicion(_with_paragraphs(), BASE) is None
