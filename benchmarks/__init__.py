@@ -1,0 +1,1 @@
+"""Benchmarks for monitor (importable so tests can share the metric code)."""

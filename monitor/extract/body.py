@@ -1,0 +1,189 @@
+"""Main-content detection (readability-like paragraph scoring) and assembly of the story text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor.extract import rules
+from monitor.extract.clean import normalize_space
+
+_LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
+_LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
+_WORD = re.compile(r"\w")
+
+
+@dataclass(slots=True)
+class _Candidate:
+    node: LexborNode
+    score: float
+
+
+def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
+    """Find the story container of a parsed page and return its text (paragraphs split by a blank line)."""
+    body = tree.body
+    if body is None:
+        return ""
+    remove_nodes(body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR)
+    containers = find_main(body)
+    return text_of(containers, title)
+
+
+def text_of(containers: list[LexborNode], title: str | None = None) -> str:
+    """Clean the given containers and assemble their text."""
+    flat_parts = []
+    for container in containers:
+        remove_boilerplate(container)
+        flat_parts.append(flatten(container))
+    return assemble(rules.PARA_MARK.join(flat_parts), title)
+
+
+def remove_nodes(root: LexborNode, selector: str, protect: str | None = None) -> None:
+    """Drop every node matching `selector`, except those holding a `protect` match."""
+    for node in root.css(selector):
+        if protect is not None and node.css_first(protect) is not None:
+            continue
+        node.decompose()
+
+
+def find_main(body: LexborNode) -> list[LexborNode]:
+    """The story container(s): the best-scoring paragraph parent, with siblings that score alike."""
+    candidates = _score_paragraph_parents(body)
+    if not candidates:
+        return [body]
+    ranked = sorted(candidates.values(), key=lambda candidate: candidate.score, reverse=True)
+    top = ranked[: rules.TOP_CANDIDATES]
+    for candidate in top:
+        candidate.score *= 1.0 - _link_density(candidate.node)
+    best = max(top, key=lambda candidate: candidate.score)
+    return _with_siblings(best, candidates)
+
+
+def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
+    candidates: dict[int, _Candidate] = {}
+    for paragraph in body.css(rules.PARAGRAPH_SELECTOR):
+        text = paragraph.text()
+        length = len(text.strip())
+        if length < rules.MIN_PARAGRAPH_CHARS:
+            continue
+        score = 1.0 + text.count(",") + min(length // 100, 3)
+        node = paragraph.parent
+        for weight in rules.ANCESTOR_WEIGHTS:
+            if node is None or node.tag in ("html", "#document"):
+                break
+            key = node.mem_id
+            candidate = candidates.get(key)
+            if candidate is None:
+                candidate = candidates[key] = _Candidate(node, _class_weight(node))
+            candidate.score += score * weight
+            node = node.parent
+    return candidates
+
+
+def _class_weight(node: LexborNode) -> float:
+    attributes = node.attributes
+    label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+    weight = 0.0
+    if label.strip():
+        if rules.NEGATIVE_CLASS.search(label):
+            weight -= rules.CLASS_WEIGHT
+        if rules.POSITIVE_CLASS.search(label):
+            weight += rules.CLASS_WEIGHT
+    if node.tag in ("article", "main"):
+        weight += rules.CLASS_WEIGHT
+    return weight
+
+
+def _link_density(node: LexborNode) -> float:
+    total = len(node.text())
+    if not total:
+        return 1.0
+    linked = sum(len(link.text()) for link in node.css("a"))
+    return min(linked / total, 1.0)
+
+
+def _with_siblings(best: _Candidate, candidates: dict[int, _Candidate]) -> list[LexborNode]:
+    parent = best.node.parent
+    if parent is None or best.node.tag == "body":
+        return [best.node]
+    threshold = max(rules.MIN_SIBLING_SCORE, best.score * rules.SIBLING_SCORE_SHARE)
+    chosen = []
+    for sibling in parent.iter():
+        if sibling.mem_id == best.node.mem_id:
+            chosen.append(sibling)
+            continue
+        candidate = candidates.get(sibling.mem_id)
+        if candidate is not None and candidate.score >= threshold and _link_density(sibling) < 0.25:
+            chosen.append(sibling)
+    return chosen
+
+
+def remove_boilerplate(container: LexborNode) -> None:
+    """Drop share bars, related links, bylines, ads... inside the container unless they hold the story."""
+    matches = container.css(rules.BOILERPLATE_SELECTOR)
+    if not matches:
+        return
+    total = len(container.text())
+    limit = total * rules.BOILERPLATE_MAX_SHARE
+    for node in matches:
+        if node.parent is None:
+            continue
+        if len(node.text()) > limit and _link_density(node) < rules.MAX_LINK_DENSITY:
+            continue
+        node.decompose()
+
+
+def flatten(container: LexborNode) -> str:
+    """The container's text with private-use marks at block, line, heading and link boundaries."""
+    for node in container.css(rules.HEADING_BLOCKS):
+        node.insert_before(rules.HEADING_MARK)
+        node.insert_after(rules.PARA_MARK)
+    for node in container.css(rules.PARA_BLOCKS):
+        node.insert_before(rules.PARA_MARK)
+        node.insert_after(rules.PARA_MARK)
+    for node in container.css(rules.LINE_BLOCKS):
+        node.insert_before(rules.LINE_MARK)
+    for node in container.css("a"):
+        node.insert_before(rules.LINK_START)
+        node.insert_after(rules.LINK_END)
+    return container.text()
+
+
+def assemble(flat: str, title: str | None) -> str:
+    """Turn marked text into paragraphs, dropping link lists, furniture lines and the title."""
+    title_key = _key(title) if title else None
+    paragraphs: list[tuple[str, bool]] = []
+    for chunk in flat.split(rules.PARA_MARK):
+        is_heading = rules.HEADING_MARK in chunk
+        lines = [line for line in map(_clean_line, chunk.split(rules.LINE_MARK)) if line]
+        if not lines:
+            continue
+        paragraph = "\n".join(lines)
+        if title_key and _key(paragraph) == title_key:
+            continue
+        paragraphs.append((paragraph, is_heading))
+    while paragraphs and paragraphs[-1][1]:
+        paragraphs.pop()
+    return "\n\n".join(paragraph for paragraph, _ in paragraphs)
+
+
+def _clean_line(raw: str) -> str:
+    line = normalize_space(raw.replace(rules.HEADING_MARK, " "))
+    if not line:
+        return ""
+    if rules.LINK_START in line:
+        linked = sum(len(run) - 2 for run in _LINK_RUN.findall(line))
+        line = normalize_space(_LINK_MARKS.sub("", line))
+        if line and linked > len(line) * rules.MAX_LINK_DENSITY:
+            return ""
+    elif rules.LINK_END in line:
+        line = normalize_space(line.replace(rules.LINK_END, ""))
+    if not line or not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line):
+        return ""
+    return line
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))

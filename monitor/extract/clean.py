@@ -1,0 +1,76 @@
+"""Input hygiene: decode bytes, bound the input, parse, and drop the tags that never hold story text."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.extract import rules
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_SPACES = re.compile(r"\s+")
+_MARKS = re.compile(f"[{rules.MARKS}\x00]")
+
+
+def decode(html: str | bytes) -> str:
+    """Decode page bytes: BOM, then strict UTF-8, then the declared charset, then a detected one."""
+    if isinstance(html, str):
+        return html
+    for bom, encoding in _BOMS:
+        if html.startswith(bom):
+            return html[len(bom) :].decode(encoding, errors="replace")
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = rules.META_CHARSET.search(html[: rules.CHARSET_SNIFF_BYTES])
+    if declared:
+        encoding = _known_encoding(declared.group(1).decode("ascii", errors="ignore"))
+        if encoding:
+            return html.decode(encoding, errors="replace")
+    return _detect(html)
+
+
+def _known_encoding(label: str) -> str | None:
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # browsers read latin-1 labels as windows-1252 (WHATWG encoding standard)
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
+
+
+def _detect(html: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(html[:200_000]).best()
+    encoding = best.encoding if best is not None else "utf-8"
+    return html.decode(encoding, errors="replace")
+
+
+def parse(html: str | bytes) -> LexborHTMLParser:
+    """Parse a page after decoding and bounding it; private-use marker characters are removed first."""
+    text = decode(html)
+    if len(text) > rules.MAX_HTML_CHARS:
+        text = text[: rules.MAX_HTML_CHARS]
+    if any(mark in text for mark in rules.MARKS + "\x00"):
+        text = _MARKS.sub(" ", text)
+    return LexborHTMLParser(text)
+
+
+def drop_junk(tree: LexborHTMLParser) -> None:
+    """Remove scripts, styles, media and form controls with everything inside them."""
+    tree.strip_tags(rules.JUNK_TAGS)
+
+
+def normalize_space(text: str) -> str:
+    """Collapse every run of whitespace to one space and trim the ends."""
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,85 @@
+"""Date parsing for metadata: ISO 8601 out (with timezone when given, date-only when only a date is known)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from dateutil import parser as date_parser
+
+from monitor.extract import rules
+
+_ISO_PREFIX = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
+)
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|\.|$)")
+_URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)")
+_DEFAULT = datetime(1, 1, 1)
+
+
+def normalize_date(raw: str | None) -> str | None:
+    """Parse a date or datetime as pages write it and return ISO 8601, or None when it is not a date."""
+    if not raw:
+        return None
+    text = raw.strip()[: rules.MAX_DATE_CHARS]
+    if not text:
+        return None
+    match = _ISO_PREFIX.search(text)
+    if match:
+        return _from_iso_match(match)
+    if text.isdigit() and len(text) in (10, 13):
+        return None  # epoch timestamps are ambiguous about the zone of the page; skip them
+    return _from_free_text(text)
+
+
+def _from_iso_match(match: re.Match[str]) -> str | None:
+    year, month, day, hour, minute, second, zone = match.groups()
+    try:
+        day_value = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    if not _plausible(day_value.year):
+        return None
+    if hour is None:
+        return day_value.isoformat()
+    stamp = f"{day_value.isoformat()}T{int(hour):02d}:{minute}:{second or '00'}"
+    if zone:
+        zone = "+00:00" if zone == "Z" else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
+        stamp += zone
+    try:
+        return datetime.fromisoformat(stamp).isoformat()
+    except ValueError:
+        return day_value.isoformat()
+
+
+def _from_free_text(text: str) -> str | None:
+    if not rules.DATE_WORD.search(text):
+        return None
+    try:
+        parsed = date_parser.parse(text, default=_DEFAULT, fuzzy=True)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if parsed.year == 1 or not _plausible(parsed.year):
+        return None
+    if _HAS_TIME.search(text) and parsed.tzinfo is not None:
+        return parsed.isoformat()
+    return parsed.date().isoformat()
+
+
+def _plausible(year: int) -> bool:
+    return rules.MIN_YEAR <= year <= rules.MAX_YEAR
+
+
+def date_from_url(url: str) -> str | None:
+    """A publication date written in a story URL (/2025/10/15/ or -20251015-), date only."""
+    for pattern in (_URL_DATE, _URL_COMPACT):
+        match = pattern.search(url)
+        if match:
+            try:
+                found = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                continue
+            if _plausible(found.year):
+                return found.isoformat()
+    return None

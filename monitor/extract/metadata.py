@@ -1,0 +1,284 @@
+"""Story metadata from every source a page offers: JSON-LD, OpenGraph/meta, microdata, <time>, bylines, URL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.extract import rules
+from monitor.extract.clean import normalize_space
+from monitor.extract.dates import date_from_url, normalize_date
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(slots=True)
+class Metadata:
+    """Mutable accumulator of metadata; the first source to fill a field wins."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    modified: str | None = None
+    canonical_url: str | None = None
+    language: str | None = None
+    description: str | None = None
+    image: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    site_name: str | None = None
+
+
+def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata:
+    """Read metadata from a parsed page (before scripts are stripped)."""
+    found = Metadata()
+    _from_json_ld(tree, found)
+    meta = _meta_tags(tree)
+    _from_meta(meta, found)
+    _from_markup(tree, found)
+    if not found.published and url:
+        found.published = date_from_url(url)
+    base = url or found.canonical_url
+    if base:
+        if found.canonical_url:
+            found.canonical_url = urljoin(base, found.canonical_url)
+        if found.image:
+            found.image = urljoin(base, found.image)
+    elif found.canonical_url and not found.canonical_url.startswith(("http://", "https://")):
+        found.canonical_url = None
+    if not found.canonical_url and url:
+        found.canonical_url = url
+    return found
+
+
+# --- JSON-LD ----------------------------------------------------------------------------------------------
+
+
+def _from_json_ld(tree: LexborHTMLParser, found: Metadata) -> None:
+    objects = [obj for script in tree.css(rules.JSON_LD_SELECTOR) for obj in _json_objects(script.text())]
+    articles = [obj for obj in objects if _types(obj) & rules.ARTICLE_TYPES]
+    pages = [obj for obj in objects if _types(obj) & rules.PAGE_TYPES]
+    people = {str(obj["@id"]): obj for obj in objects if "@id" in obj and _types(obj) & rules.AUTHOR_TYPES}
+    for obj in articles + pages:
+        _fill_from_json_ld(obj, found, people, is_article=obj in articles)
+
+
+def _json_objects(raw: str) -> Iterator[JsonObject]:
+    try:
+        data = json.loads(raw.strip().rstrip(";"), strict=False)
+    except ValueError:
+        return
+    stack: list[Any] = [data]
+    seen = 0
+    while stack and seen < rules.MAX_JSON_LD_OBJECTS:
+        item = stack.pop(0)
+        seen += 1
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            yield item
+            graph = item.get("@graph")
+            if isinstance(graph, list | dict):
+                stack.append(graph)
+            main_entity = item.get("mainEntity")
+            if isinstance(main_entity, dict):
+                stack.append(main_entity)
+
+
+def _types(obj: JsonObject) -> set[str]:
+    kind = obj.get("@type")
+    if isinstance(kind, str):
+        return {kind}
+    if isinstance(kind, list):
+        return {str(item) for item in kind}
+    return set()
+
+
+def _fill_from_json_ld(
+    obj: JsonObject, found: Metadata, people: dict[str, JsonObject], is_article: bool
+) -> None:
+    if is_article:
+        found.title = found.title or _first_text(obj.get("headline")) or _first_text(obj.get("name"))
+        if not found.authors:
+            found.authors = _json_ld_authors(obj.get("author"), people)
+        found.section = found.section or _first_text(obj.get("articleSection"))
+        if not found.tags:
+            found.tags = _keywords(obj.get("keywords"))
+    found.published = found.published or normalize_date(_first_text(obj.get("datePublished")))
+    found.modified = found.modified or normalize_date(_first_text(obj.get("dateModified")))
+    found.description = found.description or _first_text(obj.get("description"))
+    found.image = found.image or _image_url(obj.get("image"))
+    found.language = found.language or _first_text(obj.get("inLanguage"))
+
+
+def _first_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value")
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = normalize_space(str(value))
+        return text or None
+    return None
+
+
+def _json_ld_authors(value: Any, people: dict[str, JsonObject]) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, dict) and "name" not in item and str(item.get("@id")) in people:
+            item = people[str(item["@id"])]
+        name = _first_text(item)
+        if name and not name.startswith(("http://", "https://")):
+            names.extend(split_authors(name))
+    return tuple(dict.fromkeys(names))
+
+
+def _image_url(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _keywords(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = [str(item) for item in value if isinstance(item, str)]
+    else:
+        return ()
+    return tuple(dict.fromkeys(tag for tag in (normalize_space(item) for item in items) if tag))
+
+
+# --- meta tags --------------------------------------------------------------------------------------------
+
+
+def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    meta: dict[str, list[str]] = {}
+    for node in tree.css("meta[content]"):
+        attributes = node.attributes
+        key = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
+        content = attributes.get("content")
+        if key and content and content.strip():
+            meta.setdefault(key.strip().lower(), []).append(content.strip())
+    return meta
+
+
+def _first_meta(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        values = meta.get(key)
+        if values:
+            return normalize_space(values[0])
+    return None
+
+
+def _from_meta(meta: dict[str, list[str]], found: Metadata) -> None:
+    found.title = found.title or _first_meta(meta, rules.META_TITLE)
+    found.description = found.description or _first_meta(meta, rules.META_DESCRIPTION)
+    found.image = found.image or _first_meta(meta, rules.META_IMAGE)
+    found.section = found.section or _first_meta(meta, rules.META_SECTION)
+    found.site_name = _first_meta(meta, rules.META_SITE_NAME)
+    found.canonical_url = found.canonical_url or _first_meta(meta, rules.META_URL)
+    found.language = found.language or _first_meta(meta, rules.META_LANGUAGE)
+    if not found.published:
+        found.published = _first_date(meta, rules.META_PUBLISHED)
+    if not found.modified:
+        found.modified = _first_date(meta, rules.META_MODIFIED)
+    if not found.authors:
+        author = _first_meta(meta, rules.META_AUTHOR)
+        if author and not author.startswith(("http://", "https://")):
+            found.authors = tuple(split_authors(author))
+    if not found.tags:
+        tags = [tag for key in rules.META_TAGS for tag in meta.get(key, [])]
+        found.tags = tuple(dict.fromkeys(normalize_space(tag) for tag in tags if tag.strip()))
+
+
+def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        for value in meta.get(key, []):
+            date = normalize_date(value)
+            if date:
+                return date
+    return None
+
+
+# --- markup: <link rel=canonical>, <html lang>, <title>/<h1>, microdata, <time>, bylines ------------------
+
+
+def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
+    canonical = tree.css_first("link[rel=canonical][href]")
+    if canonical is not None:
+        # the <link> tag is more specific than og:url, which sites often point at the home page
+        found.canonical_url = (canonical.attributes.get("href") or "").strip() or found.canonical_url
+    if not found.language:
+        html = tree.css_first("html")
+        lang = html.attributes.get("lang") if html is not None else None
+        found.language = lang.strip() if lang and lang.strip() else None
+    if not found.title:
+        found.title = _markup_title(tree, found.site_name)
+    if not found.published:
+        found.published = _markup_date(tree, rules.PUBLISHED_SELECTORS)
+    if not found.modified:
+        found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
+    if not found.authors:
+        found.authors = _markup_authors(tree)
+
+
+def _markup_title(tree: LexborHTMLParser, site_name: str | None) -> str | None:
+    heading = tree.css_first("h1")
+    heading_text = normalize_space(heading.text()) if heading is not None else ""
+    title_node = tree.css_first("title")
+    title_text = normalize_space(title_node.text()) if title_node is not None else ""
+    if title_text:
+        title_text = _strip_site_name(title_text, site_name)
+    if heading_text and (not title_text or heading_text.lower() in title_text.lower()):
+        return heading_text
+    return title_text or heading_text or None
+
+
+def _strip_site_name(title: str, site_name: str | None) -> str:
+    parts = rules.TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    if site_name and site_name.lower() in parts[-1].lower():
+        return normalize_space(" ".join(parts[:-1]))
+    if site_name and site_name.lower() in parts[0].lower():
+        return normalize_space(" ".join(parts[1:]))
+    longest = max(parts, key=len)
+    return normalize_space(longest) if len(longest) > len(title) / 2 else title
+
+
+def _markup_date(tree: LexborHTMLParser, selectors: str) -> str | None:
+    for node in tree.css(selectors):
+        attributes = node.attributes
+        raw = attributes.get("datetime") or attributes.get("content") or node.text()
+        date = normalize_date(raw)
+        if date:
+            return date
+    return None
+
+
+def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
+    for node in tree.css(rules.AUTHOR_SELECTORS):
+        text = node.attributes.get("content") or node.text()
+        names = split_authors(normalize_space(text or ""))
+        if names:
+            return tuple(names)
+    return ()
+
+
+def split_authors(byline: str) -> list[str]:
+    """Split a byline ("By Ann Lee and Bo Chan") into author names, dropping the "By" and role words."""
+    text = rules.BYLINE_PREFIX.sub("", normalize_space(byline))
+    text = rules.BYLINE_SUFFIX.sub("", text)
+    if not text or len(text) > rules.MAX_BYLINE_CHARS:
+        return []
+    names = [normalize_space(name) for name in rules.AUTHOR_SEPARATOR.split(text)]
+    return [name for name in names if name and rules.NAME_CHARS.search(name)]

@@ -1,0 +1,264 @@
+"""Selectors, keywords and tunable constants of the extractor, kept as data (as trafilatura's xpaths.py)."""
+
+from __future__ import annotations
+
+import re
+
+# --- decoding -------------------------------------------------------------------------------------------
+CHARSET_SNIFF_BYTES = 4096
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+MAX_HTML_CHARS = 8_000_000  # larger pages are cut: bounded time per page, and no real story is that long
+MAX_DEPTH_NODES = 4_000  # a chain of this many nested elements is a broken or hostile page
+
+# --- tags removed with their content before anything else (never story text) ---------------------------
+JUNK_TAGS = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "select",
+    "button",
+    "input",
+    "textarea",
+    "dialog",
+    "link",
+    "meta",
+]
+
+# --- page chrome removed from the whole page before scoring (structural, low risk) -----------------------
+CHROME_SELECTOR = ", ".join(
+    [
+        "nav",
+        "footer",
+        "aside",
+        "[role=navigation]",
+        "[role=banner]",
+        "[role=contentinfo]",
+        "[role=complementary]",
+        "[aria-hidden=true]",
+        "[hidden]",
+        "#comments",
+        "#respond",
+        ".comments-area",
+        ".comment-respond",
+        "#sidebar",
+        ".sidebar",
+        ".widget",
+        ".menu",
+        "#menu",
+        ".breadcrumb",
+        ".breadcrumbs",
+        ".navigation",
+        ".post-navigation",
+        ".nav-links",
+    ]
+)
+# chrome removal skips nodes holding one of these (the story itself was marked up as chrome)
+PROTECTED_SELECTOR = "[itemprop=articleBody], article p, main p"
+
+# --- boilerplate blocks inside the story container (class / id keywords, case-insensitive) ---------------
+BOILERPLATE_KEYWORDS = (
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "comment",
+    "newsletter",
+    "subscri",
+    "signup",
+    "sign-up",
+    "promo",
+    "advert",
+    "sponsor",
+    "breadcrumb",
+    "byline",
+    "author",
+    "sidebar",
+    "widget",
+    "popular",
+    "recommend",
+    "readmore",
+    "read-more",
+    "more-stories",
+    "pagination",
+    "post-nav",
+    "toolbar",
+    "cookie",
+    "outbrain",
+    "taboola",
+    "disqus",
+    "tags",
+    "tag-list",
+    "post-meta",
+    "entry-meta",
+    "article-meta",
+    "dateline",
+    "timestamp",
+    "print",
+    "login",
+    "paywall",
+    "inline-ad",
+    "ad-container",
+    "ad-slot",
+    "ad-wrapper",
+    "adsense",
+    "dfp",
+    "hidden",
+    "caption",
+    "credit",
+)
+BOILERPLATE_EXACT_TOKENS = ("ad", "ads", "nav", "menu", "meta", "share", "tags", "hide")
+BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figure", "figcaption", "time", "address")
+BOILERPLATE_SELECTOR = ", ".join(
+    [f"[class*={word} i], [id*={word} i]" for word in BOILERPLATE_KEYWORDS]
+    + [f"[class~={token}], [id={token}]" for token in BOILERPLATE_EXACT_TOKENS]
+    + list(BOILERPLATE_TAGS)
+)
+# a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
+BOILERPLATE_MAX_SHARE = 0.4
+
+# --- main-content scoring (readability-like) --------------------------------------------------------------
+PARAGRAPH_SELECTOR = "p, pre, blockquote, td"
+MIN_PARAGRAPH_CHARS = 25
+ANCESTOR_WEIGHTS = (1.0, 0.5, 0.25)  # the parent, grandparent, great-grandparent of a paragraph
+POSITIVE_CLASS = re.compile(
+    r"article|body|content|entry|main|page|post|text|blog|story|hentry|prose", re.IGNORECASE
+)
+NEGATIVE_CLASS = re.compile(
+    r"comment|meta|footer|footnote|foot|share|social|related|sidebar|widget|promo|sponsor|popular|"
+    r"recommend|newsletter|teaser|card|list|nav|menu|masthead|header|banner|combx|com-|contact|outbrain|"
+    r"shoutbox|skyscraper|tags|tool|subscribe",
+    re.IGNORECASE,
+)
+CLASS_WEIGHT = 25.0
+TOP_CANDIDATES = 5
+SIBLING_SCORE_SHARE = 0.2  # siblings scoring at least this share of the best candidate join it
+MIN_SIBLING_SCORE = 10.0
+
+# --- text assembly -----------------------------------------------------------------------------------------
+# private-use characters mark structure in the flattened text (removed from the input first)
+PARA_MARK = "\ue000"
+LINE_MARK = "\ue001"
+LINK_START = "\ue002"
+LINK_END = "\ue003"
+HEADING_MARK = "\ue004"
+MARKS = PARA_MARK + LINE_MARK + LINK_START + LINK_END + HEADING_MARK
+PARA_BLOCKS = "p, div, blockquote, pre, section, article, ul, ol, dl, table, tr, figure, header, hr, main"
+LINE_BLOCKS = "li, br, dd, dt, td, th"
+HEADING_BLOCKS = "h1, h2, h3, h4, h5, h6"
+MAX_LINK_DENSITY = 0.5  # a paragraph whose text is more than this share link text is navigation
+MIN_LINK_CHARS_TO_DROP = 1
+# short lines that are page furniture wherever they appear
+BOILERPLATE_LINE = re.compile(
+    r"^(read (also|more|next)|see also|related( (posts|articles|stories|content))?|advertisement|"
+    r"share( this( (article|story|post))?)?( on \w+)?|tweet|email|print|sponsored|more on this( story)?|"
+    r"recommended( for you)?|continue reading|subscribe|sign up|follow us|previous post|next post|"
+    r"leave a (reply|comment)|you may also like|also read|most popular|comments?)\W*$",
+    re.IGNORECASE,
+)
+
+# --- metadata ----------------------------------------------------------------------------------------------
+JSON_LD_SELECTOR = 'script[type="application/ld+json"]'
+MAX_JSON_LD_OBJECTS = 200
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "ReportageNews",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "TechArticle",
+        "ScholarlyArticle",
+        "SocialMediaPosting",
+        "LiveBlogPosting",
+        "Report",
+        "Review",
+        "Recipe",
+        "HowTo",
+        "VideoObject",
+        "MedicalWebPage",
+    }
+)
+PAGE_TYPES = frozenset({"WebPage", "ItemPage", "CollectionPage", "AboutPage", "FAQPage", "QAPage"})
+AUTHOR_TYPES = frozenset({"Person", "Organization", "NewsMediaOrganization"})
+META_TITLE = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "sailthru.title")
+META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
+META_IMAGE = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
+META_SECTION = ("article:section", "parsely-section", "section", "category", "dc.subject")
+META_SITE_NAME = ("og:site_name", "application-name", "twitter:site")
+META_URL = ("og:url", "twitter:url")
+META_LANGUAGE = ("og:locale", "language", "content-language", "dc.language")
+META_PUBLISHED = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publication_date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "article.published",
+    "og:published_time",
+    "release_date",
+)
+META_MODIFIED = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "article.updated",
+)
+META_AUTHOR = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "citation_author",
+    "byl",
+    "twitter:creator",
+)
+META_TAGS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
+TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
+PUBLISHED_SELECTORS = (
+    "[itemprop=datePublished], time[pubdate], time.published, time.entry-date, .published[datetime], "
+    "time[datetime]"
+)
+MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
+AUTHOR_SELECTORS = (
+    "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
+    ".author .fn, .byline a, .byline, .author, .post-author, .entry-author"
+)
+BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|written by|posted by|author:?)\s+", re.IGNORECASE)
+BYLINE_SUFFIX = re.compile(r"\s*[|•·].*$")
+AUTHOR_SEPARATOR = re.compile(r"\s*(?:,\s*and\s+|\band\b|&|,|;|\|)\s*", re.IGNORECASE)
+NAME_CHARS = re.compile(r"[^\W\d_]")
+MAX_BYLINE_CHARS = 120
+MAX_DATE_CHARS = 80
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+DATE_WORD = re.compile(
+    r"\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
+    re.IGNORECASE,
+)
