@@ -26,12 +26,12 @@ from monitor.models import Selectors
 DEFAULT_CONFIG_PATH = "config.yaml"
 DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
 DEFAULT_USER_AGENT = "monitor/0.1 (news archive bot; +https://github.com/monitor-news/monitor)"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-def parse_duration(value: Any) -> float:
+def parse_duration(value: Any, *, allow_zero: bool = False) -> float:
     """Turn `30s`, `5m`, `2h`, `1d` (or a plain number of seconds) into seconds."""
     if isinstance(value, bool):
         raise ValueError(f"expected a duration like 30s, 5m, 2h or 1d, got {value!r}")
@@ -42,12 +42,13 @@ def parse_duration(value: Any) -> float:
         if not match:
             raise ValueError(f"expected a duration like 30s, 5m, 2h or 1d, got {value!r}")
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ValueError(f"a duration must be positive, got {value!r}")
     return seconds
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+Delay = Annotated[float, BeforeValidator(lambda value: parse_duration(value, allow_zero=True))]
 
 
 class _Strict(BaseModel):
@@ -81,7 +82,7 @@ class SiteDefaults(_Strict):
     interval: Duration = 600.0
     user_agent: str = DEFAULT_USER_AGENT
     timeout: Duration = 30.0
-    host_delay: Duration = 1.0
+    host_delay: Delay = 1.0
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     respect_robots: bool = True
     max_new_per_pass: int = Field(default=200, gt=0)
@@ -113,7 +114,7 @@ class SiteConfig(_Strict):
     interval: Duration | None = None
     user_agent: str | None = None
     timeout: Duration | None = None
-    host_delay: Duration | None = None
+    host_delay: Delay | None = None
     max_bytes: int | None = Field(default=None, gt=0)
     respect_robots: bool | None = None
     max_new_per_pass: int | None = Field(default=None, gt=0)
@@ -158,7 +159,7 @@ class FetchConfig(_Strict):
     concurrency: int = Field(default=8, gt=0, le=256)
     max_retries: int = Field(default=2, ge=0, le=5)
     max_redirects: int = Field(default=5, ge=0, le=20)
-    crawl_delay_cap: Duration = 30.0
+    crawl_delay_cap: Delay = 30.0
     check_timeout: Duration = 600.0
 
 

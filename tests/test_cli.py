@@ -1,0 +1,95 @@
+"""The CLI contract: every command has help with an example, config errors exit 2 with locations."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import monitor
+from tests.conftest import REPO_ROOT, run_monitor
+
+COMMANDS = [
+    ["run"],
+    ["once"],
+    ["check"],
+    ["config", "validate"],
+    ["db", "upgrade"],
+    ["changes"],
+    ["history"],
+    ["diff"],
+    ["status"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: " ".join(command))
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "monitor " in result.output.split("Example:")[1]
+
+
+def test_config_validate_reports_located_errors_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "config.yaml"
+    bad.write_text(
+        "sites:\n  - name: a\n    start_urls: [https://a.example/]\n    intervl: 5m\n  - name: b\n"
+    )
+    completed = run_monitor("--config", str(bad), "config", "validate")
+    assert completed.returncode == 2
+    assert "sites[0].intervl: unknown key (did you mean 'interval'?)" in completed.stderr
+    assert "sites[1]: a site needs at least one of start_urls, feeds, sitemaps" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_config_validate_accepts_the_shipped_config() -> None:
+    completed = run_monitor("--config", str(REPO_ROOT / "config.yaml"), "config", "validate")
+    assert completed.returncode == 0, completed.stderr
+    assert "OK" in completed.stdout
+
+
+def test_python_dash_m_and_help_are_quick() -> None:
+    started = time.perf_counter()
+    completed = run_monitor("--help")
+    assert completed.returncode == 0
+    assert "once" in completed.stdout and "run" in completed.stdout
+    assert time.perf_counter() - started < 30  # a sanity bound, not a benchmark (see benchmarks/)
+
+
+def test_public_api_is_complete() -> None:
+    for name in monitor.__all__:
+        assert getattr(monitor, name) is not None
+    article = monitor.extract(
+        "<html><head><title>T</title></head><body><article><p>"
+        + "Word " * 60
+        + "</p></article></body></html>"
+    )
+    assert isinstance(article, monitor.Article)
+
+
+def test_check_file_prints_the_extraction(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>A headline</title></head><body><article><h1>A headline</h1>"
+        + "".join(f"<p>Paragraph {i} of the story has enough words to count as text.</p>" for i in range(5))
+        + "</article></body></html>"
+    )
+    completed = run_monitor("check", "--file", str(page), "--url", "https://example.com/a/", "--json")
+    assert completed.returncode == 0, completed.stderr
+    import json
+
+    data = json.loads(completed.stdout)
+    assert data["title"] == "A headline"
+    assert "Paragraph 4 of the story" in data["text"]
+
+
+def test_unknown_site_is_a_clean_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("sites: [{name: a, start_urls: ['http://127.0.0.1:9/']}]\n")
+    completed = run_monitor("--config", str(config), "once", "--site", "nope")
+    assert completed.returncode == 2
+    assert "no site named 'nope'" in completed.stderr

@@ -1,0 +1,167 @@
+"""End to end through the real CLI: a fixture news site on 127.0.0.1, a real SQLite file, the log events."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import CliCall, site_entry, write_config
+from tests.sites.newsite import NewsSite, SiteServer, Story, sample_site
+
+
+def events(output: str, name: str | None = None) -> list[dict[str, Any]]:
+    parsed = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return [event for event in parsed if "event" in event and (name is None or event["event"] == name)]
+
+
+def db(config_path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(config_path.parent / "monitor.db")
+
+
+def test_first_pass_stores_and_logs_every_story(cli: CliCall, news_site: NewsSite, config_path: Path) -> None:
+    result = cli("once")
+    assert result.exit_code == 0, result.output
+    new_events = events(result.output, "story.new")
+    assert len(new_events) == len(news_site.stories) == 5
+    assert {event["title"] for event in new_events} == {story.title for story in news_site.stories.values()}
+    assert all(event["version"] == 1 and event["site"] == "fixture-news" for event in new_events)
+    with db(config_path) as connection:
+        rows = connection.execute("SELECT title, byline, published_at, body FROM latest_versions").fetchall()
+        assert len(rows) == 5
+        kinds = connection.execute("SELECT kind, COUNT(*) FROM changes GROUP BY kind").fetchall()
+    assert kinds == [("new", 5)]
+    story = news_site.stories["story-number-3-about-something"]
+    stored = {row[0]: row for row in rows}[story.title]
+    assert stored[1] == "Jane Reporter"
+    assert stored[2].startswith("2025-10-04")
+    assert stored[3] == "\n\n".join(story.paragraphs)  # the story, every paragraph and nothing else
+
+
+def test_body_edit_gives_one_changed_event_with_diff(
+    cli: CliCall, news_site: NewsSite, config_path: Path
+) -> None:
+    assert cli("once").exit_code == 0
+    story = news_site.stories["story-number-1-about-something"]
+    story.paragraphs[2] = "Critics said the timetable was far too short for what was promised."
+    story.paragraphs.append("Update: the ministry confirmed the budget on Tuesday.")
+    result = cli("once", "--all")
+    assert result.exit_code == 0, result.output
+    changed = events(result.output, "story.changed")
+    assert len(changed) == 1
+    assert changed[0]["url"].endswith(story.path)
+    assert changed[0]["fields"] == ["body"]
+    assert changed[0]["version"] == 2
+    assert changed[0]["summary"] == "body +1 -0 ~1 paragraphs"
+    assert events(result.output, "story.new") == []
+    with db(config_path) as connection:
+        diff = connection.execute("SELECT diff FROM changes WHERE kind = 'changed'").fetchone()[0]
+    assert "{+far+}" in diff and "+ Update: the ministry" in diff
+    history = cli("history", f"{news_site_base(cli, config_path)}{story.path}", log_format="text")
+    assert "v2" in history.output
+
+
+def news_site_base(cli: CliCall, config_path: Path) -> str:
+    import yaml
+
+    config = yaml.safe_load(config_path.read_text())
+    return str(config["sites"][0]["start_urls"][0]).rstrip("/")
+
+
+def test_change_outside_the_story_gives_nothing(cli: CliCall, news_site: NewsSite, config_path: Path) -> None:
+    assert cli("once").exit_code == 0
+    news_site.sidebar_headlines = ["Completely different sidebar", "Another teaser", "A third one"]
+    news_site.add(
+        Story(
+            slug="a-brand-new-story-today",
+            title="A brand new story today",
+            byline="Sam Writer",
+            published="2025-10-20T10:00:00+00:00",
+            paragraphs=["First paragraph of the new story.", "Second paragraph of the new story."],
+        )
+    )
+    result = cli("once", "--all")  # every page now has another sidebar, view counter, nonce, READ ALSO
+    assert result.exit_code == 0, result.output
+    assert events(result.output, "story.changed") == []
+    assert [event["title"] for event in events(result.output, "story.new")] == ["A brand new story today"]
+    with db(config_path) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 6
+
+
+def test_restart_stores_no_duplicate_versions(cli: CliCall, news_site: NewsSite, config_path: Path) -> None:
+    for _ in range(3):
+        assert cli("once", "--all").exit_code == 0
+    with db(config_path) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 5
+        assert connection.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == 5
+        assert connection.execute("SELECT MAX(version) FROM versions").fetchone()[0] == 1
+
+
+def test_removed_story_is_confirmed_then_reported(
+    cli: CliCall, news_site: NewsSite, config_path: Path
+) -> None:
+    assert cli("once").exit_code == 0
+    story = news_site.stories["story-number-2-about-something"]
+    story.gone = True
+    first = cli("once", "--all")
+    assert events(first.output, "story.removed") == []  # one 404 may be a hiccup
+    second = cli("once", "--all")
+    removed = events(second.output, "story.removed")
+    assert [event["url"].endswith(story.path) for event in removed] == [True]
+    story.gone = False
+    third = cli("once", "--all")
+    assert len(events(third.output, "story.restored")) == 1
+    with db(config_path) as connection:
+        kinds = [row[0] for row in connection.execute("SELECT kind FROM changes ORDER BY id")]
+    assert kinds[-2:] == ["removed", "restored"]
+
+
+def test_dead_host_is_logged_and_recorded_while_other_sites_go_on(
+    tmp_path: Path, news_server: SiteServer
+) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli as monitor_cli
+
+    dead = site_entry("http://127.0.0.1:9", name="dead-site")  # port 9 (discard): connection refused
+    path = write_config(tmp_path, [dead, site_entry(news_server.base_url)])
+    result = CliRunner().invoke(
+        monitor_cli, ["--config", str(path), "--log-format", "json", "once"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    failed = events(result.output, "fetch.failed")
+    assert failed and all(event["site"] == "dead-site" for event in failed)
+    assert len(events(result.output, "story.new")) == 5
+    with sqlite3.connect(tmp_path / "monitor.db") as connection:
+        health = dict(connection.execute("SELECT site, consecutive_failures FROM site_health").fetchall())
+        errors = connection.execute(
+            "SELECT COUNT(*) FROM fetches WHERE site = 'dead-site' AND error IS NOT NULL"
+        )
+        assert errors.fetchone()[0] >= 1
+    assert health == {"dead-site": 1, "fixture-news": 0}
+
+
+def test_text_log_lines_follow_the_spec(cli: CliCall, news_site: NewsSite) -> None:
+    result = cli("once", log_format="text")
+    new_lines = [line for line in result.output.splitlines() if line.startswith("NEW ")]
+    assert len(new_lines) == 5
+    assert all(line.startswith('NEW      fixture-news  "Story number ') for line in new_lines)
+
+
+def test_sitemap_only_site(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli as monitor_cli
+
+    with SiteServer(sample_site(3)) as server:
+        entry = {
+            "name": "sitemap-news",
+            "sitemaps": [f"{server.base_url}/news-sitemap.xml"],
+            "sitemap_max_age": "3650d",
+        }
+        path = write_config(tmp_path, [entry])
+        result = CliRunner().invoke(
+            monitor_cli, ["--config", str(path), "--log-format", "json", "once"], catch_exceptions=False
+        )
+    assert len(events(result.output, "story.new")) == 3
