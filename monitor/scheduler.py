@@ -54,8 +54,10 @@ class Daemon:
         self._site_last_run: dict[str, float] = {}
 
     async def run(self) -> None:
-        self.lock.acquire()
+        unclean_stop = self.lock.acquire()
         try:
+            if unclean_stop:
+                self._check_integrity()
             self.store.upgrade()
             self.monitor = Monitor(self.config, self.store)
             self.store.ensure_sites(site.name for site in self.config.sites)
@@ -71,6 +73,15 @@ class Daemon:
             self.store.close()
             self.lock.release()
         report.emit("daemon.stopped", pid=os.getpid())
+
+    def _check_integrity(self) -> None:
+        problems = self.store.integrity_problems()
+        if problems:
+            raise StoreError(
+                f"{self.config.database_url} failed its integrity check after an unclean stop: "
+                + "; ".join(problems[:5])
+            )
+        log.warning("the last daemon did not stop cleanly; the database passed its integrity check")
 
     def stop(self) -> None:
         self._stopping.set()
@@ -199,7 +210,8 @@ class Daemon:
 
     async def _drain(self) -> None:
         """Stop scheduling, give in-flight checks a bounded time to finish, cancel the rest."""
-        self.scheduler.shutdown(wait=False)
+        # Pause first: APScheduler's asyncio executor cancels running coroutine jobs on shutdown.
+        self.scheduler.pause()
         pending = set(self._inflight)
         if pending:
             log.info("waiting up to %.0f s for %d running check(s)", self.drain_timeout_s, len(pending))
@@ -208,6 +220,7 @@ class Daemon:
                 task.cancel()
             if still_running:
                 await asyncio.wait(still_running, timeout=5)
+        self.scheduler.shutdown(wait=False)
 
 
 def _file_stamp(path: Path) -> tuple[float, int] | None:

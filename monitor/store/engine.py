@@ -87,9 +87,10 @@ class DaemonLock:
             self.path = Path(str(parsed.database) + ".lock")
         self._file: IO[str] | None = None
 
-    def acquire(self) -> None:
+    def acquire(self) -> bool:
+        """Take the lock; True when the previous holder did not release it (a crash or kill -9)."""
         if self.path is None:
-            return
+            return False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open until release()
         try:
@@ -103,13 +104,19 @@ class DaemonLock:
                 "stop it first or point this one at another database"
             ) from None
         lock_file.seek(0)
+        unclean = bool(lock_file.read().strip())
+        lock_file.seek(0)
         lock_file.truncate()
         lock_file.write(f"pid {os.getpid()}")
         lock_file.flush()
         self._file = lock_file
+        return unclean
 
     def release(self) -> None:
         if self._file is not None:
+            self._file.seek(0)
+            self._file.truncate()  # an empty lock file tells the next daemon we stopped cleanly
+            self._file.flush()
             fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
             self._file.close()
             self._file = None

@@ -376,6 +376,14 @@ class Store:
         with self._write() as connection:
             connection.execute(fetches.insert(), rows)
 
+    def integrity_problems(self) -> list[str]:
+        """SQLite's quick_check after an unclean stop: an empty list when the file is consistent."""
+        if self.engine.dialect.name != "sqlite":
+            return []
+        with self.engine.connect() as connection:
+            rows = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA quick_check")]
+        return [] if rows == ["ok"] else rows
+
     def maintenance(self, *, fetch_log_days: int) -> None:
         """Prune the fetch log and, on SQLite, checkpoint the WAL so it does not grow without bound."""
         cutoff = iso_after(-fetch_log_days * 86400)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -43,6 +44,7 @@ class NewsSite:
     )
     requests: list[str] = field(default_factory=list)
     down: bool = False
+    delay_s: float = 0.0  # a slow server: every response waits this long
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, story: Story) -> Story:
@@ -193,6 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         site = self.server.site  # type: ignore[attr-defined]
+        if site.delay_s:
+            time.sleep(site.delay_s)
         with site.lock:
             site.requests.append(self.path)
             if site.down:
