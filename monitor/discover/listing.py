@@ -14,8 +14,8 @@ from monitor.models import ArticleLink
 # Path segments that mark navigation rather than stories.
 NAVIGATION_SEGMENTS = frozenset(
     {
-        "tag", "tags", "category", "categories", "author", "authors", "topic", "topics", "section",
-        "sections", "page", "login", "signin", "sign-in", "logout", "register", "signup", "sign-up",
+        "tag", "tags", "category", "categories", "author", "authors", "topic", "topics",
+        "page", "login", "signin", "sign-in", "logout", "register", "signup", "sign-up",
         "subscribe", "subscription", "subscriptions", "account", "profile", "search", "about", "about-us",
         "contact", "contact-us", "privacy", "privacy-policy", "terms", "terms-of-use", "terms-of-service",
         "cookies", "cookie-policy", "newsletter", "newsletters", "feed", "feeds", "rss", "sitemap", "help",
