@@ -196,8 +196,9 @@ class Fetcher:
         await self._client.aclose()
 
     def host_state(self, host: str) -> str:
-        """ "ok", "backing_off" (repeated failures: slower pacing, no retries) or "paused" (Retry-After)."""
-        return self._hosts.state(host.lower())
+        """The host's health: "ok", "backing_off" (repeated failures: slower pacing, no retries) or
+        "paused" (a far-future Retry-After). Takes a host ("example.com", "127.0.0.1:8080") or a URL."""
+        return self._hosts.state(host_key(host) if "://" in host else host.lower())
 
     async def sitemaps_from_robots(self, url: str) -> list[str]:
         """The Sitemap: lines of the robots.txt governing url (empty when none or unreachable)."""
