@@ -368,9 +368,9 @@ def test_suspicion_shrunk_body() -> None:
 
 
 def test_suspicion_respects_ratio() -> None:
-    half = _with_paragraphs(*PARAGRAPHS[:3])
-    assert suspicion(BASE, half) is None
-    assert suspicion(BASE, half, shrink_ratio=0.7) == "shrunk"
+    three_of_five = _with_paragraphs(*PARAGRAPHS[2:])  # not a prefix: an edit that removed the opening
+    assert suspicion(BASE, three_of_five) is None
+    assert suspicion(BASE, three_of_five, shrink_ratio=0.7) == "shrunk"
 
 
 @pytest.mark.parametrize(
@@ -385,3 +385,31 @@ def test_suspicion_none_for_normal_versions(new: Snapshot) -> None:
 def test_suspicion_none_when_stored_body_was_empty() -> None:
     assert suspicion(_with_paragraphs(), _with_paragraphs()) is None
     assert suspicion(_with_paragraphs(), BASE) is None
+
+
+def test_suspicion_truncated_body_is_a_prefix() -> None:
+    boilerplate = tuple(
+        f"Related story number {index} with several words in its title." for index in range(8)
+    )
+    stored = _with_paragraphs(*boilerplate, *PARAGRAPHS)
+    cut_short = _with_paragraphs(*boilerplate, PARAGRAPHS[0], PARAGRAPHS[1][:40])
+    assert suspicion(stored, cut_short) == "truncated"
+
+
+def test_suspicion_small_tail_loss_is_not_truncation() -> None:
+    long_story = _with_paragraphs(*PARAGRAPHS, *PARAGRAPHS, *PARAGRAPHS)
+    assert suspicion(long_story, _with_paragraphs(*long_story.paragraphs[:-1])) is None
+
+
+def test_suspicion_wall_phrase_new_in_a_shorter_body() -> None:
+    boilerplate = tuple(
+        f"Related story number {index} with several words in its title." for index in range(8)
+    )
+    stored = _with_paragraphs(*boilerplate, *PARAGRAPHS)
+    walled = _with_paragraphs(*boilerplate, PARAGRAPHS[0], PARAGRAPHS[1], "Subscribe to continue reading.")
+    assert suspicion(stored, walled) == "wall"
+
+
+def test_suspicion_wall_phrase_already_present_is_normal() -> None:
+    stored = _with_paragraphs(*PARAGRAPHS, "Subscribe to continue reading our newsletter.")
+    assert suspicion(stored, _with_paragraphs(*PARAGRAPHS[1:], stored.paragraphs[-1])) is None

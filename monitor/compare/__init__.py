@@ -18,13 +18,14 @@ from monitor.compare.snapshot import (
     snapshot_to_json,
     text_hash,
 )
-from monitor.compare.suspicion import DEFAULT_SHRINK_RATIO, Suspicion, suspicion
+from monitor.compare.suspicion import DEFAULT_SHRINK_RATIO, WALL_PHRASES, Suspicion, suspicion
 
 __all__ = [
     "DEFAULT_SHRINK_RATIO",
     "FIELD_ORDER",
     "HASH_SCHEME",
     "Comparison",
+    "WALL_PHRASES",
     "Snapshot",
     "Suspicion",
     "body_key",

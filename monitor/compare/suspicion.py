@@ -4,14 +4,34 @@ from __future__ import annotations
 
 from typing import Literal
 
-from monitor.compare.snapshot import Snapshot
+from monitor.compare.snapshot import Snapshot, body_key
 
-Suspicion = Literal["empty", "shrunk"]
+Suspicion = Literal["empty", "shrunk", "truncated", "wall"]
 
 # A body keeping less than this share of the stored body's words is suspect until the next fetch confirms it:
 # a paywall teaser, a consent or bot-challenge page and a cut-off transfer all look like this; a real edit
 # rarely deletes half a story.
 DEFAULT_SHRINK_RATIO = 0.5
+# A body that is the stored body cut short (a transfer that ended early) is suspect once it lost this share,
+# even when the extractor's boilerplate keeps the word ratio above DEFAULT_SHRINK_RATIO.
+TRUNCATION_MIN_LOSS = 0.2
+# Text that walls put where the story was. Only counted when new in this version and the body got shorter,
+# so a story that quotes the phrase, or a site that always prints it, is not suspect.
+WALL_PHRASES = (
+    "subscribe to continue",
+    "subscribe to read",
+    "to continue reading",
+    "already a subscriber",
+    "subscribers only",
+    "sign in to continue",
+    "log in to continue",
+    "create a free account to continue",
+    "verify you are human",
+    "checking your browser",
+    "are you a robot",
+    "enable javascript and cookies to continue",
+    "access denied",
+)
 
 
 def suspicion(
@@ -21,6 +41,8 @@ def suspicion(
 
     "empty": the stored version had a body and the new one has none.
     "shrunk": the new body has fewer than `shrink_ratio` times the stored body's words.
+    "truncated": the new body is the stored body cut short, missing at least TRUNCATION_MIN_LOSS of it.
+    "wall": the body got shorter and now says one of WALL_PHRASES (paywall, login, bot challenge).
     """
     old_words, new_words = old.body_words, new.body_words
     if old_words == 0:
@@ -29,4 +51,13 @@ def suspicion(
         return "empty"
     if new_words < shrink_ratio * old_words:
         return "shrunk"
+    old_body, new_body = body_key(old), body_key(new)
+    if new_words <= (1 - TRUNCATION_MIN_LOSS) * old_words and old_body.startswith(new_body):
+        return "truncated"
+    if new_words < old_words and _new_wall_phrase(old_body.casefold(), new_body.casefold()):
+        return "wall"
     return None
+
+
+def _new_wall_phrase(old_body: str, new_body: str) -> bool:
+    return any(phrase in new_body and phrase not in old_body for phrase in WALL_PHRASES)

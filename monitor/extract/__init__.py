@@ -28,9 +28,7 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
     # 1. decode and parse; metadata first, while JSON-LD scripts are still in the tree
     tree = clean.parse(html)
     found = extract_metadata(tree, url)
-    # 2. drop what never holds story text
-    clean.drop_junk(tree)
-    # 3. the body: the site's own selectors when configured, else the generic heuristics
+    # 2. the body: the site's own selectors when configured, else the generic heuristics
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)
     else:

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract import rules
-from monitor.extract.clean import normalize_space
+from monitor.extract.clean import drop_junk, normalize_space
 
 _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
 _WORD = re.compile(r"\w")
+_SPACES = re.compile(r"\s+")
+_PARA_SPLIT = re.compile(f"[ {rules.PARA_MARK}]*{rules.PARA_MARK}[ {rules.PARA_MARK}]*")
 
 
 @dataclass(slots=True)
@@ -26,7 +28,8 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
     body = tree.body
     if body is None:
         return ""
-    remove_nodes(body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR)
+    if rules.GLOBAL_CHROME_REMOVAL:
+        remove_nodes(body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR)
     containers = find_main(body)
     return text_of(containers, title)
 
@@ -35,6 +38,7 @@ def text_of(containers: list[LexborNode], title: str | None = None) -> str:
     """Clean the given containers and assemble their text."""
     flat_parts = []
     for container in containers:
+        drop_junk(container)
         remove_boilerplate(container)
         flat_parts.append(flatten(container))
     return assemble(rules.PARA_MARK.join(flat_parts), title)
@@ -155,13 +159,17 @@ def assemble(flat: str, title: str | None) -> str:
     """Turn marked text into paragraphs, dropping link lists, furniture lines and the title."""
     title_key = _key(title) if title else None
     paragraphs: list[tuple[str, bool]] = []
-    for chunk in flat.split(rules.PARA_MARK):
+    for chunk in _PARA_SPLIT.split(_SPACES.sub(" ", flat)):
+        if len(chunk) < 2 and not _WORD.search(chunk):
+            continue
         is_heading = rules.HEADING_MARK in chunk
+        if is_heading:
+            chunk = chunk.replace(rules.HEADING_MARK, "")
         lines = [line for line in map(_clean_line, chunk.split(rules.LINE_MARK)) if line]
         if not lines:
             continue
         paragraph = "\n".join(lines)
-        if title_key and _key(paragraph) == title_key:
+        if title_key and abs(len(paragraph) - len(title_key)) < 20 and _key(paragraph) == title_key:
             continue
         paragraphs.append((paragraph, is_heading))
     while paragraphs and paragraphs[-1][1]:
@@ -169,18 +177,19 @@ def assemble(flat: str, title: str | None) -> str:
     return "\n\n".join(paragraph for paragraph, _ in paragraphs)
 
 
-def _clean_line(raw: str) -> str:
-    line = normalize_space(raw.replace(rules.HEADING_MARK, " "))
+def _clean_line(line: str) -> str:
+    line = line.strip()
     if not line:
         return ""
     if rules.LINK_START in line:
         linked = sum(len(run) - 2 for run in _LINK_RUN.findall(line))
-        line = normalize_space(_LINK_MARKS.sub("", line))
-        if line and linked > len(line) * rules.MAX_LINK_DENSITY:
+        line = _LINK_MARKS.sub("", line).strip()
+        if linked > len(line) * rules.MAX_LINK_DENSITY:
             return ""
+        line = _SPACES.sub(" ", line)
     elif rules.LINK_END in line:
-        line = normalize_space(line.replace(rules.LINK_END, ""))
-    if not line or not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line):
+        line = _SPACES.sub(" ", line.replace(rules.LINK_END, "")).strip()
+    if not _WORD.search(line) or (len(line) < 60 and rules.BOILERPLATE_LINE.match(line)):
         return ""
     return line
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract import rules
 
@@ -17,7 +17,6 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _SPACES = re.compile(r"\s+")
-_MARKS = re.compile(f"[{rules.MARKS}\x00]")
 
 
 def decode(html: str | bytes) -> str:
@@ -57,18 +56,17 @@ def _detect(html: bytes) -> str:
 
 
 def parse(html: str | bytes) -> LexborHTMLParser:
-    """Parse a page after decoding and bounding it; private-use marker characters are removed first."""
+    """Parse a page after decoding it and bounding its size."""
     text = decode(html)
     if len(text) > rules.MAX_HTML_CHARS:
         text = text[: rules.MAX_HTML_CHARS]
-    if any(mark in text for mark in rules.MARKS + "\x00"):
-        text = _MARKS.sub(" ", text)
     return LexborHTMLParser(text)
 
 
-def drop_junk(tree: LexborHTMLParser) -> None:
-    """Remove scripts, styles, media and form controls with everything inside them."""
-    tree.strip_tags(rules.JUNK_TAGS)
+def drop_junk(node: LexborNode) -> None:
+    """Remove scripts, styles, media and form controls (with everything inside them) under a node."""
+    for junk in node.css(rules.JUNK_SELECTOR):
+        junk.decompose()
 
 
 def normalize_space(text: str) -> str:

@@ -34,6 +34,8 @@ JUNK_TAGS = [
     "meta",
 ]
 
+JUNK_SELECTOR = ", ".join(JUNK_TAGS)
+
 # --- page chrome removed from the whole page before scoring (structural, low risk) -----------------------
 CHROME_SELECTOR = ", ".join(
     [
@@ -145,12 +147,13 @@ SIBLING_SCORE_SHARE = 0.2  # siblings scoring at least this share of the best ca
 MIN_SIBLING_SCORE = 10.0
 
 # --- text assembly -----------------------------------------------------------------------------------------
-# private-use characters mark structure in the flattened text (removed from the input first)
-PARA_MARK = "\ue000"
-LINE_MARK = "\ue001"
-LINK_START = "\ue002"
-LINK_END = "\ue003"
-HEADING_MARK = "\ue004"
+# Unicode noncharacters mark structure in the flattened text: never used in interchange, unlike the
+# private-use area that icon fonts fill
+PARA_MARK = "\ufdd0"
+LINE_MARK = "\ufdd1"
+LINK_START = "\ufdd2"
+LINK_END = "\ufdd3"
+HEADING_MARK = "\ufdd4"
 MARKS = PARA_MARK + LINE_MARK + LINK_START + LINK_END + HEADING_MARK
 PARA_BLOCKS = "p, div, blockquote, pre, section, article, ul, ol, dl, table, tr, figure, header, hr, main"
 LINE_BLOCKS = "li, br, dd, dt, td, th"
@@ -262,3 +265,4 @@ DATE_WORD = re.compile(
     r"\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
     re.IGNORECASE,
 )
+GLOBAL_CHROME_REMOVAL = False

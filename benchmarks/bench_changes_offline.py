@@ -1,0 +1,254 @@
+"""Offline change-detection benchmark: mutate real pages, extract both versions, compare, score alerts.
+
+Run: python benchmarks/bench_changes_offline.py [--pages-per-set 40] [--show-failures 10]
+
+Every page of the development sets whose story can be located gets every mutation of benchmarks/mutations.py.
+A mutation alerts when compare() reports a non-minor change and suspicion() does not quarantine it. Printed:
+edit recall, field attribution accuracy, false alerts by noise kind, and, as a reference measured in the same
+run, how often a naive comparator (un-normalised extracted fields) would have alerted.
+The real daemon runs the same mutations through fetch → extract → compare → store (pipeline benchmark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.mutations import (  # noqa: E402
+    BOILERPLATE_SELECTOR,
+    NOISE_KINDS,
+    REAL_EDIT_KINDS,
+    VISIBLE_BYLINE_SELECTOR,
+    Mutation,
+    NotApplicable,
+    is_byline_sized,
+    json_ld_author_names,
+    mutate,
+)
+from monitor.compare import compare, snapshot, suspicion  # noqa: E402
+from monitor.models import Article  # noqa: E402
+
+DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "extraction"
+DATA_SETS = ("scrapinghub", "wcxb-articles-dev")
+DEFAULT_PAGES_PER_SET = 40
+# Expected body paragraph counts (added, removed, edited) of the body edits.
+EXPECTED_BODY_COUNTS = {"edit_sentence": (0, 0, 1), "append_update": (1, 0, 0)}
+# The stand-in treats a boilerplate-looking container as boilerplate only when it holds less than this share
+# of the page's paragraph words (some sites put the whole page in <div class="has-sidebar">).
+STANDIN_BOILERPLATE_MAX_SHARE = 0.4
+_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+
+
+def standin_extract(html: str, url: str | None = None) -> Article:
+    """Floor extractor until monitor.extract lands: <title>, author, dates, all <p> outside boilerplate."""
+    del url
+    tree = LexborHTMLParser(html)
+    metadata_byline = _meta(tree, 'meta[name="author"]') or _json_ld_author(tree)
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    title_node = tree.css_first("title")
+    paragraphs = [node for node in tree.css("body p") if node.text(deep=True).strip()]
+    total_words = sum(len(node.text().split()) for node in paragraphs) or 1
+    skipped: set[int] = set()
+    for container in tree.css(BOILERPLATE_SELECTOR):
+        inner = container.css("p")
+        if sum(len(node.text().split()) for node in inner) < STANDIN_BOILERPLATE_MAX_SHARE * total_words:
+            skipped.update(node.mem_id for node in inner)
+    bylines = [node for node in tree.css(VISIBLE_BYLINE_SELECTOR) if is_byline_sized(node)]
+    for byline_node in bylines:
+        skipped.update(node.mem_id for node in [byline_node, *byline_node.css("p")])
+    body = [node.text(deep=True) for node in paragraphs if node.mem_id not in skipped]
+    return Article(
+        title=title_node.text() if title_node is not None else None,
+        byline=metadata_byline or (bylines[0].text(deep=True) if bylines else None),
+        published=_meta(tree, 'meta[property="article:published_time"]'),
+        modified=_meta(tree, 'meta[property="article:modified_time"]'),
+        text="\n\n".join(body),
+    )
+
+
+def _meta(tree: LexborHTMLParser, selector: str) -> str | None:
+    node = tree.css_first(selector)
+    return node.attrs.get("content") if node is not None else None
+
+
+def _json_ld_author(tree: LexborHTMLParser) -> str | None:
+    for script in tree.css('script[type="application/ld+json"]'):
+        names = json_ld_author_names(script.text())
+        if names:
+            return ", ".join(names)
+    return None
+
+
+# One line to switch to the real extractor: extract_fn = monitor.extract.extract
+extract_fn: Callable[..., Article] = standin_extract
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How the compare stage judged one mutation."""
+
+    page: str
+    kind: str
+    expected_fields: tuple[str, ...] | None
+    fields: tuple[str, ...]
+    counts: tuple[int, int, int]
+    alerted: bool
+    quarantined: str | None
+    naive_alerted: bool
+    summary: str
+
+
+def load_pages(data_set: str) -> Iterator[tuple[str, str, str]]:
+    """(page id, html, gold text) for every page of a development set, in index order."""
+    folder = DATA_DIR / data_set
+    for line in (folder / "index.jsonl").read_text(encoding="utf-8").splitlines():
+        page_id = json.loads(line)["id"]
+        raw = gzip.decompress((folder / "pages" / f"{page_id}.html.gz").read_bytes())
+        gold = (folder / "gold" / f"{page_id}.txt").read_text(encoding="utf-8")
+        yield page_id, _decode(raw), gold
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        declared = _CHARSET.search(raw[:4096])
+        encoding = declared.group(1).decode("ascii") if declared else "cp1252"
+        try:
+            return raw.decode(encoding, errors="replace")
+        except LookupError:
+            return raw.decode("cp1252", errors="replace")
+
+
+def judge(page: str, original_html: str, mutation: Mutation) -> Outcome:
+    old_article, new_article = extract_fn(original_html), extract_fn(mutation.html)
+    old, new = snapshot(old_article), snapshot(new_article)
+    comparison = compare(old, new)
+    flag = suspicion(old, new)
+    naive_fields = ("title", "byline", "published", "modified", "text")
+    naive = any(getattr(old_article, name) != getattr(new_article, name) for name in naive_fields)
+    return Outcome(
+        page=page,
+        kind=mutation.kind,
+        expected_fields=mutation.expected_fields,
+        fields=comparison.fields,
+        counts=(comparison.added, comparison.removed, comparison.edited),
+        alerted=comparison.changed and not comparison.minor and flag is None,
+        quarantined=flag,
+        naive_alerted=naive,
+        summary=comparison.summary,
+    )
+
+
+def run(pages_per_set: int) -> tuple[list[Outcome], Counter[str]]:
+    outcomes: list[Outcome] = []
+    pages_used: Counter[str] = Counter()
+    for data_set in DATA_SETS:
+        for page_id, html, gold in load_pages(data_set):
+            if pages_used[data_set] >= pages_per_set:
+                break
+            try:
+                mutations = mutate(html, gold, seed=hash_seed(page_id))
+            except NotApplicable:
+                continue
+            pages_used[data_set] += 1
+            outcomes.extend(judge(f"{data_set}/{page_id}", html, mutation) for mutation in mutations)
+    return outcomes, pages_used
+
+
+def hash_seed(page_id: str) -> int:
+    return sum(ord(char) * (index + 1) for index, char in enumerate(page_id))
+
+
+def failures(outcome: Outcome) -> list[str]:
+    """Why an outcome is wrong (empty when it is right)."""
+    problems = []
+    if outcome.expected_fields is not None:
+        if not outcome.alerted:
+            problems.append("missed")
+        if outcome.fields != outcome.expected_fields:
+            problems.append(f"fields {list(outcome.fields)}")
+        expected_counts = EXPECTED_BODY_COUNTS.get(outcome.kind)
+        if expected_counts and outcome.counts != expected_counts:
+            problems.append(f"counts {outcome.counts}")
+    else:
+        if outcome.alerted:
+            problems.append("false alert")
+        if outcome.kind in {"truncated", "paywall"} and outcome.quarantined is None and outcome.fields:
+            problems.append("not quarantined")
+        if outcome.kind not in {"truncated", "paywall"} and outcome.quarantined is not None:
+            problems.append(f"quarantined {outcome.quarantined}")
+    return problems
+
+
+def report(outcomes: list[Outcome], pages_used: Counter[str], elapsed: float, show_failures: int) -> None:
+    by_kind: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        by_kind[outcome.kind].append(outcome)
+    print(
+        f"pages: {dict(pages_used)}  mutations: {len(outcomes)}  time: {elapsed:.1f}s  "
+        f"extractor: {_extractor()}"
+    )
+    print()
+    print(
+        f"{'kind':<18} {'n':>4} {'alerts':>7} {'fields ok':>10} {'counts ok':>10} {'quarant.':>9} "
+        f"{'naive alerts':>13}"
+    )
+    for kind in (*REAL_EDIT_KINDS, *NOISE_KINDS):
+        group = by_kind.get(kind, [])
+        counts_ok = "-"
+        if kind in EXPECTED_BODY_COUNTS:
+            counts_ok = str(sum(outcome.counts == EXPECTED_BODY_COUNTS[kind] for outcome in group))
+        fields_ok = str(sum(o.fields == o.expected_fields for o in group)) if kind in REAL_EDIT_KINDS else "-"
+        print(
+            f"{kind:<18} {len(group):>4} {sum(o.alerted for o in group):>7} {fields_ok:>10} {counts_ok:>10} "
+            f"{sum(o.quarantined is not None for o in group):>9} {sum(o.naive_alerted for o in group):>13}"
+        )
+    edits = [o for o in outcomes if o.expected_fields is not None]
+    noise = [o for o in outcomes if o.expected_fields is None]
+    print()
+    print(f"edit recall:                {_share(sum(o.alerted for o in edits), len(edits))}")
+    print(
+        f"field attribution accuracy: {_share(sum(o.fields == o.expected_fields for o in edits), len(edits))}"
+    )
+    false_alerts = {kind: sum(o.alerted for o in by_kind[kind]) for kind in NOISE_KINDS}
+    print(f"false alerts:               {sum(false_alerts.values())} of {len(noise)}  {false_alerts}")
+    print(f"naive reference false alerts: {sum(o.naive_alerted for o in noise)} of {len(noise)}")
+    wrong = [(o, failures(o)) for o in outcomes if failures(o)]
+    print(f"outcomes with any problem:  {len(wrong)}")
+    for outcome, problems in wrong[:show_failures]:
+        print(f"  {outcome.kind:<18} {outcome.page}: {', '.join(problems)}  [{outcome.summary}]")
+
+
+def _share(hits: int, total: int) -> str:
+    return f"{hits}/{total} = {hits / total:.1%}" if total else "n/a"
+
+
+def _extractor() -> str:
+    return f"{extract_fn.__module__}.{extract_fn.__qualname__}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages-per-set", type=int, default=DEFAULT_PAGES_PER_SET)
+    parser.add_argument("--show-failures", type=int, default=10)
+    arguments = parser.parse_args()
+    started = time.perf_counter()
+    outcomes, pages_used = run(arguments.pages_per_set)
+    report(outcomes, pages_used, time.perf_counter() - started, arguments.show_failures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,487 @@
+"""Mutations of real article pages for the change-detection benchmark: real edits and pure noise.
+
+`mutate(html, gold_text)` returns one `Mutation` per kind, each `(kind, html, expected_fields, suspicious)`:
+real edits expect their fields to be reported; noise expects no alert (`expected_fields` None), and the
+truncated and paywalled responses expect to be quarantined as suspicious rather than stored.
+
+Edits land inside the story: body paragraphs are located by matching the page's gold text, the headline and
+byline are changed consistently in every place a page states them (title, meta, JSON-LD, visible text).
+Mutated pages are re-serialised by selectolax (lexbor); a re-serialisation is itself markup churn, so the
+benchmark compares them against the page exactly as served.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import re
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor.compare import normalise_text
+
+REAL_EDIT_KINDS: dict[str, tuple[str, ...]] = {
+    "edit_sentence": ("body",),
+    "edit_headline": ("title",),
+    "append_update": ("body",),
+    "edit_byline": ("byline",),
+}
+NOISE_KINDS = ("boilerplate_churn", "script_churn", "markup_reflow", "counters", "truncated", "paywall")
+SUSPICIOUS_KINDS = frozenset({"truncated", "paywall"})
+
+# Containers that hold no story text on any sane page; the offline stand-in extractor skips them too.
+BOILERPLATE_SELECTOR = (
+    "nav, aside, footer, header, form, [class*=related], [class*=sidebar], [id*=sidebar], [class*=footer], "
+    "[class*=menu], [class*=promo], [class*=trending], [class*=popular], [class*=newsletter], "
+    "[class*=comment]"
+)
+COUNTER_SELECTOR = "[class*=count], [class*=views], [class*=share], [id*=count], time, [class*=timestamp]"
+JSON_LD_SELECTOR = 'script[type="application/ld+json"]'
+HEADLINE_META_SELECTOR = 'meta[property="og:title"], meta[name="twitter:title"], meta[name="title"]'
+AUTHOR_META_SELECTOR = (
+    'meta[name="author"], meta[property="article:author"], meta[name="byl"], meta[itemprop="author"]'
+)
+HEADLINE_KEYS = frozenset({"headline"})
+AUTHOR_KEYS = frozenset({"author", "creator"})
+VISIBLE_BYLINE_SELECTOR = "[rel=author], [class*=byline], [itemprop=author], [class*=author]"
+
+BYLINE_MAX_WORDS = (
+    12  # a [class*=author] element longer than this is a wrapper or an author bio, not a byline
+)
+MIN_STORY_PARAGRAPHS = 3
+MIN_STORY_WORDS = 80
+MIN_MATCH_CHARS = 30  # shorter <p> texts ("Advertisement", "Share") match gold by accident
+TRUNCATE_AT = 0.30
+TEASER_WORDS = 25
+HEADLINE_PREFIX = "Exclusive: "
+NEW_AUTHOR = "Morgan Ashdown-Pryce"
+UPDATE_PARAGRAPH = (
+    "Update, 14:05 GMT: This story has been updated with a statement from the regional authorities, "
+    "who said an investigation into the circumstances was continuing."
+)
+PAYWALL_MESSAGE = "Subscribe to continue reading."
+INSERTED_CLAUSE = " Officials later disputed this account."
+REPLACEMENT_WORD = "disputed"
+COUNTER_WIDGET = (
+    '<aside class="sidebar-counters"><span class="view-count">{views} views</span> '
+    '<span class="comment-count">{comments} comments</span> '
+    '<span class="timestamp">Updated {minutes} minutes ago</span></aside>'
+)
+
+_COUNTER_TEXT = re.compile(
+    r"\d[\d,.]*\s*(?:views?|comments?|shares?|likes?|reads?)\b|\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?)\s+ago\b",
+    re.IGNORECASE,
+)
+_BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
+_NUMBER = re.compile(r"\d+")
+_TOKEN = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b|\b\d{6,}\b")
+_WORD = re.compile(r"\b[^\W\d_]{4,}\b")
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z\"'(])")
+# Text between tags, outside elements whose text is not reflowable markup (scripts, styles, pre).
+_RAW_TEXT_ELEMENT = r"<(?P<raw>script|style|pre|textarea)\b[^>]*>.*?</(?P=raw)\s*>"
+_TAG = r"""<!--.*?-->|<[a-zA-Z/!][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>"""
+_MARKUP = re.compile(f"{_RAW_TEXT_ELEMENT}|{_TAG}", re.DOTALL | re.IGNORECASE)
+_SPACE_EVERY = 6  # in reflowed text, one space in this many becomes a newline and indentation
+
+
+class Mutation(NamedTuple):
+    """One mutated page: what was done, the HTML to serve, the fields an alert must name, quarantine?"""
+
+    kind: str
+    html: str
+    expected_fields: tuple[str, ...] | None
+    suspicious: bool
+
+
+class NotApplicable(ValueError):
+    """The page has too little recognisable story text to place edits inside it."""
+
+
+def mutate(html: str, gold_text: str, *, seed: int = 0) -> list[Mutation]:
+    """Return every mutation of one page; raise NotApplicable when the story cannot be located."""
+    story = _locate_story(LexborHTMLParser(html), gold_text)
+    del story  # located once up front so an unusable page fails before any work
+    mutations = []
+    for kind, mutator in MUTATORS.items():
+        tree = LexborHTMLParser(html)
+        rng = random.Random(f"{seed}:{kind}")
+        mutated_html = mutator(tree, _locate_story(tree, gold_text), rng)
+        suspicious = kind in SUSPICIOUS_KINDS
+        mutations.append(Mutation(kind, mutated_html, REAL_EDIT_KINDS.get(kind), suspicious))
+    return mutations
+
+
+# --- locating the story ----------------------------------------------------------------------------------
+
+
+def _locate_story(tree: LexborHTMLParser, gold_text: str) -> list[LexborNode]:
+    """The <p> elements whose text is part of the gold body, in document order."""
+    gold_lines = {normalise_text(line) for line in gold_text.splitlines()}
+    gold_joined = " ".join(sorted(gold_lines, key=gold_text.find))
+    story: list[LexborNode] = []
+    for paragraph in tree.css("body p"):
+        text = normalise_text(paragraph.text(deep=True))
+        if len(text) >= MIN_MATCH_CHARS and (text in gold_lines or text in gold_joined):
+            story.append(paragraph)
+    words = sum(len(paragraph.text(deep=True).split()) for paragraph in story)
+    if len(story) < MIN_STORY_PARAGRAPHS or words < MIN_STORY_WORDS:
+        raise NotApplicable(f"{len(story)} story paragraphs, {words} words matched the gold text")
+    return story
+
+
+def _inside(node: LexborNode, ancestors: list[LexborNode]) -> bool:
+    ids = {ancestor.mem_id for ancestor in ancestors}
+    current: LexborNode | None = node
+    while current is not None:
+        if current.mem_id in ids:
+            return True
+        current = current.parent
+    return False
+
+
+def is_byline_sized(node: LexborNode) -> bool:
+    """Short enough to be a byline ("By Jane Doe, Staff Writer"), not a wrapper or an author bio."""
+    return 0 < len(node.text(deep=True).split()) <= BYLINE_MAX_WORDS
+
+
+def _outside_story(containers: list[LexborNode], story: list[LexborNode]) -> list[LexborNode]:
+    """Drop containers that hold story text (a wrapper with class "has-sidebar" is not a sidebar)."""
+    holding_story = {ancestor.mem_id for paragraph in story for ancestor in _ancestors(paragraph)}
+    return [container for container in containers if container.mem_id not in holding_story]
+
+
+def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    current = node.parent
+    while current is not None:
+        yield current
+        current = current.parent
+
+
+def _churnable(node: LexborNode, protected: list[LexborNode], boilerplate: list[LexborNode]) -> bool:
+    """Outside the story, headline and byline, and either in boilerplate or outside every <p>."""
+    if _inside(node, protected):
+        return False
+    return _inside(node, boilerplate) or not any(ancestor.tag == "p" for ancestor in _ancestors(node))
+
+
+def _protected(tree: LexborHTMLParser, story: list[LexborNode]) -> list[LexborNode]:
+    bylines = [node for node in tree.css(VISIBLE_BYLINE_SELECTOR) if is_byline_sized(node)]
+    return story + tree.css("h1, title, script, style") + bylines
+
+
+def _text_nodes(node: LexborNode) -> Iterator[LexborNode]:
+    for child in node.traverse(include_text=True):
+        if child.is_text_node and (child.text_content or "").strip():
+            yield child
+
+
+def _fragment(markup: str) -> LexborNode:
+    node = LexborHTMLParser(f"<body>{markup}</body>").body
+    assert node is not None and node.child is not None
+    return node.child
+
+
+def _replace_text(text_node: LexborNode, new_text: str) -> None:
+    text_node.replace_with(new_text)
+
+
+# --- real edits ------------------------------------------------------------------------------------------
+
+
+def _edit_sentence(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """Change one sentence of a story paragraph: a number, a word, or an added clause."""
+    paragraph = rng.choice([p for p in story if len(p.text().split()) >= 12] or story)
+    text_node = max(_text_nodes(paragraph), key=lambda node: len(node.text_content or ""))
+    text = text_node.text_content or ""
+    numbers = list(_NUMBER.finditer(text))
+    words = list(_WORD.finditer(text))
+    if numbers and rng.random() < 0.34:
+        match = numbers[0]
+        text = text[: match.start()] + str(int(match.group()) + 7) + text[match.end() :]
+    elif words and rng.random() < 0.5:
+        match = words[len(words) // 2]
+        text = text[: match.start()] + REPLACEMENT_WORD + text[match.end() :]
+    else:
+        end = _SENTENCE_END.search(text)
+        cut = end.start() + 1 if end else len(text.rstrip())
+        text = text[:cut] + INSERTED_CLAUSE + text[cut:]
+    _replace_text(text_node, text)
+    return tree.html or ""
+
+
+def _edit_headline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """Prefix the headline everywhere the page states it: <title>, meta tags, JSON-LD, the visible <h1>."""
+    del story, rng
+    for heading in [tree.css_first("title"), tree.css_first("body h1")]:
+        if heading is not None:
+            first = next(_text_nodes(heading), None)
+            if first is not None:
+                _replace_text(first, HEADLINE_PREFIX + (first.text_content or "").lstrip())
+    for meta in tree.css(HEADLINE_META_SELECTOR):
+        meta.attrs["content"] = HEADLINE_PREFIX + (meta.attrs.get("content") or "")
+    _rewrite_json_ld(tree, HEADLINE_KEYS, lambda value: HEADLINE_PREFIX + value)
+    return tree.html or ""
+
+
+def _append_update(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """Insert an update paragraph after the last story paragraph."""
+    del rng
+    story[-1].insert_after(_fragment(f"<p>{UPDATE_PARAGRAPH}</p>"))
+    return tree.html or ""
+
+
+def _edit_byline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """Rename the author in meta tags, JSON-LD and visible bylines (never in the story or headline)."""
+    del rng
+    authors = _stated_authors(tree)
+    if not authors:
+        head = tree.head
+        if head is not None:
+            head.insert_child(_fragment(f'<meta name="author" content="{NEW_AUTHOR}">'))
+        return tree.html or ""
+    for meta in tree.css(AUTHOR_META_SELECTOR):
+        meta.attrs["content"] = _rename(meta.attrs.get("content") or "", authors)
+    _rewrite_json_ld(tree, AUTHOR_KEYS, lambda value: _rename(value, authors))
+    # Visible bylines: byline elements, or text outside every <p> (a <p> may be an author bio in the story).
+    body = tree.body
+    protected = story + tree.css("h1, title, script, style")
+    bylines = [
+        node for node in _outside_story(tree.css(VISIBLE_BYLINE_SELECTOR), story) if is_byline_sized(node)
+    ]
+    for text_node in list(_text_nodes(body)) if body is not None else []:
+        text = text_node.text_content or ""
+        if _rename(text, authors) != text and _churnable(text_node, protected, bylines):
+            _replace_text(text_node, _rename(text, authors))
+    return tree.html or ""
+
+
+def _rename(text: str, authors: list[str]) -> str:
+    for author in authors:
+        text = text.replace(author, NEW_AUTHOR)
+    return text
+
+
+def _stated_authors(tree: LexborHTMLParser) -> list[str]:
+    """Every spelling of the author's name the page states in metadata, longest first ("By X" stated as X)."""
+    names = {_strip_by(meta.attrs.get("content") or "") for meta in tree.css(AUTHOR_META_SELECTOR)}
+    for script in tree.css(JSON_LD_SELECTOR):
+        names.update(_strip_by(name) for name in json_ld_author_names(script.text()))
+    return sorted((name for name in names if name and not name.startswith("http")), key=len, reverse=True)
+
+
+def _strip_by(name: str) -> str:
+    return _BY_PREFIX.sub("", name.strip())
+
+
+def json_ld_author_names(text: str) -> list[str]:
+    """The author names a JSON-LD block states ("author": "X", {"name": "X"} or a list of either)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    names: list[str] = []
+
+    def author_names(value: object) -> None:
+        if isinstance(value, str):
+            names.append(value)
+        elif isinstance(value, dict) and isinstance(value.get("name"), str):
+            names.append(value["name"])
+        elif isinstance(value, list):
+            for item in value:
+                author_names(item)
+
+    def visit(item: object) -> None:
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key == "author":
+                    author_names(value)
+                visit(value)
+        elif isinstance(item, list):
+            for value in item:
+                visit(value)
+
+    visit(data)
+    return names
+
+
+def _rewrite_json_ld(tree: LexborHTMLParser, keys: frozenset[str], rewrite: Callable[[str], str]) -> None:
+    """Rewrite every string found under one of `keys` (at any depth) in every JSON-LD block that parses."""
+
+    def visit(item: object, under_key: bool) -> object:
+        if isinstance(item, dict):
+            return {name: visit(value, under_key or name in keys) for name, value in item.items()}
+        if isinstance(item, list):
+            return [visit(value, under_key) for value in item]
+        return rewrite(item) if under_key and isinstance(item, str) else item
+
+    for script in tree.css(JSON_LD_SELECTOR):
+        try:
+            data = json.loads(script.text())
+        except ValueError:
+            continue
+        if script.first_child is not None:
+            script.first_child.replace_with(json.dumps(visit(data, False), ensure_ascii=False))
+
+
+# --- noise -----------------------------------------------------------------------------------------------
+
+
+def _boilerplate_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """Reorder and retitle links in sidebars, related-story lists, menus and footers."""
+    protected = _protected(tree, story)
+    boilerplate = _outside_story(tree.css(BOILERPLATE_SELECTOR), story)
+    # The link's own text node decides: a card link may wrap a <p> the page shows as a paragraph.
+    link_texts = [next(_text_nodes(link), None) for link in tree.css("body a")]
+    churnable = [
+        node
+        for node in link_texts
+        if node is not None
+        and len((node.text_content or "").strip()) > 3
+        and _churnable(node, protected, boilerplate)
+    ]
+    texts = [(node.text_content or "").strip() for node in churnable]
+    rng.shuffle(texts)
+    for node, text in zip(churnable, texts, strict=True):
+        if rng.random() < 0.5:
+            text = f"{text} ({rng.randint(2, 99)} new)"
+        _replace_text(node, text)
+    for container in boilerplate:
+        for listing in container.css("ul, ol"):
+            items = listing.css("li")
+            if len(items) >= 2 and not _inside(listing, protected):
+                listing.insert_child(items[0])
+                items[0].decompose()
+    return tree.html or ""
+
+
+def _script_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """New script contents and tokens, nonces, CSRF tokens and cache-busting query strings."""
+    del story
+
+    def token() -> str:
+        return f"{rng.getrandbits(64):016x}"
+
+    for script in tree.css("script"):
+        if script.attrs.get("type") == "application/ld+json":
+            continue
+        script.attrs["nonce"] = token()
+        if script.first_child is not None:
+            churned = _TOKEN.sub(lambda _match: token(), script.text())
+            script.first_child.replace_with(f"{churned}\n;window.__build='{token()}';")
+    for node in tree.css("[nonce]"):
+        node.attrs["nonce"] = token()
+    for field in tree.css("input[name*=csrf], input[name*=token], input[name*=authenticity]"):
+        field.attrs["value"] = token()
+    for meta in tree.css("meta[name*=csrf], meta[name*=token]"):
+        meta.attrs["content"] = token()
+    for node, attribute in [(n, "src") for n in tree.css("script[src], img[src]")] + [
+        (n, "href") for n in tree.css("link[href]")
+    ]:
+        url = node.attrs.get(attribute) or ""
+        node.attrs[attribute] = f"{url}{'&' if '?' in url else '?'}v={token()}"
+    return tree.html or ""
+
+
+def _markup_reflow(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """Attribute order, extra wrappers, newlines inside paragraphs, entities instead of literal characters."""
+    del rng
+    for node in tree.css("*"):
+        attributes = list(node.attrs.items())
+        if len(attributes) >= 2:
+            for name, _value in attributes:
+                del node.attrs[name]
+            for name, value in reversed(attributes):
+                node.attrs[name] = value or ""
+    for paragraph in story:
+        paragraph.inner_html = f'\n  <span class="story-text">\n    {paragraph.inner_html}\n  </span>\n'
+        wrapper = _fragment('<div class="paragraph-wrapper"></div>')
+        paragraph.insert_before(wrapper)
+    for wrapper in tree.css("div.paragraph-wrapper"):
+        wrapped = wrapper.next
+        if wrapped is not None and wrapped.tag == "p":
+            wrapper.insert_child(wrapped)  # lexbor inserts a copy: drop the original
+            wrapped.decompose()
+    return _reflow_text(tree.html or "")
+
+
+def _reflow_text(html: str) -> str:
+    reflowed: list[str] = []
+    last = 0
+    for markup in _MARKUP.finditer(html):
+        reflowed.append(_reflow_piece(html[last : markup.start()]))
+        reflowed.append(markup.group())
+        last = markup.end()
+    reflowed.append(_reflow_piece(html[last:]))
+    return "".join(reflowed)
+
+
+def _reflow_piece(text: str) -> str:
+    spaces = itertools.count(1)
+    text = re.sub(" ", lambda _match: "\n      " if next(spaces) % _SPACE_EVERY == 0 else " ", text)
+    text = text.replace("&nbsp;", "\u00a0")
+    return "".join(f"&#{ord(char)};" if ord(char) > 127 and char != "\u00a0" else char for char in text)
+
+
+def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """Bump view/comment/share counts and "N minutes ago" outside the story; add a counter widget if none."""
+    protected = _protected(tree, story)
+    boilerplate = _outside_story(tree.css(BOILERPLATE_SELECTOR), story)
+    counters = _outside_story(tree.css(COUNTER_SELECTOR), story)
+    body = tree.body
+    for text_node in list(_text_nodes(body)) if body is not None else []:
+        text = text_node.text_content or ""
+        counting = _COUNTER_TEXT.search(text) or _inside(text_node, counters)
+        if counting and _NUMBER.search(text) and _churnable(text_node, protected, boilerplate):
+            _replace_text(
+                text_node, _NUMBER.sub(lambda match: str(int(match.group()) + rng.randint(1, 50)), text)
+            )
+    if body is not None:
+        widget = COUNTER_WIDGET.format(
+            views=rng.randint(1000, 9999), comments=rng.randint(1, 300), minutes=rng.randint(2, 59)
+        )
+        body.insert_child(_fragment(widget))
+    return tree.html or ""
+
+
+def _truncated(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """The response ends inside the story, once about 30% of its words have arrived."""
+    del rng
+    html = tree.html or ""
+    total = sum(len(paragraph.text().split()) for paragraph in story)
+    seen = 0
+    for paragraph in story:
+        seen += len(paragraph.text().split())
+        if seen >= TRUNCATE_AT * total:
+            position = html.find(paragraph.html or "")
+            if position >= 0:
+                return html[: position + len(paragraph.html or "") // 2]
+    return html[: len(html) // 3]
+
+
+def _paywall(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """The story replaced by a teaser of its opening words and a subscription prompt."""
+    del rng
+    teaser = " ".join(story[0].text().split()[:TEASER_WORDS]) + "\u2026"
+    story[0].insert_after(_fragment(f'<p class="paywall-prompt">{PAYWALL_MESSAGE}</p>'))
+    story[0].insert_after(_fragment(f'<p class="teaser">{teaser}</p>'))
+    for paragraph in story:
+        paragraph.decompose()
+    return tree.html or ""
+
+
+Mutator = Callable[[LexborHTMLParser, list[LexborNode], random.Random], str]
+MUTATORS: dict[str, Mutator] = {
+    "edit_sentence": _edit_sentence,
+    "edit_headline": _edit_headline,
+    "append_update": _append_update,
+    "edit_byline": _edit_byline,
+    "boilerplate_churn": _boilerplate_churn,
+    "script_churn": _script_churn,
+    "markup_reflow": _markup_reflow,
+    "counters": _counters,
+    "truncated": _truncated,
+    "paywall": _paywall,
+}

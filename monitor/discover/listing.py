@@ -1,0 +1,135 @@
+"""Story links on listing pages: same-site links whose URL and anchor text look like articles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.discover.urls import canonicalize_url, host_in_domains, is_safe_link
+from monitor.models import ArticleLink
+
+# Path segments that mark navigation rather than stories.
+NAVIGATION_SEGMENTS = frozenset(
+    {
+        "tag", "tags", "category", "categories", "author", "authors", "topic", "topics",
+        "page", "login", "signin", "sign-in", "logout", "register", "signup", "sign-up",
+        "subscribe", "subscription", "subscriptions", "account", "profile", "search", "about", "about-us",
+        "contact", "contact-us", "privacy", "privacy-policy", "terms", "terms-of-use", "terms-of-service",
+        "cookies", "cookie-policy", "newsletter", "newsletters", "feed", "feeds", "rss", "sitemap", "help",
+        "faq", "advertise", "jobs", "careers", "shop", "store", "cart", "wp-admin", "wp-login.php", "cdn-cgi",
+        "user", "users", "archive", "archives", "events", "podcasts", "weather", "horoscope", "games",
+    }
+)  # fmt: skip
+STATIC_EXTENSIONS = (
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".css", ".js", ".json", ".xml", ".rss",
+    ".pdf", ".zip", ".gz", ".mp3", ".mp4", ".m4a", ".mov", ".avi", ".webm", ".woff", ".woff2", ".ttf",
+    ".txt", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".epub", ".apk", ".exe", ".dmg",
+)  # fmt: skip
+PAGINATION_PARAMS = frozenset({"page", "p", "pg", "paged", "offset", "start"})
+MIN_SCORE = 2
+MIN_SLUG_WORDS = 3
+MIN_ANCHOR_WORDS = 5
+MIN_ID_DIGITS = 5
+
+_DATE_IN_PATH = re.compile(
+    r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-](0?[1-9]|[12]\d|3[01]))?(/|$|-)|/(19|20)\d{6}/"
+)
+_LONG_ID = re.compile(rf"(^|[^0-9])\d{{{MIN_ID_DIGITS},}}([^0-9]|$)")
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+
+def links_from_listing(
+    html: str,
+    base_url: str,
+    *,
+    site_domains: frozenset[str],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> list[ArticleLink]:
+    """Story links of a listing page, in page order, deduplicated by canonical URL.
+
+    exclude patterns drop a link whatever else; include patterns keep a link the heuristics would reject.
+    """
+    tree = LexborHTMLParser(html)
+    base = _document_base(tree, base_url)
+    include_patterns = [re.compile(pattern) for pattern in include]
+    exclude_patterns = [re.compile(pattern) for pattern in exclude]
+    page_url = canonicalize_url(base_url)
+    titles: dict[str, str | None] = {}
+    for anchor in tree.css("a[href]"):
+        url = _resolve(base, anchor.attributes.get("href") or "")
+        if url is None or url == page_url or not _on_site(url, site_domains):
+            continue
+        if any(pattern.search(url) for pattern in exclude_patterns):
+            continue
+        title = _anchor_text(anchor.text(separator=" "))
+        wanted = any(pattern.search(url) for pattern in include_patterns) or _looks_like_story(url, title)
+        if wanted and (url not in titles or len(title or "") > len(titles[url] or "")):
+            titles[url] = title
+    return [ArticleLink(url=url, source="listing", title=title) for url, title in titles.items()]
+
+
+def _document_base(tree: LexborHTMLParser, base_url: str) -> str:
+    base_node = tree.css_first("base[href]")
+    href = base_node.attributes.get("href") if base_node is not None else None
+    return urljoin(base_url, href.strip()) if href else base_url
+
+
+def _resolve(base: str, href: str) -> str | None:
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return None
+    try:
+        return canonicalize_url(urljoin(base, href))
+    except ValueError:
+        return None
+
+
+def _on_site(url: str, site_domains: frozenset[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host_in_domains(host, site_domains) and is_safe_link(url, site_domains | {host})
+
+
+def _anchor_text(text: str | None) -> str | None:
+    collapsed = _SPACE.sub(" ", text or "").strip()
+    return collapsed or None
+
+
+def _looks_like_story(url: str, title: str | None) -> bool:
+    parts = urlsplit(url)
+    segments = [segment for segment in parts.path.lower().split("/") if segment]
+    if not segments or _is_navigation(segments, parts.query):
+        return False
+    return _story_score(parts.path, segments, title) >= MIN_SCORE
+
+
+def _is_navigation(segments: list[str], query: str) -> bool:
+    if any(segment in NAVIGATION_SEGMENTS for segment in segments):
+        return True
+    if segments[-1].endswith(STATIC_EXTENSIONS):
+        return True
+    query_names = {pair.partition("=")[0].lower() for pair in query.split("&") if pair}
+    return bool(query_names & PAGINATION_PARAMS)
+
+
+def _story_score(path: str, segments: list[str], title: str | None) -> int:
+    score = 0
+    last = (
+        segments[-1].rsplit(".", 1)[0] if segments[-1].endswith((".html", ".htm", ".php")) else segments[-1]
+    )
+    slug_words = [word for word in re.split(r"[-_+]", last) if _WORD.search(word)]
+    if len(slug_words) >= MIN_SLUG_WORDS:
+        score += 2
+    if _DATE_IN_PATH.search(path + "/"):
+        score += 2
+    if _LONG_ID.search(path):
+        score += 2
+    if len(segments) >= 2:
+        score += 1
+    if title and len(title.split()) >= MIN_ANCHOR_WORDS:
+        score += 1
+    return score

@@ -1,0 +1,5 @@
+"""The fetch stage: the one polite, hostile-server-proof HTTP layer every request of the monitor uses."""
+
+from monitor.fetch.client import Fetcher, FetchKind, FetchSettings
+
+__all__ = ["FetchKind", "FetchSettings", "Fetcher"]
