@@ -405,6 +405,59 @@ def status(options: _Options, as_json: bool) -> None:
         )
 
 
+@cli.command()
+@click.argument("query")
+@click.option("--site", "site_names", multiple=True, help="Only this site (repeatable).")
+@click.option("--limit", default=20, show_default=True, help="At most this many results.")
+@click.option("--all-versions", is_flag=True, help="Search every stored version, not only the current text.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_obj
+def search(
+    options: _Options, query: str, site_names: tuple[str, ...], limit: int, all_versions: bool, as_json: bool
+) -> None:
+    """Full-text search over story titles and bodies (SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*).
+
+    \b
+    Example:
+      monitor search '"rare earth" AND Pakistan' --limit 5
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from monitor.store.queries import search_versions
+
+    store = _store(options)
+    try:
+        hits = search_versions(
+            store.engine, query, limit=limit, site_names=list(site_names) or None, all_versions=all_versions
+        )
+    except OperationalError as error:
+        raise MonitorError(f"cannot search for {query!r}: {error.orig}") from None
+    finally:
+        store.close()
+    for hit in hits:
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "site": hit.site,
+                        "url": hit.url,
+                        "version": hit.version,
+                        "fetched_at": hit.fetched_at,
+                        "title": hit.title,
+                        "snippet": hit.snippet,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            click.echo(
+                f"{hit.site}  v{hit.version}  {json.dumps(hit.title or '', ensure_ascii=False)}  {hit.url}"
+            )
+            click.echo(f"    {hit.snippet}")
+    if not hits and not as_json:
+        click.echo("no match", err=True)
+
+
 def _store(options: _Options) -> Any:
     from monitor.store import Store
 

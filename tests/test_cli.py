@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 
 import monitor
-from tests.conftest import REPO_ROOT, run_monitor
+from monitor.errors import MonitorError
+from tests.conftest import REPO_ROOT, CliCall, run_monitor
+from tests.sites.newsite import NewsSite
 
 COMMANDS = [
     ["run"],
@@ -80,8 +83,6 @@ def test_check_file_prints_the_extraction(tmp_path: Path) -> None:
     )
     completed = run_monitor("check", "--file", str(page), "--url", "https://example.com/a/", "--json")
     assert completed.returncode == 0, completed.stderr
-    import json
-
     data = json.loads(completed.stdout)
     assert data["title"] == "A headline"
     assert "Paragraph 4 of the story" in data["text"]
@@ -93,3 +94,18 @@ def test_unknown_site_is_a_clean_error(tmp_path: Path) -> None:
     completed = run_monitor("--config", str(config), "once", "--site", "nope")
     assert completed.returncode == 2
     assert "no site named 'nope'" in completed.stderr
+
+
+def test_search_finds_story_text(cli: CliCall, news_site: NewsSite) -> None:
+    assert cli("once").exit_code == 0
+    news_site.stories["story-number-1-about-something"].paragraphs.append("The minister praised the aquifer.")
+    assert cli("once", "--all").exit_code == 0
+    result = cli("search", "aquifer", "--json")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    hits = [json.loads(line) for line in lines if line.startswith("{") and '"url"' in line]
+    assert [hit["version"] for hit in hits] == [2]
+    assert "[aquifer]" in hits[0]["snippet"]
+    assert cli("search", "timetable", "--json").output.count('"url"') == 5
+    with pytest.raises(MonitorError, match="cannot search for"):
+        cli("search", '"unclosed')

@@ -215,3 +215,31 @@ def test_second_daemon_lock_names_the_holder(tmp_path: Path) -> None:
     lock = DaemonLock(url)  # released by the kernel when the holder died, even by SIGKILL
     lock.acquire()
     lock.release()
+
+
+def test_full_text_search_follows_the_current_version(store: Store) -> None:
+    from monitor.store.queries import search_versions
+
+    store.add_story(
+        "site-a",
+        version_of("https://a.example/1", "The harbour flooded overnight."),
+        next_check_at="2030-01-01T00:00:00Z",
+        etag=None,
+        last_modified=None,
+        body_sha256="x",
+    )
+    story = store.article_by_url("https://a.example/1")
+    assert story is not None
+    assert [hit.url for hit in search_versions(store.engine, "harbour")] == ["https://a.example/1"]
+    store.add_version(
+        story,
+        version_of(story.url, "The bridge reopened."),
+        NewChange(kind="changed"),
+        next_check_at="2030-01-01T00:00:00Z",
+        etag=None,
+        last_modified=None,
+        body_sha256="y",
+    )
+    assert search_versions(store.engine, "harbour") == []
+    assert [hit.version for hit in search_versions(store.engine, "harbour", all_versions=True)] == [1]
+    assert [hit.version for hit in search_versions(store.engine, "bridge", site_names=["site-a"])] == [2]

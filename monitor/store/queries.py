@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, bindparam, func, select, text
 
 from monitor.store.schema import articles, changes, fetches, sites, versions
 
@@ -163,3 +163,50 @@ def _complete_counts(connection: Any) -> dict[str, int]:
         .group_by(articles.c.site)
     )
     return dict(connection.execute(query).all())
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    site: str
+    url: str
+    version: int
+    fetched_at: str
+    title: str | None
+    snippet: str
+
+
+def search_versions(
+    engine: Engine,
+    query: str,
+    *,
+    limit: int = 20,
+    site_names: list[str] | None = None,
+    all_versions: bool = False,
+) -> list[SearchHit]:
+    """Stories whose text matches `query` (FTS5 syntax on SQLite, plain words on PostgreSQL), best first."""
+    current_only = "" if all_versions else " AND v.version = a.current_version"
+    site_filter = " AND a.site IN :sites" if site_names else ""
+    if engine.dialect.name == "sqlite":
+        sql = (
+            "SELECT a.site, a.url, v.version, v.fetched_at, v.title,"
+            " snippet(versions_fts, 1, '[', ']', ' … ', 12) AS snippet"
+            " FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
+            f" WHERE versions_fts MATCH :query{current_only}{site_filter} ORDER BY rank LIMIT :limit"
+        )
+    else:
+        sql = (
+            "SELECT a.site, a.url, v.version, v.fetched_at, v.title,"
+            " ts_headline('simple', v.body, plainto_tsquery('simple', :query),"
+            " 'StartSel=[,StopSel=],MaxWords=24,MinWords=8') AS snippet"
+            " FROM versions v JOIN articles a ON a.id = v.article_id"
+            " WHERE to_tsvector('simple', coalesce(v.title, '') || ' ' || v.body)"
+            f" @@ plainto_tsquery('simple', :query){current_only}{site_filter}"
+            " ORDER BY v.fetched_at DESC LIMIT :limit"
+        )
+    statement = text(sql)
+    parameters: dict[str, Any] = {"query": query, "limit": limit}
+    if site_names:
+        statement = statement.bindparams(bindparam("sites", expanding=True))
+        parameters["sites"] = site_names
+    with engine.connect() as connection:
+        return [SearchHit(*row) for row in connection.execute(statement, parameters)]
