@@ -21,10 +21,12 @@ SQLITE_UP = [
         INSERT INTO versions_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
     END""",
     """CREATE TRIGGER versions_fts_delete AFTER DELETE ON versions BEGIN
-        INSERT INTO versions_fts(versions_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO versions_fts(versions_fts, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
     END""",
     """CREATE TRIGGER versions_fts_update AFTER UPDATE ON versions BEGIN
-        INSERT INTO versions_fts(versions_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO versions_fts(versions_fts, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
         INSERT INTO versions_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
     END""",
     "INSERT INTO versions_fts(versions_fts) VALUES ('rebuild')",

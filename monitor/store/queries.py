@@ -190,7 +190,8 @@ def search_versions(
         sql = (
             "SELECT a.site, a.url, v.version, v.fetched_at, v.title,"
             " snippet(versions_fts, 1, '[', ']', ' … ', 12) AS snippet"
-            " FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
+            " FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid"
+            " JOIN articles a ON a.id = v.article_id"
             f" WHERE versions_fts MATCH :query{current_only}{site_filter} ORDER BY rank LIMIT :limit"
         )
     else:
