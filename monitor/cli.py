@@ -71,8 +71,9 @@ def cli(context: click.Context, config_path: str, log_format: str, log_level: st
 
 
 @cli.command()
+@click.option("--metrics-port", type=int, help="Serve Prometheus metrics on 127.0.0.1:PORT/metrics.")
 @click.pass_obj
-def run(options: _Options) -> None:
+def run(options: _Options, metrics_port: int | None) -> None:
     """Run the daemon: check every site at its interval and recheck tracked stories by age.
 
     Stops cleanly on SIGINT/SIGTERM (in-flight checks finish first), reloads the config when the file changes
@@ -80,9 +81,14 @@ def run(options: _Options) -> None:
 
     \b
     Example:
-      monitor --config /etc/monitor/config.yaml run --log-format json
+      monitor --config /etc/monitor/config.yaml --log-format json run --metrics-port 9464
     """
     from monitor.scheduler import Daemon
+
+    if metrics_port is not None:
+        from monitor import metrics
+
+        metrics.serve(metrics_port)
 
     daemon = Daemon(options.config())
     asyncio.run(daemon.run())

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from monitor import compare, report
+from monitor import compare, metrics, report
 from monitor.clock import now_iso
 from monitor.config import Config, Site
 from monitor.discover import (
@@ -244,6 +244,7 @@ async def _fetch(
         host_delay_s=site.host_delay_s,
     )
     monitor.store.record_fetches(site.name, page.attempts)
+    metrics.count_fetches(site.name, page.attempts)
     if page.error and page.error not in GONE_ERRORS:
         report.fetch_failed(
             site.name, url, page.error + (f": {page.error_detail}" if page.error_detail else "")

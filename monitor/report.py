@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from monitor import metrics
 from monitor.clock import now_iso
 
 EVENTS = logging.getLogger("monitor.events")
@@ -36,7 +37,8 @@ _LABELS = {
 
 
 def emit(event: str, level: int = logging.INFO, **fields: Any) -> None:
-    """Log one user-facing event with its fields."""
+    """Log one user-facing event with its fields (and count it for --metrics-port)."""
+    metrics.count_event(event, fields.get("site"))
     EVENTS.log(level, "%s", event, extra={"event": event, "fields": fields})
 
 

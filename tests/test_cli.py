@@ -109,3 +109,18 @@ def test_search_finds_story_text(cli: CliCall, news_site: NewsSite) -> None:
     assert cli("search", "timetable", "--json").output.count('"url"') == 5
     with pytest.raises(MonitorError, match="cannot search for"):
         cli("search", '"unclosed')
+
+
+def test_status_reports_site_health(cli: CliCall, news_site: NewsSite) -> None:
+    assert cli("once").exit_code == 0
+    result = cli("status", "--json")
+    rows = [json.loads(line) for line in result.output.splitlines() if line.startswith('{"name"')]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["name"] == "fixture-news" and row["articles"] == 5 and row["consecutive_failures"] == 0
+    assert row["last_success_at"] is not None and row["stale"] is False
+    assert row["complete_share"] == 1.0  # title, body and date extracted for every story
+    news_site.down = True
+    assert cli("once").exit_code == 0
+    text = cli("status", log_format="text").output
+    assert "fixture-news" in text and "unreachable" in text

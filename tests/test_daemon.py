@@ -27,10 +27,20 @@ Event = dict[str, Any]
 class DaemonProcess:
     """A `python -m monitor run` child whose JSON log lines are collected as they arrive."""
 
-    def __init__(self, config_path: Path) -> None:
+    def __init__(self, config_path: Path, *extra: str) -> None:
         self.config_path = config_path
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(config_path), "--log-format", "json", "run"],
+            [
+                sys.executable,
+                "-m",
+                "monitor",
+                "--config",
+                str(config_path),
+                "--log-format",
+                "json",
+                "run",
+                *extra,
+            ],
             cwd=REPO_ROOT,
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
@@ -105,8 +115,8 @@ def daemons() -> Iterator[list[DaemonProcess]]:
         daemon.close()
 
 
-def start(daemons: list[DaemonProcess], config_path: Path) -> DaemonProcess:
-    daemon = DaemonProcess(config_path)
+def start(daemons: list[DaemonProcess], config_path: Path, *extra: str) -> DaemonProcess:
+    daemon = DaemonProcess(config_path, *extra)
     daemons.append(daemon)
     return daemon
 
@@ -225,3 +235,24 @@ def test_kill_9_then_restart_loses_and_duplicates_nothing(
             "SELECT COUNT(*) FROM articles a LEFT JOIN versions v ON v.article_id = a.id WHERE v.id IS NULL"
         )
         assert orphans.fetchone()[0] == 0
+
+
+def test_prometheus_metrics(tmp_path: Path, server: SiteServer, daemons: list[DaemonProcess]) -> None:
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    daemon = start(
+        daemons,
+        write_config(tmp_path, [site_entry(server.base_url)], interval="1h"),
+        "--metrics-port",
+        str(port),
+    )
+    daemon.wait_for(lambda event: event.get("event") == "story.new" and daemon.count("story.new") >= 5)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        body = response.read().decode()
+    assert 'monitor_story_events_total{kind="new",site="fixture-news"} 5.0' in body
+    assert 'monitor_fetches_total{outcome="ok",site="fixture-news"}' in body
+    assert daemon.stop() == 0
