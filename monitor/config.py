@@ -87,6 +87,7 @@ class SiteDefaults(_Strict):
     respect_robots: bool = True
     max_new_per_pass: int = Field(default=200, gt=0)
     sitemap_max_age: Duration = 2 * 86400.0
+    alert_minor: bool = False
     rechecks: tuple[RecheckStep, ...] = DEFAULT_RECHECKS
 
     @field_validator("rechecks")
@@ -119,6 +120,7 @@ class SiteConfig(_Strict):
     respect_robots: bool | None = None
     max_new_per_pass: int | None = Field(default=None, gt=0)
     sitemap_max_age: Duration | None = None
+    alert_minor: bool | None = None
     rechecks: tuple[RecheckStep, ...] | None = None
 
     @field_validator("name")
@@ -201,6 +203,7 @@ class Site:
     respect_robots: bool
     max_new_per_pass: int
     sitemap_max_age_s: float
+    alert_minor: bool
     rechecks: tuple[RecheckStep, ...]
 
 
@@ -358,6 +361,7 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         respect_robots=resolved["respect_robots"],
         max_new_per_pass=resolved["max_new_per_pass"],
         sitemap_max_age_s=resolved["sitemap_max_age"],
+        alert_minor=resolved["alert_minor"],
         rechecks=resolved["rechecks"],
     )
 

@@ -383,6 +383,10 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
             story, "restored", status="active", next_check_at=_next_check(story, site, changed=True)
         )
         report.emit("story.restored", site=site.name, url=story.url)
+    moved_to = _moved_to(page, story)
+    if moved_to is not None:
+        monitor.store.record_url_change(story, moved_to)
+        report.emit("story.moved", site=site.name, url=story.url, new_url=moved_to)
     # 2. unchanged without parsing: 304, or the very same bytes as last time
     body_sha = hashlib.sha256(page.body).hexdigest() if not page.not_modified else story.body_sha256
     if page.not_modified or body_sha == story.body_sha256:
@@ -444,7 +448,7 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
     )
     if number is None:
         return "unchanged"
-    if comparison.minor:
+    if comparison.minor and not site.alert_minor:
         log.info("minor change (%s) of %s stored as v%d", comparison.summary, story.url, number)
     else:
         report.story_changed(
@@ -492,6 +496,16 @@ def _gone(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
     )
     report.story_removed(site.name, story.url)
     return "removed"
+
+
+def _moved_to(page: FetchedPage, story: TrackedArticle) -> str | None:
+    """The story's new URL when it now redirects elsewhere (not yet recorded), else None."""
+    if page.not_modified or page.final_url == page.url:
+        return None
+    target = canonicalize_url(page.final_url)
+    if target in (story.url, story.canonical_url):
+        return None
+    return target
 
 
 def _redirected_home(page: FetchedPage, site: Site) -> bool:

@@ -25,6 +25,7 @@ _LABELS = {
     "story.removed": "REMOVED",
     "story.restored": "RESTORED",
     "story.quarantined": "SUSPECT",
+    "story.moved": "MOVED",
     "fetch.failed": "FAILED",
     "site.failing": "FAILING",
     "site.recovered": "RECOVERED",

@@ -345,6 +345,22 @@ class Store:
                 )
             )
 
+    def record_url_change(self, article: TrackedArticle, new_url: str) -> None:
+        """The story now lives at another URL (a redirect): same story, a `moved` change, new canonical URL."""
+        now = now_iso()
+        with self._write() as connection:
+            _lock_article(connection, article.id)
+            _insert_change(
+                connection,
+                article.id,
+                article.current_version,
+                NewChange(kind="moved", fields=("url",), summary=f"url: {article.url} -> {new_url}"),
+                now,
+            )
+            connection.execute(
+                update(articles).where(articles.c.id == article.id).values(canonical_url=new_url)
+            )
+
     def last_change_kinds(self, article_id: int, limit: int = 6) -> list[tuple[str, int | None]]:
         with self.engine.connect() as connection:
             rows = connection.execute(

@@ -28,6 +28,8 @@ class Story:
     section: str = "world"
     modified: str | None = None
     gone: bool = False
+    paywalled: bool = False  # serve a teaser and a subscribe box instead of the story
+    moved_to: str | None = None  # path this story now redirects to
 
     @property
     def path(self) -> str:
@@ -54,6 +56,7 @@ class NewsSite:
     # -- rendering ---------------------------------------------------------------------------------------
 
     def route(self, path: str, base: str) -> tuple[int, str, str]:
+        """(status, content type, body); a 301's body is its Location."""
         if path in ("/", "/world/"):
             return 200, "text/html; charset=utf-8", self.front_page(base)
         if path == "/feed/":
@@ -67,7 +70,11 @@ class NewsSite:
                 f"User-agent: *\nDisallow: /wp-admin/\nSitemap: {base}/news-sitemap.xml\n",
             )
         for story in self.stories.values():
+            if story.moved_to == path:
+                return 200, "text/html; charset=utf-8", self.article_page(story, base, path)
             if story.path == path:
+                if story.moved_to:
+                    return 301, "text/plain", story.moved_to
                 if story.gone:
                     return 404, "text/html; charset=utf-8", self.page("Not found", "<p>Page not found.</p>")
                 return 200, "text/html; charset=utf-8", self.article_page(story, base)
@@ -121,8 +128,12 @@ class NewsSite:
             head,
         )
 
-    def article_page(self, story: Story, base: str) -> str:
-        paragraphs = [f"<p>{html.escape(text)}</p>" for text in story.paragraphs]
+    def article_page(self, story: Story, base: str, path: str | None = None) -> str:
+        path = path or story.path
+        texts = (
+            story.paragraphs[:1] + ["Subscribe to continue reading."] if story.paywalled else story.paragraphs
+        )
+        paragraphs = [f"<p>{html.escape(text)}</p>" for text in texts]
         others = [s for s in self.visible() if s.slug != story.slug][:2]
         read_also = "".join(f'<h4><a href="{s.path}">{html.escape(s.title)}</a></h4>' for s in others)
         if len(paragraphs) > 2:
@@ -135,9 +146,9 @@ class NewsSite:
         modified = (
             f'<meta property="article:modified_time" content="{story.modified}">' if story.modified else ""
         )
-        head = f"""<link rel="canonical" href="{base}{story.path}">
+        head = f"""<link rel="canonical" href="{base}{path}">
 <meta property="og:title" content="{html.escape(story.title)}">
-<meta property="og:url" content="{base}{story.path}">
+<meta property="og:url" content="{base}{path}">
 <meta property="article:published_time" content="{story.published}">{modified}
 <script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle",
 "headline":{_json(story.title)},"datePublished":"{story.published}",
@@ -206,6 +217,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, content_type, body = site.route(self.path.split("?")[0], base)
         payload = body.encode("utf-8")
         self.send_response(status)
+        if status == 301:
+            self.send_header("Location", f"http://{self.headers.get('Host')}{body}")
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
