@@ -1,4 +1,4 @@
-"""Change-detection rules through the real pipeline: quarantine, flip-flops, date-only edits, moves, rechecks."""
+"""Change rules through the real pipeline: quarantine, flip-flops, date-only edits, moves, rechecks."""
 
 from __future__ import annotations
 

@@ -346,7 +346,7 @@ class Store:
             )
 
     def record_url_change(self, article: TrackedArticle, new_url: str) -> None:
-        """The story now lives at another URL (a redirect): same story, a `moved` change, new canonical URL."""
+        """The story now lives at another URL (a redirect): a `moved` change and a new canonical URL."""
         now = now_iso()
         with self._write() as connection:
             _lock_article(connection, article.id)
