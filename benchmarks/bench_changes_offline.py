@@ -12,13 +12,10 @@ The real daemon runs the same mutations through fetch → extract → compare �
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
-import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,23 +29,20 @@ from benchmarks.mutations import (  # noqa: E402
     REAL_EDIT_KINDS,
     VISIBLE_BYLINE_SELECTOR,
     Mutation,
-    NotApplicable,
+    benchmark_cases,
     is_byline_sized,
     json_ld_author_names,
-    mutate,
+    page_text,
 )
 from monitor.compare import compare, snapshot, suspicion  # noqa: E402
 from monitor.models import Article  # noqa: E402
 
-DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "extraction"
-DATA_SETS = ("scrapinghub", "wcxb-articles-dev")
 DEFAULT_PAGES_PER_SET = 40
 # Expected body paragraph counts (added, removed, edited) of the body edits.
 EXPECTED_BODY_COUNTS = {"edit_sentence": (0, 0, 1), "append_update": (1, 0, 0)}
 # The stand-in treats a boilerplate-looking container as boilerplate only when it holds less than this share
 # of the page's paragraph words (some sites put the whole page in <div class="has-sidebar">).
 STANDIN_BOILERPLATE_MAX_SHARE = 0.4
-_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 
 
 def standin_extract(html: str, url: str | None = None) -> Article:
@@ -107,29 +101,8 @@ class Outcome:
     alerted: bool
     quarantined: str | None
     naive_alerted: bool
+    page_text_changed: bool  # the visible page text differs: the mutation did change what a reader sees
     summary: str
-
-
-def load_pages(data_set: str) -> Iterator[tuple[str, str, str]]:
-    """(page id, html, gold text) for every page of a development set, in index order."""
-    folder = DATA_DIR / data_set
-    for line in (folder / "index.jsonl").read_text(encoding="utf-8").splitlines():
-        page_id = json.loads(line)["id"]
-        raw = gzip.decompress((folder / "pages" / f"{page_id}.html.gz").read_bytes())
-        gold = (folder / "gold" / f"{page_id}.txt").read_text(encoding="utf-8")
-        yield page_id, _decode(raw), gold
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        declared = _CHARSET.search(raw[:4096])
-        encoding = declared.group(1).decode("ascii") if declared else "cp1252"
-        try:
-            return raw.decode(encoding, errors="replace")
-        except LookupError:
-            return raw.decode("cp1252", errors="replace")
 
 
 def judge(page: str, original_html: str, mutation: Mutation) -> Outcome:
@@ -148,6 +121,7 @@ def judge(page: str, original_html: str, mutation: Mutation) -> Outcome:
         alerted=comparison.changed and not comparison.minor and flag is None,
         quarantined=flag,
         naive_alerted=naive,
+        page_text_changed=page_text(original_html) != page_text(mutation.html),
         summary=comparison.summary,
     )
 
@@ -155,21 +129,10 @@ def judge(page: str, original_html: str, mutation: Mutation) -> Outcome:
 def run(pages_per_set: int) -> tuple[list[Outcome], Counter[str]]:
     outcomes: list[Outcome] = []
     pages_used: Counter[str] = Counter()
-    for data_set in DATA_SETS:
-        for page_id, html, gold in load_pages(data_set):
-            if pages_used[data_set] >= pages_per_set:
-                break
-            try:
-                mutations = mutate(html, gold, seed=hash_seed(page_id))
-            except NotApplicable:
-                continue
-            pages_used[data_set] += 1
-            outcomes.extend(judge(f"{data_set}/{page_id}", html, mutation) for mutation in mutations)
+    for case in benchmark_cases(pages_per_set):
+        pages_used[case.page.split("/")[0]] += 1
+        outcomes.extend(judge(case.page, case.original_html, mutation) for mutation in case.mutations)
     return outcomes, pages_used
-
-
-def hash_seed(page_id: str) -> int:
-    return sum(ord(char) * (index + 1) for index, char in enumerate(page_id))
 
 
 def failures(outcome: Outcome) -> list[str]:
@@ -204,7 +167,7 @@ def report(outcomes: list[Outcome], pages_used: Counter[str], elapsed: float, sh
     print()
     print(
         f"{'kind':<18} {'n':>4} {'alerts':>7} {'fields ok':>10} {'counts ok':>10} {'quarant.':>9} "
-        f"{'naive alerts':>13}"
+        f"{'naive alerts':>13} {'page text chg':>14}"
     )
     for kind in (*REAL_EDIT_KINDS, *NOISE_KINDS):
         group = by_kind.get(kind, [])
@@ -214,7 +177,8 @@ def report(outcomes: list[Outcome], pages_used: Counter[str], elapsed: float, sh
         fields_ok = str(sum(o.fields == o.expected_fields for o in group)) if kind in REAL_EDIT_KINDS else "-"
         print(
             f"{kind:<18} {len(group):>4} {sum(o.alerted for o in group):>7} {fields_ok:>10} {counts_ok:>10} "
-            f"{sum(o.quarantined is not None for o in group):>9} {sum(o.naive_alerted for o in group):>13}"
+            f"{sum(o.quarantined is not None for o in group):>9} {sum(o.naive_alerted for o in group):>13} "
+            f"{sum(o.page_text_changed for o in group):>14}"
         )
     edits = [o for o in outcomes if o.expected_fields is not None]
     noise = [o for o in outcomes if o.expected_fields is None]

@@ -12,17 +12,21 @@ benchmark compares them against the page exactly as served.
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import random
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.compare import normalise_text
 
+DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "extraction"
+DATA_SETS = ("scrapinghub", "wcxb-articles-dev")
 REAL_EDIT_KINDS: dict[str, tuple[str, ...]] = {
     "edit_sentence": ("body",),
     "edit_headline": ("title",),
@@ -75,6 +79,7 @@ _COUNTER_TEXT = re.compile(
     r"\d[\d,.]*\s*(?:views?|comments?|shares?|likes?|reads?)\b|\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?)\s+ago\b",
     re.IGNORECASE,
 )
+_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
 _TOKEN = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b|\b\d{6,}\b")
@@ -96,6 +101,14 @@ class Mutation(NamedTuple):
     suspicious: bool
 
 
+class Case(NamedTuple):
+    """One page of a development set, as served, and every mutation of it."""
+
+    page: str  # "<data set>/<page id>"
+    original_html: str
+    mutations: list[Mutation]
+
+
 class NotApplicable(ValueError):
     """The page has too little recognisable story text to place edits inside it."""
 
@@ -112,6 +125,58 @@ def mutate(html: str, gold_text: str, *, seed: int = 0) -> list[Mutation]:
         suspicious = kind in SUSPICIOUS_KINDS
         mutations.append(Mutation(kind, mutated_html, REAL_EDIT_KINDS.get(kind), suspicious))
     return mutations
+
+
+def benchmark_cases(pages_per_set: int, data_sets: tuple[str, ...] = DATA_SETS) -> Iterator[Case]:
+    """The first `pages_per_set` usable pages of each development set with their mutations (deterministic)."""
+    for data_set in data_sets:
+        used = 0
+        for page_id, html, gold in load_pages(data_set):
+            if used >= pages_per_set:
+                break
+            try:
+                mutations = mutate(html, gold, seed=_page_seed(page_id))
+            except NotApplicable:
+                continue
+            used += 1
+            yield Case(f"{data_set}/{page_id}", html, mutations)
+
+
+def load_pages(data_set: str) -> Iterator[tuple[str, str, str]]:
+    """(page id, html, gold text) for every page of a development set, in index order."""
+    folder = DATA_DIR / data_set
+    for line in (folder / "index.jsonl").read_text(encoding="utf-8").splitlines():
+        page_id = json.loads(line)["id"]
+        raw = gzip.decompress((folder / "pages" / f"{page_id}.html.gz").read_bytes())
+        gold = (folder / "gold" / f"{page_id}.txt").read_text(encoding="utf-8")
+        yield page_id, _decode(raw), gold
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        declared = _CHARSET.search(raw[:4096])
+        encoding = declared.group(1).decode("ascii") if declared else "cp1252"
+        try:
+            return raw.decode(encoding, errors="replace")
+        except LookupError:
+            return raw.decode("cp1252", errors="replace")
+
+
+def _page_seed(page_id: str) -> int:
+    # Not hash(): string hashing is salted per process, and the cases must be the same in every run.
+    return sum(ord(char) * (index + 1) for index, char in enumerate(page_id))
+
+
+def page_text(html: str) -> str:
+    """Everything a reader sees on the page (title and body text, scripts and styles dropped), normalised."""
+    tree = LexborHTMLParser(html)
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    title = tree.css_first("title")
+    body = tree.body
+    visible = (title.text() if title is not None else "") + " " + (body.text(separator=" ") if body else "")
+    return normalise_text(visible)
 
 
 # --- locating the story ----------------------------------------------------------------------------------

@@ -295,6 +295,15 @@ def test_mixed_changes_pair_edits_in_order() -> None:
     assert result.summary == "body +1 -1 ~2 paragraphs"
 
 
+def test_huge_rewrite_pairs_by_position() -> None:
+    old = _with_paragraphs(*(f"Paragraph {index} says something about item {index}." for index in range(150)))
+    new = _with_paragraphs(
+        *(f"Paragraph {index} says something about thing {index}." for index in range(150))
+    )
+    result = compare(old, new)
+    assert (result.added, result.removed, result.edited) == (0, 0, 150)
+
+
 def test_body_from_nothing_counts_all_added() -> None:
     result = compare(_with_paragraphs(), BASE)
     assert (result.added, result.removed, result.edited) == (len(PARAGRAPHS), 0, 0)

@@ -17,6 +17,7 @@ from monitor.discover import (
     links_from_feed,
     links_from_listing,
     links_from_sitemap,
+    story_url,
 )
 from monitor.discover.urls import registrable_domain
 from monitor.fetch import Fetcher, FetchSettings
@@ -50,6 +51,7 @@ def test_public_names_are_exported() -> None:
         "links_from_feed",
         "links_from_listing",
         "links_from_sitemap",
+        "story_url",
     }
 
 
@@ -107,6 +109,23 @@ def test_canonicalize_url(url: str, expected: str) -> None:
 )
 def test_is_safe_link(url: str, site_hosts: frozenset[str], safe: bool) -> None:
     assert is_safe_link(url, site_hosts) is safe
+
+
+@pytest.mark.parametrize(
+    ("final_url", "canonical", "expected"),
+    [
+        ("https://example.com/a?utm_source=x", None, "https://example.com/a"),
+        ("https://m.example.com/a", "https://www.example.com/a", "https://www.example.com/a"),
+        ("https://example.com/a?amp=1", "/a", "https://example.com/a"),
+        ("https://example.com/a", "https://aggregator.example.net/a", "https://example.com/a"),
+        ("https://example.com/a", "https://example.com/", "https://example.com/a"),
+        ("https://example.com/a", "javascript:alert(1)", "https://example.com/a"),
+    ],
+)
+def test_story_url_merges_by_canonical_within_the_site(
+    final_url: str, canonical: str | None, expected: str
+) -> None:
+    assert story_url(final_url, canonical, SITE) == expected
 
 
 @pytest.mark.parametrize(

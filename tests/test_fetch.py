@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import threading
 import time
 import tracemalloc
@@ -39,7 +40,7 @@ TEST_SETTINGS = FetchSettings(
     trust_env=False,
 )
 SHIFT_JIS_PAGE = '<meta http-equiv="Content-Type" content="text/html; charset=shift_jis"><p>日本語</p>'
-BOMB_SIZE = 200 * 1024 * 1024
+BOMB_SIZE = 64 * 1024 * 1024  # 64x the cap
 CP1252_PAGE = (
     "<html><head><title>Café crème</title></head><body><p>Le garçon a déjà payé 5 € pour son café "
     "crème – « très bien » dit-il. Naïve façade, œuvre über Straße, señor.</p></body></html>"
@@ -228,6 +229,27 @@ async def test_failing_host_backs_off_and_state_changes_are_logged_once(
     messages = [record.getMessage() for record in caplog.records if record.name.startswith("monitor.fetch")]
     assert len([message for message in messages if "-> backing_off" in message]) == 1
     assert len([message for message in messages if "backing_off -> ok" in message]) == 1
+
+
+async def test_pause_ends_after_retry_after(server: FaultServer) -> None:
+    url = server.route("/busy", fs.sequence(fs.retry_after("1"), fs.html("<p>back</p>")))
+    async with make_fetcher(retry_after_max_s=0.5) as fetcher:
+        paused = await fetcher.fetch(url, kind="page")
+        assert fetcher.host_state(url) == "paused"
+        await asyncio.sleep(1.05)
+        page = await fetcher.fetch(url, kind="page")
+        assert fetcher.host_state(url) == "ok"
+    assert paused.error == "retry_after" and page.ok
+
+
+async def test_failing_host_is_paced_more_slowly(server: FaultServer) -> None:
+    url = server.route("/down", fs.respond(500, "oops", content_type="text/plain"))
+    async with make_fetcher(respect_robots=False, max_retries=0, host_delay_s=0.05) as fetcher:
+        started = time.monotonic()
+        for _ in range(6):
+            await fetcher.fetch(url, kind="page")
+    # 0.05 s between the first four, then doubling once the host is backing off: 0.1, 0.2
+    assert time.monotonic() - started >= 3 * 0.05 + 0.1 + 0.2 - 0.02
 
 
 async def test_backing_off_host_is_not_retried(server: FaultServer) -> None:
@@ -464,8 +486,15 @@ async def test_charset_detection(
     assert page.ok and page.text == expected
 
 
-def test_undecodable_bytes_never_fail() -> None:
-    assert "\ufffd" in decode_body(b"<p>\xff\xfe\xfd broken</p>", "utf-8")
+def test_declared_utf8_that_is_really_cp1252_is_detected() -> None:
+    assert decode_body(CP1252_PAGE.encode("cp1252"), "utf-8") == CP1252_PAGE
+
+
+@pytest.mark.parametrize("charset", [None, "utf-8", "shift_jis", "utf-16", "no-such-charset"])
+def test_undecodable_bytes_never_fail(charset: str | None) -> None:
+    noise = random.Random(7).randbytes(5000)
+    assert isinstance(decode_body(noise, charset), str)
+    assert "\ufffd" in decode_body(b"<p>\x81\x39 broken</p>", "shift_jis")
 
 
 # --- redirects ------
@@ -603,7 +632,7 @@ async def test_sitemaps_from_robots(server: FaultServer) -> None:
     )
     async with make_fetcher() as fetcher:
         sitemaps = await fetcher.sitemaps_from_robots(server.url("/any/page"))
-    assert "https://example.com/news.xml" in sitemaps
+    assert sitemaps == ["https://example.com/news.xml", server.url("/relative.xml")]
 
 
 async def test_robots_can_be_switched_off(server: FaultServer) -> None:

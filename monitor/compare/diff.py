@@ -15,6 +15,9 @@ DATE_FIELDS = frozenset({"published", "modified"})
 # Two paragraphs in a replaced block are "the same paragraph, edited" when this share of their words survives
 # (difflib ratio over word lists); below it the old one counts as removed and the new one as added.
 EDIT_SIMILARITY = 0.5
+# Paragraph pairs compared when pairing one replaced block; above it (a rewrite of hundreds of paragraphs),
+# pairing is by position so a comparison stays well under a second.
+MAX_PAIRING_CELLS = 10_000
 # Unchanged paragraphs shown around each change in the body diff, like `diff -U1`.
 CONTEXT_PARAGRAPHS = 1
 NO_CHANGE_SUMMARY = "no change"
@@ -122,7 +125,14 @@ def _pair_block(old: Sequence[str], new: Sequence[str], old_range: range, new_ra
     old_words = [old[i].split() for i in old_range]
     new_words = [new[j].split() for j in new_range]
     rows, cols = len(old_words), len(new_words)
-    similarity = [[_similarity(old_words[i], new_words[j]) for j in range(cols)] for i in range(rows)]
+    if rows * cols > MAX_PAIRING_CELLS:
+        # A rewrite this large is not read paragraph by paragraph; pair by position, not all against all.
+        similarity = [
+            [_similarity(old_words[i], new_words[j]) if i == j else 0.0 for j in range(cols)]
+            for i in range(rows)
+        ]
+    else:
+        similarity = [[_similarity(old_words[i], new_words[j]) for j in range(cols)] for i in range(rows)]
     # best[i][j]: highest total similarity pairing old_words[i:] with new_words[j:] in order.
     best = [[0.0] * (cols + 1) for _ in range(rows + 1)]
     for i in range(rows - 1, -1, -1):

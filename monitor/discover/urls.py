@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _WEB_SCHEMES = frozenset({"http", "https"})
@@ -129,3 +129,22 @@ def is_safe_link(url: str, site_hosts: frozenset[str]) -> bool:
     if not _is_private_host(host):
         return True
     return host in {site_host.lower().rstrip(".") for site_host in site_hosts}
+
+
+def story_url(final_url: str, declared_canonical: str | None, site_domains: frozenset[str]) -> str:
+    """The one URL a story is stored under: its <link rel="canonical"> / og:url when that stays on the site
+    and is safe, else the URL it was served from after redirects; always canonicalised.
+
+    A canonical pointing off-site (syndicated copies, hijacked CMS templates) or at a home page is ignored.
+    """
+    final = canonicalize_url(final_url)
+    if not declared_canonical:
+        return final
+    candidate = canonicalize_url(urljoin(final_url, declared_canonical.strip()))
+    parts = urlsplit(candidate)
+    host = (parts.hostname or "").lower()
+    if not host_in_domains(host, site_domains) or not is_safe_link(candidate, site_domains | {host}):
+        return final
+    if parts.path in ("", "/") and urlsplit(final).path not in ("", "/"):
+        return final
+    return candidate

@@ -258,18 +258,19 @@ def normalize_encoding(label: str | None) -> str | None:
 
 
 def detect_charset(body: bytes, header_charset: str | None) -> str:
-    """HTTP header, then BOM, then <meta charset> / XML declaration, then UTF-8, then detection."""
+    """BOM, then the HTTP header, then <meta charset> / XML declaration, then UTF-8, then detection.
+
+    A BOM beats the header (WHATWG "decode"). A declared UTF-8 that does not decode is a CMS lying about
+    legacy bytes, so detection decides instead of filling the text with U+FFFD.
+    """
     for bom, name in _BOMS:
         if body.startswith(bom):
             return name
     declared = normalize_encoding(header_charset) or _declared_in_document(body[:_META_SCAN_BYTES])
-    if declared:
+    if declared and (declared != "utf-8" or _decodes(body, "utf-8")):
         return declared
-    try:
-        body.decode("utf-8")
+    if declared is None and _decodes(body, "utf-8"):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     return _guess(body)
 
 

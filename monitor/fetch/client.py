@@ -206,7 +206,9 @@ class Fetcher:
             return []
         call = self._new_call(url, "sitemap", None, None, None, None, None)
         rules = await self._robots_for(call, url)
-        return rules.sitemaps()
+        robots_url = origin_of(url) + "/robots.txt"
+        resolved = [urljoin(robots_url, sitemap.strip()) for sitemap in rules.sitemaps()]
+        return list(dict.fromkeys(sitemap for sitemap in resolved if _is_web_url(sitemap)))
 
     async def fetch(
         self,
@@ -220,6 +222,8 @@ class Fetcher:
         allowed_hosts: frozenset[str] | None = None,
     ) -> FetchedPage:
         """Fetches url; failures come back as FetchedPage.error, every HTTP attempt in .attempts."""
+        if kind not in ACCEPT_HEADERS:
+            raise ValueError(f"fetch kind must be page, feed or sitemap, not {kind!r}")
         call = self._new_call(url, kind, etag, last_modified, user_agent, host_delay_s, allowed_hosts)
         try:
             return await self._fetch(call)
