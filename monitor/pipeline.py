@@ -23,7 +23,9 @@ from monitor.discover import (
     links_from_feed,
     links_from_listing,
     links_from_sitemap,
+    story_url,
 )
+from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.extract import extract
 from monitor.fetch import Fetcher, FetchSettings
@@ -207,8 +209,7 @@ def _site_hosts(site: Site) -> frozenset[str]:
 
 
 def _on_site(url: str, site: Site) -> bool:
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    return any(host == domain or host.endswith("." + domain) for domain in site.allowed_domains)
+    return host_in_domains((urlsplit(url).hostname or "").lower(), site.allowed_domains)
 
 
 async def _fetch_source(monitor: Monitor, site: Site, url: str, kind: str) -> FetchedPage | None:
@@ -261,7 +262,7 @@ async def _first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
     if not article.text.strip() and not article.title:
         log.info("no story found at %s", link.url)
         return "failed"
-    canonical = _canonical_of(article, page)
+    canonical = _canonical_of(article, page, site)
     if canonical != link.url and monitor.store.tracked_urls([canonical]):
         return "known"  # the same story under another URL (redirect target or rel=canonical)
     version = _new_version(link.url, article, canonical)
@@ -284,8 +285,8 @@ def _extract(page: FetchedPage, site: Site) -> Article:
     return extract(page.text or page.body, url=page.final_url, selectors=site.selectors)
 
 
-def _canonical_of(article: Article, page: FetchedPage) -> str:
-    return canonicalize_url(article.canonical_url or page.final_url)
+def _canonical_of(article: Article, page: FetchedPage, site: Site) -> str:
+    return story_url(page.final_url, article.canonical_url, site.allowed_domains)
 
 
 def _new_version(url: str, article: Article, canonical: str) -> NewVersion:
@@ -400,7 +401,7 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
         return "unchanged"
     # 3. extract and compare with the stored current version
     article = _extract(page, site)
-    version = _new_version(story.url, article, _canonical_of(article, page))
+    version = _new_version(story.url, article, _canonical_of(article, page, site))
     current = monitor.store.current_version(story.id)
     validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}
     if current is None or current[1] == version.content_hash:
