@@ -163,6 +163,7 @@ class FetchConfig(_Strict):
     max_redirects: int = Field(default=5, ge=0, le=20)
     crawl_delay_cap: Delay = 30.0
     check_timeout: Duration = 600.0
+    recheck_every: Duration = 60.0
 
 
 class ConfigFile(_Strict):

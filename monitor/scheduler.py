@@ -23,7 +23,6 @@ from monitor.store import DaemonLock, Store
 
 log = logging.getLogger(__name__)
 
-RECHECK_EVERY_S = 60.0
 CONFIG_POLL_S = 2.0
 MAINTENANCE_EVERY_S = 3600.0
 DRAIN_TIMEOUT_S = 30.0
@@ -94,7 +93,9 @@ class Daemon:
         start = datetime.now(UTC) + timedelta(seconds=5)
         self.scheduler.add_job(
             self._guarded(self._recheck_job),
-            IntervalTrigger(seconds=RECHECK_EVERY_S, jitter=5),
+            IntervalTrigger(
+                seconds=self.config.fetch.recheck_every, jitter=_jitter(self.config.fetch.recheck_every)
+            ),
             id="rechecks",
             next_run_time=start,
         )
@@ -106,11 +107,9 @@ class Daemon:
     def _schedule_site(self, site: Site) -> None:
         if not site.enabled:
             return
-        # Jitter spreads sites that share an interval so they do not all fire on the same second.
-        jitter = int(min(60.0, site.interval_s * 0.1))
         self.scheduler.add_job(
             self._guarded(self._site_job),
-            IntervalTrigger(seconds=site.interval_s, jitter=jitter or None),
+            IntervalTrigger(seconds=site.interval_s, jitter=_jitter(site.interval_s)),
             id=_site_job_id(site.name),
             args=[site.name],
             next_run_time=datetime.now(UTC),
@@ -221,6 +220,11 @@ class Daemon:
             if still_running:
                 await asyncio.wait(still_running, timeout=5)
         self.scheduler.shutdown(wait=False)
+
+
+def _jitter(interval_s: float) -> int | None:
+    """Up to 10% (at most a minute) of random delay, so jobs sharing an interval do not fire together."""
+    return int(min(60.0, interval_s * 0.1)) or None
 
 
 def _file_stamp(path: Path) -> tuple[float, int] | None:
