@@ -132,11 +132,18 @@ def main() -> None:
     print("| phase | seconds | story checks | new | changed | RSS start MiB | RSS end MiB | CPU s | CPU % |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, phase, checked in (("busy", busy, checks), ("idle", idle, 0)):
-        print(
-            f"| {name} | {phase['elapsed']:.0f} | {checked} | {phase['story.new']} | {phase['story.changed']} | "
-            f"{phase['start_rss'] / 1024:.1f} | {phase['end_rss'] / 1024:.1f} | {phase['cpu']:.2f} | "
-            f"{100 * phase['cpu'] / phase['elapsed']:.1f} |"
-        )
+        cells = [
+            name,
+            f"{phase['elapsed']:.0f}",
+            str(checked),
+            str(phase["story.new"]),
+            str(phase["story.changed"]),
+            f"{phase['start_rss'] / 1024:.1f}",
+            f"{phase['end_rss'] / 1024:.1f}",
+            f"{phase['cpu']:.2f}",
+            f"{100 * phase['cpu'] / phase['elapsed']:.1f}",
+        ]
+        print("| " + " | ".join(cells) + " |")
     print(f"exit codes: busy {busy['exit']}, idle {idle['exit']}")
 
 
