@@ -12,6 +12,7 @@ The real daemon runs the same mutations through fetch → extract → compare �
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -25,6 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.mutations import (  # noqa: E402
     BOILERPLATE_SELECTOR,
+    JSON_LD_SELECTOR,
+    MINOR_KINDS,
+    MODIFIED_META_SELECTOR,
     NOISE_KINDS,
     REAL_EDIT_KINDS,
     VISIBLE_BYLINE_SELECTOR,
@@ -38,6 +42,7 @@ from monitor.compare import compare, snapshot, suspicion  # noqa: E402
 from monitor.models import Article  # noqa: E402
 
 DEFAULT_PAGES_PER_SET = 40
+PUBLISHED_META_SELECTOR = 'meta[property="article:published_time"], meta[itemprop="datePublished"]'
 # Expected body paragraph counts (added, removed, edited) of the body edits.
 EXPECTED_BODY_COUNTS = {"edit_sentence": (0, 0, 1), "append_update": (1, 0, 0)}
 # The stand-in treats a boilerplate-looking container as boilerplate only when it holds less than this share
@@ -50,6 +55,8 @@ def standin_extract(html: str, url: str | None = None) -> Article:
     del url
     tree = LexborHTMLParser(html)
     metadata_byline = _meta(tree, 'meta[name="author"]') or _json_ld_author(tree)
+    published = _meta(tree, PUBLISHED_META_SELECTOR) or _json_ld_value(tree, "datePublished")
+    modified = _meta(tree, MODIFIED_META_SELECTOR) or _json_ld_value(tree, "dateModified")
     tree.strip_tags(["script", "style", "noscript", "template"])
     title_node = tree.css_first("title")
     paragraphs = [node for node in tree.css("body p") if node.text(deep=True).strip()]
@@ -66,8 +73,8 @@ def standin_extract(html: str, url: str | None = None) -> Article:
     return Article(
         title=title_node.text() if title_node is not None else None,
         byline=metadata_byline or (bylines[0].text(deep=True) if bylines else None),
-        published=_meta(tree, 'meta[property="article:published_time"]'),
-        modified=_meta(tree, 'meta[property="article:modified_time"]'),
+        published=published,
+        modified=modified,
         text="\n\n".join(body),
     )
 
@@ -77,8 +84,16 @@ def _meta(tree: LexborHTMLParser, selector: str) -> str | None:
     return node.attrs.get("content") if node is not None else None
 
 
+def _json_ld_value(tree: LexborHTMLParser, key: str) -> str | None:
+    for script in tree.css(JSON_LD_SELECTOR):
+        match = re.search(rf'"{key}"\s*:\s*"([^"]+)"', script.text())
+        if match:
+            return match.group(1)
+    return None
+
+
 def _json_ld_author(tree: LexborHTMLParser) -> str | None:
-    for script in tree.css('script[type="application/ld+json"]'):
+    for script in tree.css(JSON_LD_SELECTOR):
         names = json_ld_author_names(script.text())
         if names:
             return ", ".join(names)
@@ -96,9 +111,11 @@ class Outcome:
     page: str
     kind: str
     expected_fields: tuple[str, ...] | None
+    suspicious_expected: bool
     fields: tuple[str, ...]
     counts: tuple[int, int, int]
     alerted: bool
+    minor: bool
     quarantined: str | None
     naive_alerted: bool
     page_text_changed: bool  # the visible page text differs: the mutation did change what a reader sees
@@ -116,9 +133,11 @@ def judge(page: str, original_html: str, mutation: Mutation) -> Outcome:
         page=page,
         kind=mutation.kind,
         expected_fields=mutation.expected_fields,
+        suspicious_expected=mutation.suspicious,
         fields=comparison.fields,
         counts=(comparison.added, comparison.removed, comparison.edited),
         alerted=comparison.changed and not comparison.minor and flag is None,
+        minor=comparison.minor,
         quarantined=flag,
         naive_alerted=naive,
         page_text_changed=page_text(original_html) != page_text(mutation.html),
@@ -149,10 +168,13 @@ def failures(outcome: Outcome) -> list[str]:
     else:
         if outcome.alerted:
             problems.append("false alert")
-        if outcome.kind in {"truncated", "paywall"} and outcome.quarantined is None and outcome.fields:
+        if outcome.suspicious_expected and outcome.quarantined is None and outcome.fields:
             problems.append("not quarantined")
-        if outcome.kind not in {"truncated", "paywall"} and outcome.quarantined is not None:
+        if not outcome.suspicious_expected and outcome.quarantined is not None:
             problems.append(f"quarantined {outcome.quarantined}")
+        expected_minor = MINOR_KINDS.get(outcome.kind)
+        if expected_minor and (not outcome.minor or outcome.fields != expected_minor):
+            problems.append(f"not minor {list(outcome.fields)}")
     return problems
 
 
@@ -167,7 +189,7 @@ def report(outcomes: list[Outcome], pages_used: Counter[str], elapsed: float, sh
     print()
     print(
         f"{'kind':<18} {'n':>4} {'alerts':>7} {'fields ok':>10} {'counts ok':>10} {'quarant.':>9} "
-        f"{'naive alerts':>13} {'page text chg':>14}"
+        f"{'minor':>6} {'naive alerts':>13} {'page text chg':>14}"
     )
     for kind in (*REAL_EDIT_KINDS, *NOISE_KINDS):
         group = by_kind.get(kind, [])
@@ -177,7 +199,8 @@ def report(outcomes: list[Outcome], pages_used: Counter[str], elapsed: float, sh
         fields_ok = str(sum(o.fields == o.expected_fields for o in group)) if kind in REAL_EDIT_KINDS else "-"
         print(
             f"{kind:<18} {len(group):>4} {sum(o.alerted for o in group):>7} {fields_ok:>10} {counts_ok:>10} "
-            f"{sum(o.quarantined is not None for o in group):>9} {sum(o.naive_alerted for o in group):>13} "
+            f"{sum(o.quarantined is not None for o in group):>9} {sum(o.minor for o in group):>6} "
+            f"{sum(o.naive_alerted for o in group):>13} "
             f"{sum(o.page_text_changed for o in group):>14}"
         )
     edits = [o for o in outcomes if o.expected_fields is not None]

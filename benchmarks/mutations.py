@@ -18,6 +18,7 @@ import json
 import random
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,7 +34,17 @@ REAL_EDIT_KINDS: dict[str, tuple[str, ...]] = {
     "append_update": ("body",),
     "edit_byline": ("byline",),
 }
-NOISE_KINDS = ("boilerplate_churn", "script_churn", "markup_reflow", "counters", "truncated", "paywall")
+NOISE_KINDS = (
+    "boilerplate_churn",
+    "script_churn",
+    "markup_reflow",
+    "counters",
+    "date_bump",
+    "truncated",
+    "paywall",
+)
+# Noise that is still stored, as a minor (date-only) version: never alerted.
+MINOR_KINDS: dict[str, tuple[str, ...]] = {"date_bump": ("modified",)}
 SUSPICIOUS_KINDS = frozenset({"truncated", "paywall"})
 
 # Containers that hold no story text on any sane page; the offline stand-in extractor skips them too.
@@ -48,13 +59,18 @@ HEADLINE_META_SELECTOR = 'meta[property="og:title"], meta[name="twitter:title"],
 AUTHOR_META_SELECTOR = (
     'meta[name="author"], meta[property="article:author"], meta[name="byl"], meta[itemprop="author"]'
 )
+MODIFIED_META_SELECTOR = (
+    'meta[property="article:modified_time"], meta[property="article:modified"], meta[itemprop="dateModified"]'
+)
 HEADLINE_KEYS = frozenset({"headline"})
+MODIFIED_KEYS = frozenset({"dateModified"})
+DATE_BUMP = timedelta(minutes=17)
+FALLBACK_MODIFIED = "2026-01-05T09:30:00+00:00"
 AUTHOR_KEYS = frozenset({"author", "creator"})
 VISIBLE_BYLINE_SELECTOR = "[rel=author], [class*=byline], [itemprop=author], [class*=author]"
 
-BYLINE_MAX_WORDS = (
-    12  # a [class*=author] element longer than this is a wrapper or an author bio, not a byline
-)
+# A [class*=author] element longer than this is a wrapper or an author bio, not a byline.
+BYLINE_MAX_WORDS = 12
 MIN_STORY_PARAGRAPHS = 3
 MIN_STORY_WORDS = 80
 MIN_MATCH_CHARS = 30  # shorter <p> texts ("Advertisement", "Share") match gold by accident
@@ -115,8 +131,7 @@ class NotApplicable(ValueError):
 
 def mutate(html: str, gold_text: str, *, seed: int = 0) -> list[Mutation]:
     """Return every mutation of one page; raise NotApplicable when the story cannot be located."""
-    story = _locate_story(LexborHTMLParser(html), gold_text)
-    del story  # located once up front so an unusable page fails before any work
+    _locate_story(LexborHTMLParser(html), gold_text)  # fail before any work on a page without a story
     mutations = []
     for kind, mutator in MUTATORS.items():
         tree = LexborHTMLParser(html)
@@ -511,6 +526,26 @@ def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Rando
     return tree.html or ""
 
 
+def _date_bump(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+    """The modified time moves on, text identical (a CMS re-save): stored as a minor version, not alerted."""
+    del story, rng
+    stated = tree.css(MODIFIED_META_SELECTOR)
+    for meta in stated:
+        meta.attrs["content"] = _later(meta.attrs.get("content") or "")
+    _rewrite_json_ld(tree, MODIFIED_KEYS, _later)
+    head = tree.head
+    if not stated and head is not None:
+        head.insert_child(_fragment(f'<meta property="article:modified_time" content="{FALLBACK_MODIFIED}">'))
+    return tree.html or ""
+
+
+def _later(stamp: str) -> str:
+    try:
+        return (datetime.fromisoformat(stamp.strip()) + DATE_BUMP).isoformat()
+    except ValueError:
+        return FALLBACK_MODIFIED
+
+
 def _truncated(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
     """The response ends inside the story, once about 30% of its words have arrived."""
     del rng
@@ -547,6 +582,7 @@ MUTATORS: dict[str, Mutator] = {
     "script_churn": _script_churn,
     "markup_reflow": _markup_reflow,
     "counters": _counters,
+    "date_bump": _date_bump,
     "truncated": _truncated,
     "paywall": _paywall,
 }
