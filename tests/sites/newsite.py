@@ -12,7 +12,7 @@ import html
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -256,14 +256,15 @@ class SiteServer:
 def sample_site(count: int = 5) -> NewsSite:
     """A site with `count` stories of several paragraphs each."""
     site = NewsSite()
+    first_day = datetime(2025, 10, 1, 8, tzinfo=UTC)
     for index in range(count):
-        day = 1 + index
+        published = first_day + timedelta(days=index % 28, minutes=index // 28)
         site.add(
             Story(
                 slug=f"story-number-{index}-about-something",
                 title=f"Story number {index}: officials announce a new plan",
                 byline="Jane Reporter",
-                published=f"2025-10-{day:02d}T08:00:00+00:00",
+                published=published.isoformat(),
                 paragraphs=[
                     f"Officials announced plan number {index} on Monday, saying it would take effect next year.",
                     f"The plan, described in a {10 + index}-page document, covers transport, housing and energy.",
