@@ -28,7 +28,7 @@ from monitor.discover import (
 from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.extract import extract
-from monitor.fetch import Fetcher, FetchSettings
+from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.models import Article, ArticleLink, FetchedPage
 from monitor.schedule import next_check_at
 from monitor.store import NewChange, NewVersion, SourceState, Store, TrackedArticle
@@ -212,7 +212,7 @@ def _on_site(url: str, site: Site) -> bool:
     return host_in_domains((urlsplit(url).hostname or "").lower(), site.allowed_domains)
 
 
-async def _fetch_source(monitor: Monitor, site: Site, url: str, kind: str) -> FetchedPage | None:
+async def _fetch_source(monitor: Monitor, site: Site, url: str, kind: FetchKind) -> FetchedPage | None:
     """Fetch a listing page, feed or sitemap with its stored validators; None when it failed."""
     state = monitor.store.source_state(url)
     page = await _fetch(
@@ -234,13 +234,13 @@ async def _fetch_source(monitor: Monitor, site: Site, url: str, kind: str) -> Fe
 
 
 async def _fetch(
-    monitor: Monitor, site: Site, url: str, kind: str, etag: str | None, last_modified: str | None
+    monitor: Monitor, site: Site, url: str, kind: FetchKind, etag: str | None, last_modified: str | None
 ) -> FetchedPage:
     page = await monitor.fetcher.fetch(
         url,
         kind=kind,
         etag=etag,
-        last_modified=last_modified,  # type: ignore[arg-type]
+        last_modified=last_modified,
         user_agent=site.user_agent,
         host_delay_s=site.host_delay_s,
     )
@@ -444,9 +444,7 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
         diff=comparison.diff,
         minor=comparison.minor,
     )
-    number = monitor.store.add_version(
-        story, version, change, next_check_at=next_at or now_iso(), **validators
-    )
+    number = monitor.store.add_version(story, version, change, next_check_at=next_at, **validators)
     if number is None:
         return "unchanged"
     if comparison.minor and not site.alert_minor:
@@ -472,9 +470,7 @@ def _reverted(
         for kind, number in monitor.store.last_change_kinds(story.id, limit=50)
     )
     change = NewChange(kind="reverted", summary=f"back to v{earlier}")
-    monitor.store.set_current_version(
-        story, earlier, change, next_check_at=next_at or now_iso(), **validators
-    )
+    monitor.store.set_current_version(story, earlier, change, next_check_at=next_at, **validators)
     if not already_reported:
         report.story_changed(
             site.name, story.url, article.title, earlier, ["reverted"], f"back to v{earlier}"

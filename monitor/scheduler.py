@@ -124,7 +124,7 @@ class Daemon:
                 return
             task = asyncio.current_task()
             assert task is not None
-            self._inflight.add(task)  # type: ignore[arg-type]
+            self._inflight.add(task)
             try:
                 await asyncio.wait_for(job(*args), timeout=self.config.fetch.check_timeout)
             except TimeoutError:
@@ -138,7 +138,7 @@ class Daemon:
             except Exception:
                 log.exception("%s failed; it will run again at its next time", job.__name__)
             finally:
-                self._inflight.discard(task)  # type: ignore[arg-type]
+                self._inflight.discard(task)
 
         run_guarded.__name__ = job.__name__
         return run_guarded

@@ -94,24 +94,24 @@ def site_status(engine: Engine, *, since_day: str, since_week: str) -> list[dict
     """Per-site health figures for `monitor status`."""
     with engine.connect() as connection:
         site_rows = connection.execute(select(sites).order_by(sites.c.name)).mappings().all()
-        article_counts = dict(
+        article_counts: dict[str, int] = dict(
             connection.execute(select(articles.c.site, func.count()).group_by(articles.c.site)).all()
         )
-        week_counts = dict(
+        week_counts: dict[str, int] = dict(
             connection.execute(
                 select(articles.c.site, func.count())
                 .where(articles.c.first_seen_at >= since_week)
                 .group_by(articles.c.site)
             ).all()
         )
-        day_counts = dict(
+        day_counts: dict[str, int] = dict(
             connection.execute(
                 select(articles.c.site, func.count())
                 .where(articles.c.first_seen_at >= since_day)
                 .group_by(articles.c.site)
             ).all()
         )
-        change_counts = dict(
+        change_counts: dict[str, int] = dict(
             connection.execute(
                 select(articles.c.site, func.count())
                 .join(changes, changes.c.article_id == articles.c.id)
@@ -119,7 +119,7 @@ def site_status(engine: Engine, *, since_day: str, since_week: str) -> list[dict
                 .group_by(articles.c.site)
             ).all()
         )
-        failure_counts = dict(
+        failure_counts: dict[str, int] = dict(
             connection.execute(
                 select(fetches.c.site, func.count())
                 .where(fetches.c.error.is_not(None), fetches.c.started_at >= since_day)

@@ -165,7 +165,7 @@ class Store:
         site: str,
         version: NewVersion,
         *,
-        next_check_at: str,
+        next_check_at: str | None,
         etag: str | None,
         last_modified: str | None,
         body_sha256: str | None,
@@ -219,7 +219,7 @@ class Store:
         version: NewVersion,
         change: NewChange,
         *,
-        next_check_at: str,
+        next_check_at: str | None,
         etag: str | None,
         last_modified: str | None,
         body_sha256: str | None,
@@ -287,7 +287,7 @@ class Store:
         number: int,
         change: NewChange | None,
         *,
-        next_check_at: str,
+        next_check_at: str | None,
         etag: str | None,
         last_modified: str | None,
         body_sha256: str | None,
@@ -316,7 +316,7 @@ class Store:
                 )
             )
 
-    def mark_checked(self, article_id: int, *, next_check_at: str, **values: Any) -> None:
+    def mark_checked(self, article_id: int, *, next_check_at: str | None, **values: Any) -> None:
         """Record an unchanged (or failed, or quarantined) check: tracking columns only."""
         with self._write() as connection:
             connection.execute(
@@ -326,7 +326,7 @@ class Store:
             )
 
     def record_status_change(
-        self, article: TrackedArticle, kind: str, *, status: str, next_check_at: str
+        self, article: TrackedArticle, kind: str, *, status: str, next_check_at: str | None
     ) -> None:
         """A story was removed (404/410, taken down) or restored: one change row and the new status."""
         now = now_iso()
