@@ -115,7 +115,7 @@ async def check_site(monitor: Monitor, site: Site) -> PassReport:
         result.failed = sum(1 for outcome in outcomes if outcome == "failed")
         all_sources_failed = bool(source_errors) and len(source_errors) == _source_count(site)
         error = "; ".join(source_errors) if all_sources_failed else None
-        monitor.store.record_site_result(site.name, error)
+        _record_site_result(monitor, site, error)
         result.errors.extend(source_errors)
     except StoreError:
         raise
@@ -124,6 +124,16 @@ async def check_site(monitor: Monitor, site: Site) -> PassReport:
         monitor.store.record_site_result(site.name, f"internal error: {error!r}")
         result.errors.append(repr(error))
     return result
+
+
+def _record_site_result(monitor: Monitor, site: Site, error: str | None) -> None:
+    """Store the outcome; say so once when a site starts failing and once when it recovers."""
+    failures_before = monitor.store.site_failures(site.name)
+    monitor.store.record_site_result(site.name, error)
+    if error is not None and failures_before == 0:
+        report.emit("site.failing", logging.WARNING, site=site.name, error=error)
+    elif error is None and failures_before > 0:
+        report.emit("site.recovered", site=site.name, failures=failures_before)
 
 
 def _source_count(site: Site) -> int:

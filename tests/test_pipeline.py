@@ -140,6 +140,9 @@ def test_dead_host_is_logged_and_recorded_while_other_sites_go_on(
         )
         assert errors.fetchone()[0] >= 1
     assert health == {"dead-site": 1, "fixture-news": 0}
+    assert [event["site"] for event in events(result.output, "site.failing")] == ["dead-site"]
+    again = CliRunner().invoke(monitor_cli, ["--config", str(path), "--log-format", "json", "once"])
+    assert events(again.output, "site.failing") == []  # logged once per state change, not once per pass
 
 
 def test_text_log_lines_follow_the_spec(cli: CliCall, news_site: NewsSite) -> None:
