@@ -472,6 +472,33 @@ def _store(options: _Options) -> Any:
     return store
 
 
+@cli.command()
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=1),
+    help="Stop after this many seconds (default: run until Ctrl-C).",
+)
+@click.option(
+    "--keep-db",
+    type=click.Path(dir_okay=False),
+    help="Keep the demo's SQLite database at this path (its config beside it) instead of a temporary one.",
+)
+def demo(duration: float | None, keep_db: str | None) -> None:
+    """Offline demo: a local news site that publishes and edits stories, watched by the real daemon.
+
+    NEW and CHANGED lines appear within seconds; the --config file is not used.
+
+    \b
+    Example:
+      monitor demo --duration 60 --keep-db demo.db
+    """
+    from pathlib import Path
+
+    from monitor.demo import run_demo
+
+    run_demo(duration_s=duration, keep_db=Path(keep_db) if keep_db else None)
+
+
 def main() -> None:
     """Console entry point: clean messages for expected errors, exit 2 for config errors, 1 for others."""
     try:

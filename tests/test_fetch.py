@@ -596,6 +596,24 @@ async def test_unreachable_robots_disallows_only_for_a_while(server: FaultServer
     assert first.error == "robots" and second.ok and server.hits["/robots.txt"] == 2
 
 
+async def test_silent_robots_counts_as_unreachable(server: FaultServer) -> None:
+    server.route("/robots.txt", fs.stall(5))
+    url = server.route("/page", fs.html("<p>x</p>"))
+    async with make_fetcher(deadline_s=0.3) as fetcher:
+        page = await fetcher.fetch(url, kind="page")
+    assert page.error == "robots" and page.attempts[0].error == "timeout" and server.hits["/page"] == 0
+
+
+async def test_robots_is_fetched_once_for_concurrent_requests(server: FaultServer) -> None:
+    server.route("/robots.txt", robots("User-agent: *\nDisallow: /private\n"))
+    url = server.route("/page", fs.html("<p>x</p>"))
+    async with make_fetcher() as fetcher:
+        pages = await asyncio.gather(*(fetcher.fetch(url, kind="page") for _ in range(5)))
+    assert all(page.ok for page in pages) and server.hits["/robots.txt"] == 1
+    robots_request = next(request for request in server.requests if request.path == "/robots.txt")
+    assert robots_request.headers["user-agent"] == UA
+
+
 async def test_robots_redirect_is_followed(server: FaultServer) -> None:
     server.route("/robots.txt", fs.redirect("/real-robots.txt", status=301))
     server.route("/real-robots.txt", robots("User-agent: *\nDisallow: /x\n"))

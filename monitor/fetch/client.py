@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
@@ -15,17 +13,16 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from monitor.discover.urls import canonicalize_url, host_in_domains, registrable_domain
-from monitor.fetch.body import (
-    ACCEPT_HEADERS,
-    SUPPORTED_ENCODINGS,
-    BadEncoding,
-    BodyTooLarge,
-    BoundedDecoder,
-    content_type_allowed,
-    decode_body,
-    decompress_bounded,
-    parse_content_type,
-    sniff_allowed,
+from monitor.fetch.body import ACCEPT_HEADERS, SUPPORTED_ENCODINGS, decode_body
+from monitor.fetch.exchange import (
+    DETAIL_MAX_CHARS,
+    Exchange,
+    RequestKind,
+    classify_error,
+    is_web_url,
+    read_body,
+    status_error,
+    utc_now,
 )
 from monitor.fetch.politeness import (
     ROBOTS_MAX_BYTES,
@@ -36,39 +33,14 @@ from monitor.fetch.politeness import (
     origin_of,
 )
 from monitor.fetch.retry import backoff_delay, is_host_failure, is_retryable, parse_retry_after
+from monitor.fetch.settings import FetchSettings
 from monitor.models import FetchAttempt, FetchedPage
 
 logger = logging.getLogger(__name__)
 
 FetchKind = Literal["page", "feed", "sitemap"]
-_RequestKind = Literal["page", "feed", "sitemap", "robots"]
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
-_WEB_SCHEMES = frozenset({"http", "https"})
 _ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
-_GZIP_MAGIC = b"\x1f\x8b"
-_DETAIL_MAX_CHARS = 200
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    """How the Fetcher behaves; one instance per daemon, per-site overrides go through fetch()'s arguments."""
-
-    user_agent: str
-    deadline_s: float = 30.0  # whole request: connect, headers and body (a trickling server hits this)
-    connect_timeout_s: float = 10.0
-    max_bytes: int = 10 * 1024 * 1024  # cap on the DECOMPRESSED body
-    host_delay_s: float = 1.0  # min delay between requests to one host; one in flight per host
-    concurrency: int = 8  # global
-    max_retries: int = 2
-    max_redirects: int = 5
-    crawl_delay_cap_s: float = 30.0
-    respect_robots: bool = True
-    retry_base_s: float = 1.0  # first retry waits 0.5-1x this, then doubles (with jitter)
-    retry_after_max_s: float = 120.0  # a longer Retry-After pauses the host instead of waiting for it
-    robots_ttl_s: float = 24 * 3600.0  # capped at 24 h (RFC 9309)
-    robots_error_ttl_s: float = 600.0  # how long a 5xx/unreachable robots.txt keeps the host disallowed
-    trust_env: bool = True  # honour HTTP(S)_PROXY / SSL_CERT_FILE from the environment
 
 
 @dataclass
@@ -83,87 +55,6 @@ class _Call:
     headers: dict[str, str]
     retries_left: int
     attempts: list[FetchAttempt] = field(default_factory=list)
-
-
-@dataclass
-class _Exchange:
-    """The outcome of one HTTP attempt."""
-
-    url: str
-    status: int | None = None
-    error: str | None = None
-    detail: str = ""
-    headers: httpx.Headers = field(default_factory=httpx.Headers)
-    body: bytes = b""
-    raw_bytes: int = 0
-    content_type: str | None = None
-    charset: str | None = None
-
-    @property
-    def location(self) -> str | None:
-        if self.status in _REDIRECT_STATUSES and self.error is None:
-            return self.headers.get("location") or None
-        return None
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _status_error(status: int) -> str | None:
-    if 200 <= status < 300 or status == 304 or status in _REDIRECT_STATUSES:
-        return None
-    if 500 <= status < 600:
-        return "http_5xx"
-    return f"http_{status}"
-
-
-def _is_web_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        _ = parts.port
-    except ValueError:
-        return False
-    return parts.scheme.lower() in _WEB_SCHEMES and bool(parts.hostname)
-
-
-def _classify(exc: BaseException) -> tuple[str, str]:
-    """Maps an exception raised while talking to a server to (error kind, detail)."""
-    detail = f"{type(exc).__name__}: {exc}"[:_DETAIL_MAX_CHARS]
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return "timeout", detail
-    if isinstance(exc, BodyTooLarge):
-        return "too_large", detail
-    if isinstance(exc, BadEncoding):
-        return "bad_encoding", detail
-    if isinstance(exc, httpx.ConnectError):
-        return "connect", detail
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return "reset", detail
-    if isinstance(exc, httpx.RemoteProtocolError):
-        message = str(exc).lower()
-        if "without sending a response" in message or "connection reset" in message:
-            return "reset", detail
-        if "incomplete" in message or "peer closed" in message:
-            return "partial_body", detail
-        return "protocol", detail
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
-        return "invalid_request", detail
-    if isinstance(exc, OSError | httpx.TransportError):
-        return "connect", detail
-    return "internal", detail
-
-
-async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    """The body as received on the wire; an in-memory response (MockTransport) has no raw stream left."""
-    try:
-        content = response.content
-    except httpx.ResponseNotRead:
-        async for chunk in response.aiter_raw():
-            yield chunk
-        return
-    response.headers.pop("content-encoding", None)  # httpx already decoded in-memory content
-    yield content
 
 
 class Fetcher:
@@ -202,13 +93,13 @@ class Fetcher:
 
     async def sitemaps_from_robots(self, url: str) -> list[str]:
         """The Sitemap: lines of the robots.txt governing url (empty when none or unreachable)."""
-        if not _is_web_url(url):
+        if not is_web_url(url):
             return []
         call = self._new_call(url, "sitemap", None, None, None, None, None)
         rules = await self._robots_for(call, url)
         robots_url = origin_of(url) + "/robots.txt"
         resolved = [urljoin(robots_url, sitemap.strip()) for sitemap in rules.sitemaps()]
-        return list(dict.fromkeys(sitemap for sitemap in resolved if _is_web_url(sitemap)))
+        return list(dict.fromkeys(sitemap for sitemap in resolved if is_web_url(sitemap)))
 
     async def fetch(
         self,
@@ -229,7 +120,7 @@ class Fetcher:
             return await self._fetch(call)
         except Exception as exc:  # the last guard: a bug here must not stop the other sites
             logger.exception("unexpected error fetching %s", url)
-            return self._failure(call, url, "internal", repr(exc)[:_DETAIL_MAX_CHARS])
+            return self._failure(call, url, "internal", repr(exc)[:DETAIL_MAX_CHARS])
 
     def _new_call(
         self,
@@ -258,7 +149,7 @@ class Fetcher:
         )
 
     async def _fetch(self, call: _Call) -> FetchedPage:
-        if not _is_web_url(call.url):
+        if not is_web_url(call.url):
             return self._failure(call, call.url, "unsafe_url", "only http and https URLs are fetched")
         current = call.url
         seen = {canonicalize_url(current)}
@@ -277,7 +168,7 @@ class Fetcher:
                     call,
                     current,
                     refused,
-                    f"redirect to {target[:_DETAIL_MAX_CHARS]}",
+                    f"redirect to {target[:DETAIL_MAX_CHARS]}",
                     status=exchange.status,
                 )
             seen.add(canonicalize_url(target))
@@ -285,7 +176,7 @@ class Fetcher:
         return self._failure(call, current, "too_many_redirects", f"more than {self.settings.max_redirects}")
 
     def _refuse_redirect(self, call: _Call, target: str, seen: set[str]) -> str | None:
-        if not _is_web_url(target):
+        if not is_web_url(target):
             return "unsafe_url"
         if canonicalize_url(target) in seen:
             return "redirect_loop"
@@ -339,7 +230,7 @@ class Fetcher:
             if location is None:
                 break
             robots_url = urljoin(robots_url, location.strip())
-            if not _is_web_url(robots_url):
+            if not is_web_url(robots_url):
                 break
         else:
             return RobotsRules(
@@ -347,7 +238,7 @@ class Fetcher:
             )
         return self._robots_rules(exchange)
 
-    def _robots_rules(self, exchange: _Exchange) -> RobotsRules:
+    def _robots_rules(self, exchange: Exchange) -> RobotsRules:
         ok_ttl = self._robots.expiry(self.settings.robots_ttl_s)
         error_ttl = self._robots.expiry(self.settings.robots_error_ttl_s)
         status = exchange.status
@@ -363,7 +254,7 @@ class Fetcher:
         )
         return RobotsRules(None, allow_all=False, expires_at=error_ttl)
 
-    async def _exchange_with_retries(self, call: _Call, url: str) -> _Exchange:
+    async def _exchange_with_retries(self, call: _Call, url: str) -> Exchange:
         retry_number = 0
         while True:
             exchange = await self._exchange(
@@ -391,19 +282,19 @@ class Fetcher:
             retry_number += 1
 
     async def _exchange(
-        self, call: _Call, url: str, kind: _RequestKind, max_bytes: int, delay_s: float
-    ) -> _Exchange:
+        self, call: _Call, url: str, kind: RequestKind, max_bytes: int, delay_s: float
+    ) -> Exchange:
         """One HTTP attempt in the host's slot, bounded by the deadline, recorded in call.attempts."""
         key = host_key(url)
-        exchange = _Exchange(url=url)
+        exchange = Exchange(url=url)
         async with self._hosts.slot(key, delay_s):
-            started_at = _utc_now()
+            started_at = utc_now()
             started = time.perf_counter()
             try:
                 async with asyncio.timeout(self.settings.deadline_s):
                     await self._send(call, exchange, kind, max_bytes)
             except Exception as exc:
-                exchange.error, exchange.detail = _classify(exc)
+                exchange.error, exchange.detail = classify_error(exc)
                 exchange.body = b""
             elapsed_ms = int((time.perf_counter() - started) * 1000)
         self._hosts.record(key, host_failure=is_host_failure(exchange.status, exchange.error))
@@ -420,7 +311,7 @@ class Fetcher:
         )
         return exchange
 
-    async def _send(self, call: _Call, exchange: _Exchange, kind: _RequestKind, max_bytes: int) -> None:
+    async def _send(self, call: _Call, exchange: Exchange, kind: RequestKind, max_bytes: int) -> None:
         headers = (
             call.headers if kind != "robots" else {"User-Agent": call.user_agent, "Accept": "text/plain"}
         )
@@ -429,45 +320,13 @@ class Fetcher:
         try:
             exchange.status = response.status_code
             exchange.headers = response.headers
-            exchange.error = _status_error(response.status_code)
+            exchange.error = status_error(response.status_code)
             if exchange.error is None and 200 <= response.status_code < 300:
-                await self._read_body(exchange, response, kind, max_bytes)
+                await read_body(exchange, response, kind, max_bytes)
         finally:
             await response.aclose()
 
-    async def _read_body(
-        self, exchange: _Exchange, response: httpx.Response, kind: _RequestKind, max_bytes: int
-    ) -> None:
-        media_type, charset = parse_content_type(response.headers.get("content-type"))
-        exchange.content_type, exchange.charset = media_type or None, charset
-        allowed = True if kind == "robots" else content_type_allowed(kind, media_type)
-        if allowed is False:
-            exchange.error, exchange.detail = (
-                "content_type",
-                f"{media_type or 'none'} is not accepted for {kind}",
-            )
-            return
-        declared_length = response.headers.get("content-length", "")
-        if declared_length.isdigit() and int(declared_length) > max_bytes:
-            raise BodyTooLarge(f"Content-Length {declared_length} > {max_bytes}")
-        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), max_bytes)
-        async for chunk in _raw_chunks(response):
-            exchange.raw_bytes += len(chunk)
-            if exchange.raw_bytes > max_bytes:
-                raise BodyTooLarge(f"more than {max_bytes} bytes on the wire")
-            decoder.feed(chunk)
-        body = decoder.finish()
-        if kind == "sitemap" and body.startswith(_GZIP_MAGIC):
-            body = decompress_bounded(body, "gzip", max_bytes)  # sitemap.xml.gz served as a file
-        if allowed is None and kind != "robots" and not sniff_allowed(kind, body):
-            exchange.error, exchange.detail = (
-                "content_type",
-                f"{media_type or 'none'} does not look like {kind}",
-            )
-            return
-        exchange.body = body
-
-    def _page(self, call: _Call, exchange: _Exchange) -> FetchedPage:
+    def _page(self, call: _Call, exchange: Exchange) -> FetchedPage:
         headers = exchange.headers
         not_modified = exchange.status == 304 and exchange.error is None
         body = b"" if not_modified or exchange.error else exchange.body

@@ -1,0 +1,46 @@
+"""`monitor demo` as a newcomer runs it: the real process, its local news site and the real daemon."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT, run_monitor
+
+# Run from a scratch folder, importing this checkout (not whichever copy the venv installed).
+CHECKOUT = {"PYTHONPATH": str(REPO_ROOT)}
+
+
+def test_demo_shows_new_and_changed_stories_and_stops_cleanly(tmp_path: Path) -> None:
+    started = time.monotonic()
+    result = run_monitor("demo", "--duration", "25", cwd=tmp_path, env=CHECKOUT, timeout=90)
+    elapsed = time.monotonic() - started
+    output = result.stdout + result.stderr
+
+    assert result.returncode == 0, output
+    assert elapsed < 60, f"the demo took {elapsed:.0f} s"
+    assert re.search(r"^NEW\s+demo-news\s+\".+\"\s+http://127\.0\.0\.1:\d+/", output, re.M), output
+    assert re.search(r"^CHANGED\s+demo-news\s+\".+\"\s+http://127\.0\.0\.1:\d+/.*\sv2: ", output, re.M), (
+        output
+    )
+    assert "Demo over" in result.stdout and "--keep-db" in result.stdout, result.stdout
+    assert "Traceback" not in output, output
+    assert list(tmp_path.iterdir()) == [], "the demo left files behind without --keep-db"
+
+
+def test_demo_keeps_its_database_for_the_closing_commands(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    result = run_monitor(
+        "demo", "--duration", "8", "--keep-db", str(database), cwd=tmp_path, env=CHECKOUT, timeout=60
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert database.exists()
+    assert f"sqlite3 {database}" in result.stdout, result.stdout
+
+    changes = run_monitor(
+        "--config", str(tmp_path / "demo.yaml"), "changes", "--since", "1h", cwd=tmp_path, env=CHECKOUT
+    )
+    assert changes.returncode == 0, changes.stdout + changes.stderr
+    assert re.search(r"\bNEW\s+demo-news\b", changes.stdout), changes.stdout
