@@ -64,7 +64,24 @@ def count_lines(stream: object, counts: dict[str, int]) -> None:
                 counts[key] += 1
 
 
-def run_phase(config: Path, seconds: float, *, warmup: float, editor: threading.Thread | None = None) -> dict:
+def wait_until_quiet(requests: list[str], quiet_s: float = 5.0, limit_s: float = 120.0) -> None:
+    """Wait until the site has seen no request for quiet_s (the daemon's start-up work is over)."""
+    deadline = time.monotonic() + limit_s
+    seen, since = len(requests), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet_s:
+        time.sleep(0.5)
+        if len(requests) != seen:
+            seen, since = len(requests), time.monotonic()
+
+
+def run_phase(
+    config: Path,
+    seconds: float,
+    *,
+    warmup: float,
+    editor: threading.Thread | None = None,
+    quiet_requests: list[str] | None = None,
+) -> dict:
     process = subprocess.Popen(
         [sys.executable, "-m", "monitor", "--config", str(config), "--log-format", "json", "run"],
         cwd=REPO_ROOT,
@@ -75,6 +92,8 @@ def run_phase(config: Path, seconds: float, *, warmup: float, editor: threading.
     reader = threading.Thread(target=count_lines, args=(process.stderr, counts), daemon=True)
     reader.start()
     time.sleep(warmup)
+    if quiet_requests is not None:
+        wait_until_quiet(quiet_requests)
     start_rss, start_cpu, started = rss_kib(process.pid), cpu_seconds(process.pid), time.monotonic()
     if editor is not None:
         editor.start()

@@ -526,7 +526,7 @@ def demo_config(base_url: str, database_url: str) -> dict[str, Any]:
             "timeout": "10s",
             "rechecks": [{"under": "1d", "every": every}],
         },
-        "fetch": {"max_retries": 0, "check_timeout": "60s"},
+        "fetch": {"max_retries": 0, "check_timeout": "60s", "recheck_every": every},
         "sites": [
             {
                 "name": SITE_NAME,
@@ -610,8 +610,6 @@ def _check_keep_db(database: Path) -> None:
 async def _run_daemon(config: Config, duration_s: float | None) -> None:
     from monitor import scheduler
 
-    # The recheck job runs every 60 s in a real deployment; the demo's stories change every few seconds.
-    scheduler.RECHECK_EVERY_S = float(CHECK_EVERY_S)
     daemon = scheduler.Daemon(config, drain_timeout_s=DRAIN_TIMEOUT_S)
     timer = asyncio.get_running_loop().call_later(duration_s, daemon.stop) if duration_s else None
     try:
