@@ -72,7 +72,7 @@ def fetch_failed(site: str | None, url: str, error: str) -> None:
 def format_text(event: str, fields: dict[str, Any]) -> str:
     """The one-line text form of an event."""
     label = _LABELS.get(event, event.upper())
-    parts = [f"{label:<7}"]
+    parts: list[str] = []
     if "site" in fields:
         parts.append(f"{fields['site']}")
     if "title" in fields:
@@ -84,7 +84,8 @@ def format_text(event: str, fields: dict[str, Any]) -> str:
         parts.append(f"v{fields.get('version')}: {fields.get('summary', '')}")
     elif tail:
         parts.append(" ".join(f"{key}={_text_value(value)}" for key, value in tail.items()))
-    return "  ".join(parts)
+    # The SPEC's layout: the label padded to 7 characters, one space, then two-space separated fields.
+    return f"{label:<7} " + "  ".join(parts)
 
 
 def _text_value(value: Any) -> str:

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from monitor.report import format_text
 from tests.conftest import CliCall, site_entry, write_config
 from tests.sites.newsite import NewsSite, SiteServer, Story, sample_site
 
@@ -148,8 +149,13 @@ def test_dead_host_is_logged_and_recorded_while_other_sites_go_on(
 def test_text_log_lines_follow_the_spec(cli: CliCall, news_site: NewsSite) -> None:
     result = cli("once", log_format="text")
     new_lines = [line for line in result.output.splitlines() if line.startswith("NEW ")]
+    changed_line = format_text(
+        "story.changed",
+        {"site": "s", "title": "T", "url": "https://x/", "version": 3, "summary": "title, body"},
+    )
+    assert changed_line == 'CHANGED s  "T"  https://x/  v3: title, body'
     assert len(new_lines) == 5
-    assert all(line.startswith('NEW      fixture-news  "Story number ') for line in new_lines)
+    assert all(line.startswith('NEW     fixture-news  "Story number ') for line in new_lines)
 
 
 def test_sitemap_only_site(tmp_path: Path) -> None:
