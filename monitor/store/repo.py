@@ -239,36 +239,22 @@ class Store:
             )
             if exists is not None:
                 return None
-            number = (
-                int(
-                    connection.scalar(
-                        select(func.coalesce(func.max(versions.c.version), 0)).where(
-                            versions.c.article_id == article.id
-                        )
-                    )
-                    or 0
-                )
-                + 1
+            latest = connection.scalar(
+                select(func.max(versions.c.version)).where(versions.c.article_id == article.id)
             )
+            number = int(latest or 0) + 1
             _insert_version(connection, article.id, number, version, now)
             _insert_change(connection, article.id, number, change, now)
-            connection.execute(
-                update(articles)
-                .where(articles.c.id == article.id)
-                .values(
-                    current_version=number,
-                    last_checked_at=now,
-                    last_changed_at=now,
-                    next_check_at=next_check_at,
-                    etag=etag,
-                    last_modified=last_modified,
-                    body_sha256=body_sha256,
-                    consecutive_failures=0,
-                    pending_hash=None,
-                    pending_reason=None,
-                    status="active",
-                    canonical_url=version.article.canonical_url or article.canonical_url,
-                )
+            _make_current(
+                connection,
+                article.id,
+                number,
+                now,
+                next_check_at=next_check_at,
+                etag=etag,
+                last_modified=last_modified,
+                body_sha256=body_sha256,
+                canonical_url=version.article.canonical_url or article.canonical_url,
             )
         return number
 
@@ -298,22 +284,15 @@ class Store:
             _lock_article(connection, article.id)
             if change is not None:
                 _insert_change(connection, article.id, number, change, now)
-            connection.execute(
-                update(articles)
-                .where(articles.c.id == article.id)
-                .values(
-                    current_version=number,
-                    last_checked_at=now,
-                    last_changed_at=now,
-                    next_check_at=next_check_at,
-                    etag=etag,
-                    last_modified=last_modified,
-                    body_sha256=body_sha256,
-                    consecutive_failures=0,
-                    pending_hash=None,
-                    pending_reason=None,
-                    status="active",
-                )
+            _make_current(
+                connection,
+                article.id,
+                number,
+                now,
+                next_check_at=next_check_at,
+                etag=etag,
+                last_modified=last_modified,
+                body_sha256=body_sha256,
             )
 
     def mark_checked(self, article_id: int, *, next_check_at: str | None, **values: Any) -> None:
@@ -453,6 +432,24 @@ def _lock_article(connection: Connection, article_id: int) -> None:
     # SQLite already holds the database write lock (BEGIN IMMEDIATE); PostgreSQL locks this story row so
     # two daemons sharing the database cannot both number a new version.
     connection.execute(select(articles.c.id).where(articles.c.id == article_id).with_for_update())
+
+
+def _make_current(connection: Connection, article_id: int, number: int, now: str, **values: Any) -> None:
+    """Point a story at version `number` after a successful check: tracking state reset, status active."""
+    connection.execute(
+        update(articles)
+        .where(articles.c.id == article_id)
+        .values(
+            current_version=number,
+            last_checked_at=now,
+            last_changed_at=now,
+            consecutive_failures=0,
+            pending_hash=None,
+            pending_reason=None,
+            status="active",
+            **values,
+        )
+    )
 
 
 def _insert_version(
