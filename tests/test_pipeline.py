@@ -174,3 +174,31 @@ def test_sitemap_only_site(tmp_path: Path) -> None:
             monitor_cli, ["--config", str(path), "--log-format", "json", "once"], catch_exceptions=False
         )
     assert len(events(result.output, "story.new")) == 3
+
+
+def test_same_pipeline_on_every_database(database_url: str, tmp_path: Path, news_server: SiteServer) -> None:
+    """The whole pass on SQLite and, with MONITOR_TEST_POSTGRES_URL, on PostgreSQL: same rows, same events."""
+    import sqlalchemy as sa
+    from click.testing import CliRunner
+
+    from monitor.cli import cli as monitor_cli
+
+    path = write_config(tmp_path, [site_entry(news_server.base_url)], database=database_url)
+
+    def once(*args: str) -> list[dict[str, Any]]:
+        result = CliRunner().invoke(monitor_cli, ["--config", str(path), "--log-format", "json", "once", *args],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return events(result.output)
+
+    assert len([event for event in once() if event["event"] == "story.new"]) == 5
+    news_server.site.stories["story-number-4-about-something"].title = "Story four, retitled"
+    changed = [event for event in once("--all") if event["event"] == "story.changed"]
+    assert [(event["fields"], event["version"]) for event in changed] == [(["title"], 2)]
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        titles = connection.execute(sa.text("SELECT title FROM latest_versions ORDER BY title")).scalars().all()
+        kinds = connection.execute(sa.text("SELECT kind FROM recent_changes")).scalars().all()
+    engine.dispose()
+    assert "Story four, retitled" in titles and len(titles) == 5
+    assert sorted(kinds) == ["changed", "new", "new", "new", "new", "new"]
