@@ -115,7 +115,7 @@ async def _throughput_ours(urls: list[str], concurrency: int) -> tuple[float, fl
 
 
 async def _throughput_reference(urls: list[str], concurrency: int) -> tuple[float, float, int]:
-    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)
+    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)  # as ours
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         semaphore = asyncio.Semaphore(concurrency)
 
