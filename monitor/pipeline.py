@@ -36,6 +36,7 @@ from monitor.store import NewChange, NewVersion, SourceState, Store, TrackedArti
 log = logging.getLogger(__name__)
 
 MAX_CHILD_SITEMAPS = 20
+MAX_AUTODISCOVERED_FEEDS = 3
 RECHECK_BATCH = 500
 GONE_ERRORS = frozenset({"http_404", "http_410"})
 
@@ -146,7 +147,8 @@ async def _discover_links(monitor: Monitor, site: Site) -> tuple[list[ArticleLin
     listing_pages = await asyncio.gather(
         *(_fetch_source(monitor, site, url, "page") for url in site.start_urls)
     )
-    feed_urls = list(site.feeds)
+    # Feeds found on the start pages earlier are kept as sources: read them even when the pages are unchanged.
+    feed_urls = list(site.feeds) or monitor.store.source_urls(site.name, "feed")
     for url, page in zip(site.start_urls, listing_pages, strict=True):
         if page is None:
             errors.append(f"{url}: unreachable")
@@ -163,11 +165,10 @@ async def _discover_links(monitor: Monitor, site: Site) -> tuple[list[ArticleLin
             )
         )
         if not site.feeds:
-            feed_urls.extend(
-                url for url in feed_urls_from_page(page.text, page.final_url) if url not in feed_urls
-            )
-    for url in feed_urls:
-        page = await _fetch_source(monitor, site, url, "feed")
+            discovered = feed_urls_from_page(page.text, page.final_url)[:MAX_AUTODISCOVERED_FEEDS]
+            feed_urls.extend(url for url in discovered if url not in feed_urls)
+    feed_pages = await asyncio.gather(*(_fetch_source(monitor, site, url, "feed") for url in feed_urls))
+    for url, page in zip(feed_urls, feed_pages, strict=True):
         if page is None:
             if url in site.feeds:
                 errors.append(f"{url}: unreachable")

@@ -186,8 +186,11 @@ def test_same_pipeline_on_every_database(database_url: str, tmp_path: Path, news
     path = write_config(tmp_path, [site_entry(news_server.base_url)], database=database_url)
 
     def once(*args: str) -> list[dict[str, Any]]:
-        result = CliRunner().invoke(monitor_cli, ["--config", str(path), "--log-format", "json", "once", *args],
-                                    catch_exceptions=False)
+        result = CliRunner().invoke(
+            monitor_cli,
+            ["--config", str(path), "--log-format", "json", "once", *args],
+            catch_exceptions=False,
+        )
         assert result.exit_code == 0, result.output
         return events(result.output)
 
@@ -197,8 +200,26 @@ def test_same_pipeline_on_every_database(database_url: str, tmp_path: Path, news
     assert [(event["fields"], event["version"]) for event in changed] == [(["title"], 2)]
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
-        titles = connection.execute(sa.text("SELECT title FROM latest_versions ORDER BY title")).scalars().all()
+        titles = (
+            connection.execute(sa.text("SELECT title FROM latest_versions ORDER BY title")).scalars().all()
+        )
         kinds = connection.execute(sa.text("SELECT kind FROM recent_changes")).scalars().all()
     engine.dispose()
     assert "Story four, retitled" in titles and len(titles) == 5
     assert sorted(kinds) == ["changed", "new", "new", "new", "new", "new"]
+
+
+def test_autodiscovered_feed_is_read_even_when_the_front_page_is_unchanged(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli as monitor_cli
+
+    site = sample_site(3)
+    site.view_counter_step = 0  # byte-identical pages between passes
+    with SiteServer(site) as server:
+        path = write_config(tmp_path, [{"name": "fx", "start_urls": [f"{server.base_url}/"]}])
+        invoke = [*("--config", str(path), "--log-format", "json", "once")]
+        assert len(events(CliRunner().invoke(monitor_cli, invoke).output, "story.new")) == 3
+        site.requests.clear()
+        CliRunner().invoke(monitor_cli, invoke)
+        assert "/feed/" in site.requests

@@ -104,6 +104,17 @@ class Store:
             count = connection.scalar(select(sites.c.consecutive_failures).where(sites.c.name == site))
         return int(count or 0)
 
+    def source_urls(self, site: str, kind: str) -> list[str]:
+        """The URLs of a site's sources of one kind seen so far (e.g. feeds found on its start pages)."""
+        with self.engine.connect() as connection:
+            return list(
+                connection.scalars(
+                    select(sources.c.url)
+                    .where(sources.c.site == site, sources.c.kind == kind)
+                    .order_by(sources.c.url)
+                )
+            )
+
     def source_state(self, url: str) -> SourceState | None:
         with self.engine.connect() as connection:
             row = connection.execute(

@@ -41,6 +41,7 @@ class NewsSite:
     name: str = "Daily Fixture"
     stories: dict[str, Story] = field(default_factory=dict)
     view_counter: int = 1000  # changes on every request: noise outside the story
+    view_counter_step: int = 7
     sidebar_headlines: list[str] = field(
         default_factory=lambda: ["Markets rally again", "Storm season begins"]
     )
@@ -95,7 +96,7 @@ class NewsSite:
         )
 
     def page(self, title: str, main: str, head: str = "") -> str:
-        self.view_counter += 7
+        self.view_counter += self.view_counter_step
         return f"""<!DOCTYPE html>
 <html lang="en-US"><head><meta charset="utf-8"><title>{html.escape(title)} - {self.name}</title>{head}
 <script>var nonce = "{self.view_counter:x}";</script></head>
