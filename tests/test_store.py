@@ -243,3 +243,58 @@ def test_full_text_search_follows_the_current_version(store: Store) -> None:
     assert search_versions(store.engine, "harbour") == []
     assert [hit.version for hit in search_versions(store.engine, "harbour", all_versions=True)] == [1]
     assert [hit.version for hit in search_versions(store.engine, "bridge", site_names=["site-a"])] == [2]
+
+
+def test_full_disk_is_a_clear_error_and_a_later_retry_succeeds(tmp_path: Path) -> None:
+    """SQLITE_FULL (simulated by max_page_count) is a StoreError, corrupts nothing, and a retry works."""
+    from sqlalchemy import event
+
+    from monitor.errors import StoreError
+
+    url = f"sqlite:///{tmp_path / 'full.db'}"
+    store = Store(url)
+    store.upgrade()
+    store.ensure_sites(["site-a"])
+    limit = {"pages": 0}
+
+    @event.listens_for(store.engine, "connect")
+    def _cap(dbapi_connection: object, _record: object) -> None:
+        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        if limit["pages"]:
+            cursor.execute(f"PRAGMA max_page_count={limit['pages']}")
+        cursor.close()
+
+    store.engine.dispose()  # new connections get the cap
+    with store.engine.connect() as connection:
+        limit["pages"] = int(connection.exec_driver_sql("PRAGMA page_count").scalar() or 0) + 2
+    store.engine.dispose()
+    big_body = "A paragraph of story text that takes room. " * 400
+    with pytest.raises(StoreError, match="full"):
+        for index in range(50):
+            store.add_story(
+                "site-a",
+                version_of(f"https://a.example/{index}", big_body + str(index)),
+                next_check_at="2030-01-01T00:00:00Z",
+                etag=None,
+                last_modified=None,
+                body_sha256=None,
+            )
+    limit["pages"] = 0  # space freed: the same write now succeeds
+    store.engine.dispose()
+    assert (
+        store.add_story(
+            "site-a",
+            version_of("https://a.example/retry", big_body),
+            next_check_at="2030-01-01T00:00:00Z",
+            etag=None,
+            last_modified=None,
+            body_sha256=None,
+        )
+        is not None
+    )
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        stored = connection.exec_driver_sql("SELECT COUNT(*) FROM articles").scalar()
+        versions_count = connection.exec_driver_sql("SELECT COUNT(*) FROM versions").scalar()
+    assert stored == versions_count  # no story without its version: each write was all or nothing
+    store.close()

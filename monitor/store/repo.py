@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -404,27 +405,12 @@ class Store:
 
     # -- plumbing ----------------------------------------------------------------------------------------
 
-    def _write(self) -> _WriteTransaction:
-        return _WriteTransaction(self._writer)
-
-
-class _WriteTransaction:
-    """`with store._write() as connection:` one short write transaction; database errors become StoreError."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._context: Any = None
-
-    def __enter__(self) -> Connection:
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One short write transaction (BEGIN IMMEDIATE on SQLite); database errors become StoreError."""
         try:
-            self._context = self._engine.begin()
-            return self._context.__enter__()  # type: ignore[no-any-return]
-        except OperationalError as error:
-            raise StoreError(f"cannot write to the database: {error.orig}") from error
-
-    def __exit__(self, *exc_info: Any) -> None:
-        try:
-            self._context.__exit__(*exc_info)
+            with self._writer.begin() as connection:
+                yield connection
         except OperationalError as error:
             raise StoreError(f"cannot write to the database: {error.orig}") from error
 
