@@ -23,6 +23,8 @@ COMMANDS = [
     ["history"],
     ["diff"],
     ["status"],
+    ["search"],
+    ["demo"],
 ]
 
 
