@@ -126,3 +126,15 @@ def test_status_reports_site_health(cli: CliCall, news_site: NewsSite) -> None:
     assert cli("once").exit_code == 0
     text = cli("status", log_format="text").output
     assert "fixture-news" in text and "unreachable" in text
+
+
+def test_check_url_fetches_and_extracts(news_server: object, tmp_path: Path) -> None:
+    base = news_server.base_url  # type: ignore[attr-defined]
+    story = next(iter(news_server.site.stories.values()))  # type: ignore[attr-defined]
+    completed = run_monitor("--config", str(tmp_path / "none.yaml"), "check", f"{base}{story.path}", "--json")
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads(completed.stdout)
+    assert data["title"] == story.title
+    assert data["byline"] == story.byline
+    assert data["canonical_url"] == f"{base}{story.path}"
+    assert story.paragraphs[-1] in data["text"]
