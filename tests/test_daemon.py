@@ -256,3 +256,22 @@ def test_prometheus_metrics(tmp_path: Path, server: SiteServer, daemons: list[Da
     assert 'monitor_story_events_total{kind="new",site="fixture-news"} 5.0' in body
     assert 'monitor_fetches_total{outcome="ok",site="fixture-news"}' in body
     assert daemon.stop() == 0
+
+
+def test_a_hung_check_is_cut_off_and_later_runs_still_happen(
+    tmp_path: Path, server: SiteServer, daemons: list[DaemonProcess]
+) -> None:
+    server.site.delay_s = 3.0  # every response takes longer than the whole check may
+    config = write_config(tmp_path, [site_entry(server.base_url)], interval="2s")
+    raw = yaml.safe_load(config.read_text())
+    raw["fetch"]["check_timeout"] = "1s"
+    config.write_text(yaml.safe_dump(raw))
+    daemon = start(daemons, config)
+
+    def timed_out(event: Event) -> bool:
+        return "timed out" in str(event.get("message", ""))
+
+    daemon.wait_for(timed_out)
+    second = daemon.wait_for(lambda event: timed_out(event) and sum(map(timed_out, daemon.seen)) >= 2)
+    assert second is not None  # the next run was not skipped behind the hung one
+    assert daemon.stop() == 0
