@@ -44,3 +44,20 @@ def test_demo_keeps_its_database_for_the_closing_commands(tmp_path: Path) -> Non
     )
     assert changes.returncode == 0, changes.stdout + changes.stderr
     assert re.search(r"\bNEW\s+demo-news\b", changes.stdout), changes.stdout
+
+
+def test_demo_site_edits_only_stories_a_client_has_read() -> None:
+    from urllib.request import urlopen
+
+    from monitor.demo import DemoSite, Newsroom
+
+    with DemoSite(Newsroom(initial=2), tick_s=3600) as site:
+        newsroom = site.newsroom
+        assert newsroom.edit() is None  # nothing read yet: an edit would go unnoticed
+        with urlopen(f"{site.base_url}/feed/") as response:
+            assert newsroom.stories[0].path in response.read().decode()
+        with urlopen(f"{site.base_url}{newsroom.stories[0].path}") as response:
+            assert response.status == 200
+        kinds = [newsroom.edit() and newsroom.stories[0].edits[-1] for _ in range(3)]
+        assert kinds == ["paragraph", "update", "headline"]
+        assert newsroom.stories[0].title == newsroom.stories[0].template.revised_title
