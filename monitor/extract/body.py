@@ -21,6 +21,7 @@ _PARA_SPLIT = re.compile(f"[ {rules.PARA_MARK}]*{rules.PARA_MARK}[ {rules.PARA_M
 class _Candidate:
     node: LexborNode
     score: float
+    chars: int = 0  # text of the good paragraphs anywhere below
 
 
 def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
@@ -46,10 +47,22 @@ def text_of(containers: list[LexborNode], title: str | None = None) -> str:
 
 def remove_nodes(root: LexborNode, selector: str, protect: str | None = None) -> None:
     """Drop every node matching `selector`, except those holding a `protect` match."""
-    for node in root.css(selector):
+    for node in _unique(root.css(selector)):
         if protect is not None and node.css_first(protect) is not None:
             continue
         node.decompose()
+
+
+def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
+    # lexbor returns a node once per matching member of a selector list
+    seen: set[int] = set()
+    unique = []
+    for node in nodes:
+        key = node.mem_id
+        if key not in seen:
+            seen.add(key)
+            unique.append(node)
+    return unique
 
 
 def find_main(body: LexborNode) -> list[LexborNode]:
@@ -62,7 +75,27 @@ def find_main(body: LexborNode) -> list[LexborNode]:
     for candidate in top:
         candidate.score *= 1.0 - _link_density(candidate.node)
     best = max(top, key=lambda candidate: candidate.score)
+    best = _climb(best, candidates)
     return _with_siblings(best, candidates)
+
+
+def _climb(best: _Candidate, candidates: dict[int, _Candidate]) -> _Candidate:
+    """Widen to an ancestor when it holds much more paragraph text (a story split into sections)."""
+    current = best
+    while True:
+        parent = current.node.parent
+        if parent is None:
+            return current
+        candidate = candidates.get(parent.mem_id)
+        if candidate is None or candidate.node.tag in ("body", "html"):
+            return current
+        if candidate.chars < current.chars * rules.CLIMB_RATIO:
+            parent_of_parent = candidate.node.parent
+            above = candidates.get(parent_of_parent.mem_id) if parent_of_parent is not None else None
+            if above is None or above.chars < current.chars * rules.CLIMB_RATIO or above.node.tag == "body":
+                return current
+            candidate = above
+        current = candidate
 
 
 def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
@@ -74,14 +107,17 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
             continue
         score = 1.0 + text.count(",") + min(length // 100, 3)
         node = paragraph.parent
-        for weight in rules.ANCESTOR_WEIGHTS:
+        for level in range(rules.MAX_CLIMB):
             if node is None or node.tag in ("html", "#document"):
                 break
             key = node.mem_id
             candidate = candidates.get(key)
             if candidate is None:
-                candidate = candidates[key] = _Candidate(node, _class_weight(node))
-            candidate.score += score * weight
+                weight = _class_weight(node) if level < len(rules.ANCESTOR_WEIGHTS) else 0.0
+                candidate = candidates[key] = _Candidate(node, weight)
+            if level < len(rules.ANCESTOR_WEIGHTS):
+                candidate.score += score * rules.ANCESTOR_WEIGHTS[level]
+            candidate.chars += length
             node = node.parent
     return candidates
 
@@ -131,7 +167,7 @@ def remove_boilerplate(container: LexborNode) -> None:
         return
     total = len(container.text())
     limit = total * rules.BOILERPLATE_MAX_SHARE
-    for node in matches:
+    for node in _unique(matches):
         if node.parent is None:
             continue
         if len(node.text()) > limit and _link_density(node) < rules.MAX_LINK_DENSITY:

@@ -42,30 +42,19 @@ CHROME_SELECTOR = ", ".join(
         "nav",
         "footer",
         "aside",
-        "[role=navigation]",
-        "[role=banner]",
-        "[role=contentinfo]",
-        "[role=complementary]",
-        "[aria-hidden=true]",
-        "[hidden]",
         "#comments",
         "#respond",
+        ".comments",
         ".comments-area",
+        ".comment-list",
+        ".commentlist",
         ".comment-respond",
         "#sidebar",
         ".sidebar",
-        ".widget",
-        ".menu",
-        "#menu",
-        ".breadcrumb",
-        ".breadcrumbs",
-        ".navigation",
-        ".post-navigation",
-        ".nav-links",
     ]
 )
 # chrome removal skips nodes holding one of these (the story itself was marked up as chrome)
-PROTECTED_SELECTOR = "[itemprop=articleBody], article p, main p"
+PROTECTED_SELECTOR = "[itemprop=articleBody]"
 
 # --- boilerplate blocks inside the story container (class / id keywords, case-insensitive) ---------------
 BOILERPLATE_KEYWORDS = (
@@ -85,7 +74,6 @@ BOILERPLATE_KEYWORDS = (
     "byline",
     "author",
     "sidebar",
-    "widget",
     "popular",
     "recommend",
     "readmore",
@@ -118,7 +106,7 @@ BOILERPLATE_KEYWORDS = (
     "caption",
     "credit",
 )
-BOILERPLATE_EXACT_TOKENS = ("ad", "ads", "nav", "menu", "meta", "share", "tags", "hide")
+BOILERPLATE_EXACT_TOKENS = ("ad", "ads", "nav", "menu", "meta", "share", "tags", "hide", "widget")
 BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figure", "figcaption", "time", "address")
 BOILERPLATE_SELECTOR = ", ".join(
     [f"[class*={word} i], [id*={word} i]" for word in BOILERPLATE_KEYWORDS]
@@ -136,8 +124,8 @@ POSITIVE_CLASS = re.compile(
     r"article|body|content|entry|main|page|post|text|blog|story|hentry|prose", re.IGNORECASE
 )
 NEGATIVE_CLASS = re.compile(
-    r"comment|meta|footer|footnote|foot|share|social|related|sidebar|widget|promo|sponsor|popular|"
-    r"recommend|newsletter|teaser|card|list|nav|menu|masthead|header|banner|combx|com-|contact|outbrain|"
+    r"comment|meta|footer|footnote|foot|share|social|related|sidebar|promo|sponsor|popular|"
+    r"recommend|newsletter|teaser|nav|menu|masthead|header|banner|combx|com-|contact|outbrain|"
     r"shoutbox|skyscraper|tags|tool|subscribe",
     re.IGNORECASE,
 )
@@ -265,4 +253,6 @@ DATE_WORD = re.compile(
     r"\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
     re.IGNORECASE,
 )
-GLOBAL_CHROME_REMOVAL = False
+GLOBAL_CHROME_REMOVAL = True
+MAX_CLIMB = 30  # levels of ancestors that collect paragraph text
+CLIMB_RATIO = 1.5  # widen the container when an ancestor holds this many times its paragraph text
