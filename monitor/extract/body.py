@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract import rules
-from monitor.extract.clean import drop_junk, normalize_space
+from monitor.extract.clean import drop_junk
 
 _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")

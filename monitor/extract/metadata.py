@@ -1,4 +1,4 @@
-"""Story metadata from every source a page offers: JSON-LD, OpenGraph/meta, microdata, <time>, bylines, URL."""
+"""Story metadata from every source a page offers: JSON-LD, OpenGraph/meta, microdata, <time>, bylines."""
 
 from __future__ import annotations
 
