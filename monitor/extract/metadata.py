@@ -225,6 +225,10 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
         found.title = _markup_title(tree, found.site_name)
     if not found.published:
         found.published = _markup_date(tree, rules.PUBLISHED_SELECTORS)
+    if not found.published:
+        found.published = _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
+    if not found.published:
+        found.published = _date_near_headline(tree)
     if not found.modified:
         found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
     if not found.authors:
@@ -255,14 +259,34 @@ def _strip_site_name(title: str, site_name: str | None) -> str:
     return normalize_space(longest) if len(longest) > len(title) / 2 else title
 
 
-def _markup_date(tree: LexborHTMLParser, selectors: str) -> str | None:
+def _markup_date(tree: LexborHTMLParser, selectors: str, max_chars: int = rules.MAX_DATE_CHARS) -> str | None:
     for node in tree.css(selectors):
         attributes = node.attributes
         raw = attributes.get("datetime") or attributes.get("content") or node.text()
+        if not raw or len(raw) > max_chars:
+            continue
         date = normalize_date(raw)
         if date:
             return date
     return None
+
+
+def _date_near_headline(tree: LexborHTMLParser) -> str | None:
+    """A date written in the visible text around the first <h1> (where themes print "Dec 26, 2025")."""
+    heading = tree.css_first("h1")
+    body = tree.body
+    if heading is None or body is None:
+        return None
+    page_text = body.text()
+    heading_text = heading.text().strip()
+    position = page_text.find(heading_text) if heading_text else -1
+    if position < 0:
+        return None
+    start = max(0, position - rules.TEXT_DATE_BEFORE_TITLE)
+    window = page_text[start : position + len(heading_text) + rules.TEXT_DATE_AFTER_TITLE]
+    match = rules.TEXT_DATE.search(window, position - start)
+    match = match or rules.TEXT_DATE.search(window)
+    return normalize_date(match.group(0)) if match else None
 
 
 def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:

@@ -201,6 +201,11 @@ META_PUBLISHED = (
     "publishdate",
     "publish-date",
     "publication_date",
+    "published-date",
+    "published_date",
+    "article:published",
+    "og:pubdate",
+    "datecreated",
     "date",
     "dc.date",
     "dc.date.issued",
@@ -234,8 +239,11 @@ META_TAGS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
 PUBLISHED_SELECTORS = (
     "[itemprop=datePublished], time[pubdate], time.published, time.entry-date, .published[datetime], "
-    "time[datetime]"
+    "time[datetime], time"
 )
+# last resort for the published date: short texts in elements whose class says they hold a date
+DATE_CLASS_SELECTORS = "[class*=date i], [class*=publish i], [class*=posted i]"
+MAX_DATE_TEXT_CHARS = 60
 MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
 AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
@@ -256,3 +264,14 @@ DATE_WORD = re.compile(
 GLOBAL_CHROME_REMOVAL = True
 MAX_CLIMB = 30  # levels of ancestors that collect paragraph text
 CLIMB_RATIO = 1.5  # widen the container when an ancestor holds this many times its paragraph text
+
+# dates written out in the text near the headline ("Dec 26, 2025", "4 March 2024", "2024-03-04")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+TEXT_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?:19|20)\d{{2}}"
+    r"|(?:19|20)\d{2}-\d{2}-\d{2})\b",
+    re.IGNORECASE,
+)
+TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
+TEXT_DATE_AFTER_TITLE = 3000  # and after it
