@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -218,8 +219,8 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
         # the <link> tag is more specific than og:url, which sites often point at the home page
         found.canonical_url = (canonical.attributes.get("href") or "").strip() or found.canonical_url
     if not found.language:
-        html = tree.css_first("html")
-        lang = html.attributes.get("lang") if html is not None else None
+        root = tree.css_first("html")
+        lang = root.attributes.get("lang") if root is not None else None
         found.language = lang.strip() if lang and lang.strip() else None
     if not found.title:
         found.title = _markup_title(tree, found.site_name)
@@ -292,6 +293,8 @@ def _date_near_headline(tree: LexborHTMLParser) -> str | None:
 def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
     for node in tree.css(rules.AUTHOR_SELECTORS):
         text = node.attributes.get("content") or node.text()
+        if not text or len(text) > rules.MAX_BYLINE_CHARS:
+            continue
         names = split_authors(normalize_space(text or ""))
         if names:
             return tuple(names)
@@ -300,9 +303,9 @@ def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
 
 def split_authors(byline: str) -> list[str]:
     """Split a byline ("By Ann Lee and Bo Chan") into author names, dropping the "By" and role words."""
-    text = rules.BYLINE_PREFIX.sub("", normalize_space(byline))
-    text = rules.BYLINE_SUFFIX.sub("", text)
-    if not text or len(text) > rules.MAX_BYLINE_CHARS:
+    text = rules.BYLINE_PREFIX.sub("", normalize_space(html.unescape(byline)))
+    text = rules.BYLINE_SUFFIX.sub("", text).strip(rules.BYLINE_QUOTES)
+    if not text or len(text) > rules.MAX_BYLINE_CHARS or text.startswith(("@", "http://", "https://")):
         return []
     names = [normalize_space(name) for name in rules.AUTHOR_SEPARATOR.split(text)]
     return [name for name in names if name and rules.NAME_CHARS.search(name)]

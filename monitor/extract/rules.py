@@ -233,7 +233,6 @@ META_AUTHOR = (
     "dc.creator",
     "citation_author",
     "byl",
-    "twitter:creator",
 )
 META_TAGS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
@@ -247,10 +246,14 @@ MAX_DATE_TEXT_CHARS = 60
 MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
 AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
-    ".author .fn, .byline a, .byline, .author, .post-author, .entry-author"
+    ".author .fn, .byline a, .byline, .author, .post-author, .entry-author, a[href*='/author/'], "
+    "[class*=author-name i], [class*=byline i] a, [class*=byline i], [class*=author i] a"
 )
-BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|written by|posted by|author:?)\s+", re.IGNORECASE)
-BYLINE_SUFFIX = re.compile(r"\s*[|•·].*$")
+BYLINE_PREFIX = re.compile(
+    r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
+)
+BYLINE_SUFFIX = re.compile(r"\s*(?:[|•·]|\s[-–—]\s).*$")
+BYLINE_QUOTES = "\"'“”‘’ "
 AUTHOR_SEPARATOR = re.compile(r"\s*(?:,\s*and\s+|\band\b|&|,|;|\|)\s*", re.IGNORECASE)
 NAME_CHARS = re.compile(r"[^\W\d_]")
 MAX_BYLINE_CHARS = 120
