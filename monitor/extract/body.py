@@ -83,19 +83,19 @@ def _climb(best: _Candidate, candidates: dict[int, _Candidate]) -> _Candidate:
     """Widen to an ancestor when it holds much more paragraph text (a story split into sections)."""
     current = best
     while True:
-        parent = current.node.parent
-        if parent is None:
+        node = current.node.parent
+        wider = None
+        for _ in range(rules.CLIMB_LOOKAHEAD):
+            if node is None or node.tag in ("body", "html"):
+                break
+            candidate = candidates.get(node.mem_id)
+            if candidate is not None and candidate.chars >= current.chars * rules.CLIMB_RATIO:
+                wider = candidate
+                break
+            node = node.parent
+        if wider is None:
             return current
-        candidate = candidates.get(parent.mem_id)
-        if candidate is None or candidate.node.tag in ("body", "html"):
-            return current
-        if candidate.chars < current.chars * rules.CLIMB_RATIO:
-            parent_of_parent = candidate.node.parent
-            above = candidates.get(parent_of_parent.mem_id) if parent_of_parent is not None else None
-            if above is None or above.chars < current.chars * rules.CLIMB_RATIO or above.node.tag == "body":
-                return current
-            candidate = above
-        current = candidate
+        current = wider
 
 
 def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:

@@ -266,6 +266,7 @@ DATE_WORD = re.compile(
 )
 GLOBAL_CHROME_REMOVAL = True
 MAX_CLIMB = 30  # levels of ancestors that collect paragraph text
+CLIMB_LOOKAHEAD = 8  # ancestors looked at for one widening step
 CLIMB_RATIO = 1.5  # widen the container when an ancestor holds this many times its paragraph text
 
 # dates written out in the text near the headline ("Dec 26, 2025", "4 March 2024", "2024-03-04")
