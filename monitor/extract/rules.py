@@ -59,57 +59,57 @@ PROTECTED_SELECTOR = "[itemprop=articleBody]"
 # --- boilerplate blocks inside the story container (class / id keywords, case-insensitive) ---------------
 BOILERPLATE_KEYWORDS = (
     "share",
-    "sharing",
     "social",
     "related",
     "comment",
     "newsletter",
     "subscri",
-    "signup",
-    "sign-up",
     "promo",
     "advert",
     "sponsor",
-    "breadcrumb",
     "byline",
     "author",
+    "recommend",
+    "caption",
+    "breadcrumb",
+)
+# generic words matched as whole class tokens only ("elementor-widget" wraps every block of Elementor pages)
+BOILERPLATE_EXACT_TOKENS = (
+    "ad",
+    "ads",
+    "nav",
+    "menu",
+    "meta",
+    "tags",
+    "hide",
+    "hidden",
+    "widget",
     "sidebar",
     "popular",
-    "recommend",
-    "readmore",
-    "read-more",
-    "more-stories",
     "pagination",
-    "post-nav",
     "toolbar",
+    "credit",
+    "print",
+    "signup",
     "cookie",
-    "outbrain",
-    "taboola",
-    "disqus",
-    "tags",
-    "tag-list",
+    "timestamp",
+    "dateline",
     "post-meta",
     "entry-meta",
     "article-meta",
-    "dateline",
-    "timestamp",
-    "print",
-    "login",
-    "paywall",
-    "inline-ad",
-    "ad-container",
-    "ad-slot",
-    "ad-wrapper",
-    "adsense",
-    "dfp",
-    "hidden",
-    "caption",
-    "credit",
+    "read-more",
+    "readmore",
+    "more-stories",
+    "tag-list",
+    "sharedaddy",
+    "jp-relatedposts",
+    "outbrain",
+    "taboola",
+    "disqus",
 )
-BOILERPLATE_EXACT_TOKENS = ("ad", "ads", "nav", "menu", "meta", "share", "tags", "hide", "widget")
 BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figure", "figcaption", "time", "address")
 BOILERPLATE_SELECTOR = ", ".join(
-    [f"[class*={word} i], [id*={word} i]" for word in BOILERPLATE_KEYWORDS]
+    [f"[class*={word}], [id*={word}]" for word in BOILERPLATE_KEYWORDS]
     + [f"[class~={token}], [id={token}]" for token in BOILERPLATE_EXACT_TOKENS]
     + list(BOILERPLATE_TAGS)
 )
@@ -247,7 +247,7 @@ MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
 AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
     ".author .fn, .byline a, .byline, .author, .post-author, .entry-author, a[href*='/author/'], "
-    "[class*=author-name i], [class*=byline i] a, [class*=byline i], [class*=author i] a"
+    "[class*=author-name], [class*=byline] a, [class*=byline], [class*=author] a"
 )
 BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
