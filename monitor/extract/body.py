@@ -100,26 +100,40 @@ def _climb(best: _Candidate, candidates: dict[int, _Candidate]) -> _Candidate:
 
 def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
     candidates: dict[int, _Candidate] = {}
+    chains: dict[int, list[_Candidate]] = {}  # paragraphs of one parent share its chain of ancestors
+    weights = rules.ANCESTOR_WEIGHTS
     for paragraph in body.css(rules.PARAGRAPH_SELECTOR):
         text = paragraph.text()
         length = len(text.strip())
         if length < rules.MIN_PARAGRAPH_CHARS:
             continue
+        parent = paragraph.parent
+        if parent is None:
+            continue
+        chain = chains.get(parent.mem_id)
+        if chain is None:
+            chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates)
         score = 1.0 + text.count(",") + min(length // 100, 3)
-        node = paragraph.parent
-        for level in range(rules.MAX_CLIMB):
-            if node is None or node.tag in ("html", "#document"):
-                break
-            key = node.mem_id
-            candidate = candidates.get(key)
-            if candidate is None:
-                weight = _class_weight(node) if level < len(rules.ANCESTOR_WEIGHTS) else 0.0
-                candidate = candidates[key] = _Candidate(node, weight)
-            if level < len(rules.ANCESTOR_WEIGHTS):
-                candidate.score += score * rules.ANCESTOR_WEIGHTS[level]
+        for level, candidate in enumerate(chain):
+            if level < len(weights):
+                candidate.score += score * weights[level]
             candidate.chars += length
-            node = node.parent
     return candidates
+
+
+def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> list[_Candidate]:
+    chain = []
+    node: LexborNode | None = parent
+    for level in range(rules.MAX_CLIMB):
+        if node is None or node.tag in ("html", "#document"):
+            break
+        candidate = candidates.get(node.mem_id)
+        if candidate is None:
+            weight = _class_weight(node) if level < len(rules.ANCESTOR_WEIGHTS) else 0.0
+            candidate = candidates[node.mem_id] = _Candidate(node, weight)
+        chain.append(candidate)
+        node = node.parent
+    return chain
 
 
 def _class_weight(node: LexborNode) -> float:
@@ -195,7 +209,7 @@ def assemble(flat: str, title: str | None) -> str:
     """Turn marked text into paragraphs, dropping link lists, furniture lines and the title."""
     title_key = _key(title) if title else None
     paragraphs: list[tuple[str, bool]] = []
-    for chunk in _PARA_SPLIT.split(_SPACES.sub(" ", flat)):
+    for chunk in _PARA_SPLIT.split(" ".join(flat.split())):
         if len(chunk) < 2 and not _WORD.search(chunk):
             continue
         is_heading = rules.HEADING_MARK in chunk
