@@ -239,7 +239,9 @@ def _clean_line(line: str) -> str:
         line = _SPACES.sub(" ", line)
     elif rules.LINK_END in line:
         line = _SPACES.sub(" ", line.replace(rules.LINK_END, "")).strip()
-    if not _WORD.search(line) or (len(line) < 60 and rules.BOILERPLATE_LINE.match(line)):
+    if len(line) < rules.MAX_FURNITURE_CHARS and (
+        not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line)
+    ):
         return ""
     return line
 

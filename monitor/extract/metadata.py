@@ -291,13 +291,14 @@ def _date_near_headline(tree: LexborHTMLParser) -> str | None:
 
 
 def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
-    for node in tree.css(rules.AUTHOR_SELECTORS):
-        text = node.attributes.get("content") or node.text()
-        if not text or len(text) > rules.MAX_BYLINE_CHARS:
-            continue
-        names = split_authors(normalize_space(text or ""))
-        if names:
-            return tuple(names)
+    for selector in rules.AUTHOR_SELECTORS:  # cheap, specific selectors first
+        for node in tree.css(selector):
+            text = node.attributes.get("content") or node.text()
+            if not text or len(text) > rules.MAX_BYLINE_CHARS:
+                continue
+            names = split_authors(normalize_space(text))
+            if names:
+                return tuple(names)
     return ()
 
 

@@ -146,6 +146,7 @@ MARKS = PARA_MARK + LINE_MARK + LINK_START + LINK_END + HEADING_MARK
 PARA_BLOCKS = "p, div, blockquote, pre, section, article, ul, ol, dl, table, tr, figure, header, hr, main"
 LINE_BLOCKS = "li, br, dd, dt, td, th"
 HEADING_BLOCKS = "h1, h2, h3, h4, h5, h6"
+MAX_FURNITURE_CHARS = 60  # longer lines are never furniture like "Share this" or "Read more"
 MAX_LINK_DENSITY = 0.5  # a paragraph whose text is more than this share link text is navigation
 MIN_LINK_CHARS_TO_DROP = 1
 # short lines that are page furniture wherever they appear
@@ -246,8 +247,8 @@ MAX_DATE_TEXT_CHARS = 60
 MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
 AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
-    ".author .fn, .byline a, .byline, .author, .post-author, .entry-author, a[href*='/author/'], "
-    "[class*=author-name], [class*=byline] a, [class*=byline], [class*=author] a"
+    ".author .fn, .byline a, .byline, .author, .post-author, .entry-author",
+    "a[href*='/author/'], [class*=author-name], [class*=byline] a, [class*=byline], [class*=author] a",
 )
 BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
