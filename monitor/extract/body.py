@@ -114,10 +114,11 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
         if chain is None:
             chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates)
         score = 1.0 + text.count(",") + min(length // 100, 3)
+        counted = length if length >= rules.MIN_CLIMB_PARAGRAPH_CHARS else 0
         for level, candidate in enumerate(chain):
             if level < len(weights):
                 candidate.score += score * weights[level]
-            candidate.chars += length
+            candidate.chars += counted
     return candidates
 
 

@@ -267,6 +267,7 @@ DATE_WORD = re.compile(
 )
 GLOBAL_CHROME_REMOVAL = True
 MAX_CLIMB = 30  # levels of ancestors that collect paragraph text
+MIN_CLIMB_PARAGRAPH_CHARS = 100  # shorter paragraphs (teasers, captions) do not pull the container up
 CLIMB_LOOKAHEAD = 8  # ancestors looked at for one widening step
 CLIMB_RATIO = 1.5  # widen the container when an ancestor holds this many times its paragraph text
 
