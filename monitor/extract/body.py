@@ -21,6 +21,7 @@ _PARA_SPLIT = re.compile(f"[ {rules.PARA_MARK}]*{rules.PARA_MARK}[ {rules.PARA_M
 class _Candidate:
     node: LexborNode
     score: float
+    chars: int = 0  # text of the good paragraphs anywhere below
 
 
 def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
@@ -46,10 +47,22 @@ def text_of(containers: list[LexborNode], title: str | None = None) -> str:
 
 def remove_nodes(root: LexborNode, selector: str, protect: str | None = None) -> None:
     """Drop every node matching `selector`, except those holding a `protect` match."""
-    for node in root.css(selector):
+    for node in _unique(root.css(selector)):
         if protect is not None and node.css_first(protect) is not None:
             continue
         node.decompose()
+
+
+def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
+    # lexbor returns a node once per matching member of a selector list
+    seen: set[int] = set()
+    unique = []
+    for node in nodes:
+        key = node.mem_id
+        if key not in seen:
+            seen.add(key)
+            unique.append(node)
+    return unique
 
 
 def find_main(body: LexborNode) -> list[LexborNode]:
@@ -62,28 +75,66 @@ def find_main(body: LexborNode) -> list[LexborNode]:
     for candidate in top:
         candidate.score *= 1.0 - _link_density(candidate.node)
     best = max(top, key=lambda candidate: candidate.score)
+    best = _climb(best, candidates)
     return _with_siblings(best, candidates)
+
+
+def _climb(best: _Candidate, candidates: dict[int, _Candidate]) -> _Candidate:
+    """Widen to an ancestor when it holds much more paragraph text (a story split into sections)."""
+    current = best
+    while True:
+        node = current.node.parent
+        wider = None
+        for _ in range(rules.CLIMB_LOOKAHEAD):
+            if node is None or node.tag in ("body", "html"):
+                break
+            candidate = candidates.get(node.mem_id)
+            if candidate is not None and candidate.chars >= current.chars * rules.CLIMB_RATIO:
+                wider = candidate
+                break
+            node = node.parent
+        if wider is None:
+            return current
+        current = wider
 
 
 def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
     candidates: dict[int, _Candidate] = {}
+    chains: dict[int, list[_Candidate]] = {}  # paragraphs of one parent share its chain of ancestors
+    weights = rules.ANCESTOR_WEIGHTS
     for paragraph in body.css(rules.PARAGRAPH_SELECTOR):
         text = paragraph.text()
         length = len(text.strip())
         if length < rules.MIN_PARAGRAPH_CHARS:
             continue
+        parent = paragraph.parent
+        if parent is None:
+            continue
+        chain = chains.get(parent.mem_id)
+        if chain is None:
+            chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates)
         score = 1.0 + text.count(",") + min(length // 100, 3)
-        node = paragraph.parent
-        for weight in rules.ANCESTOR_WEIGHTS:
-            if node is None or node.tag in ("html", "#document"):
-                break
-            key = node.mem_id
-            candidate = candidates.get(key)
-            if candidate is None:
-                candidate = candidates[key] = _Candidate(node, _class_weight(node))
-            candidate.score += score * weight
-            node = node.parent
+        counted = length if length >= rules.MIN_CLIMB_PARAGRAPH_CHARS else 0
+        for level, candidate in enumerate(chain):
+            if level < len(weights):
+                candidate.score += score * weights[level]
+            candidate.chars += counted
     return candidates
+
+
+def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> list[_Candidate]:
+    chain = []
+    node: LexborNode | None = parent
+    for level in range(rules.MAX_CLIMB):
+        if node is None or node.tag in ("html", "#document"):
+            break
+        candidate = candidates.get(node.mem_id)
+        if candidate is None:
+            weight = _class_weight(node) if level < len(rules.ANCESTOR_WEIGHTS) else 0.0
+            candidate = candidates[node.mem_id] = _Candidate(node, weight)
+        chain.append(candidate)
+        node = node.parent
+    return chain
 
 
 def _class_weight(node: LexborNode) -> float:
@@ -131,7 +182,7 @@ def remove_boilerplate(container: LexborNode) -> None:
         return
     total = len(container.text())
     limit = total * rules.BOILERPLATE_MAX_SHARE
-    for node in matches:
+    for node in _unique(matches):
         if node.parent is None:
             continue
         if len(node.text()) > limit and _link_density(node) < rules.MAX_LINK_DENSITY:
@@ -159,7 +210,7 @@ def assemble(flat: str, title: str | None) -> str:
     """Turn marked text into paragraphs, dropping link lists, furniture lines and the title."""
     title_key = _key(title) if title else None
     paragraphs: list[tuple[str, bool]] = []
-    for chunk in _PARA_SPLIT.split(_SPACES.sub(" ", flat)):
+    for chunk in _PARA_SPLIT.split(" ".join(flat.split())):
         if len(chunk) < 2 and not _WORD.search(chunk):
             continue
         is_heading = rules.HEADING_MARK in chunk
@@ -189,7 +240,9 @@ def _clean_line(line: str) -> str:
         line = _SPACES.sub(" ", line)
     elif rules.LINK_END in line:
         line = _SPACES.sub(" ", line.replace(rules.LINK_END, "")).strip()
-    if not _WORD.search(line) or (len(line) < 60 and rules.BOILERPLATE_LINE.match(line)):
+    if len(line) < rules.MAX_FURNITURE_CHARS and (
+        not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line)
+    ):
         return ""
     return line
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date, datetime
 
 from dateutil import parser as date_parser
@@ -57,7 +58,10 @@ def _from_free_text(text: str) -> str | None:
     if not rules.DATE_WORD.search(text):
         return None
     try:
-        parsed = date_parser.parse(text, default=_DEFAULT, fuzzy=True)
+        with warnings.catch_warnings():
+            # unknown zone names ("IST") only cost the zone, which we then leave out
+            warnings.simplefilter("ignore")
+            parsed = date_parser.parse(text, default=_DEFAULT, fuzzy=True)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed.year == 1 or not _plausible(parsed.year):

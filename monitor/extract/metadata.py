@@ -1,7 +1,8 @@
-"""Story metadata from every source a page offers: JSON-LD, OpenGraph, meta, microdata, <time>, URL."""
+"""Story metadata from every source a page offers: JSON-LD, OpenGraph/meta, microdata, <time>, bylines."""
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -218,13 +219,17 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
         # the <link> tag is more specific than og:url, which sites often point at the home page
         found.canonical_url = (canonical.attributes.get("href") or "").strip() or found.canonical_url
     if not found.language:
-        html = tree.css_first("html")
-        lang = html.attributes.get("lang") if html is not None else None
+        root = tree.css_first("html")
+        lang = root.attributes.get("lang") if root is not None else None
         found.language = lang.strip() if lang and lang.strip() else None
     if not found.title:
         found.title = _markup_title(tree, found.site_name)
     if not found.published:
         found.published = _markup_date(tree, rules.PUBLISHED_SELECTORS)
+    if not found.published:
+        found.published = _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
+    if not found.published:
+        found.published = _date_near_headline(tree)
     if not found.modified:
         found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
     if not found.authors:
@@ -255,30 +260,53 @@ def _strip_site_name(title: str, site_name: str | None) -> str:
     return normalize_space(longest) if len(longest) > len(title) / 2 else title
 
 
-def _markup_date(tree: LexborHTMLParser, selectors: str) -> str | None:
+def _markup_date(tree: LexborHTMLParser, selectors: str, max_chars: int = rules.MAX_DATE_CHARS) -> str | None:
     for node in tree.css(selectors):
         attributes = node.attributes
         raw = attributes.get("datetime") or attributes.get("content") or node.text()
+        if not raw or len(raw) > max_chars:
+            continue
         date = normalize_date(raw)
         if date:
             return date
     return None
 
 
+def _date_near_headline(tree: LexborHTMLParser) -> str | None:
+    """A date written in the visible text around the first <h1> (where themes print "Dec 26, 2025")."""
+    heading = tree.css_first("h1")
+    body = tree.body
+    if heading is None or body is None:
+        return None
+    page_text = body.text()
+    heading_text = heading.text().strip()
+    position = page_text.find(heading_text) if heading_text else -1
+    if position < 0:
+        return None
+    start = max(0, position - rules.TEXT_DATE_BEFORE_TITLE)
+    window = page_text[start : position + len(heading_text) + rules.TEXT_DATE_AFTER_TITLE]
+    match = rules.TEXT_DATE.search(window, position - start)
+    match = match or rules.TEXT_DATE.search(window)
+    return normalize_date(match.group(0)) if match else None
+
+
 def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
-    for node in tree.css(rules.AUTHOR_SELECTORS):
-        text = node.attributes.get("content") or node.text()
-        names = split_authors(normalize_space(text or ""))
-        if names:
-            return tuple(names)
+    for selector in rules.AUTHOR_SELECTORS:  # cheap, specific selectors first
+        for node in tree.css(selector):
+            text = node.attributes.get("content") or node.text()
+            if not text or len(text) > rules.MAX_BYLINE_CHARS:
+                continue
+            names = split_authors(normalize_space(text))
+            if names:
+                return tuple(names)
     return ()
 
 
 def split_authors(byline: str) -> list[str]:
     """Split a byline ("By Ann Lee and Bo Chan") into author names, dropping the "By" and role words."""
-    text = rules.BYLINE_PREFIX.sub("", normalize_space(byline))
-    text = rules.BYLINE_SUFFIX.sub("", text)
-    if not text or len(text) > rules.MAX_BYLINE_CHARS:
+    text = rules.BYLINE_PREFIX.sub("", normalize_space(html.unescape(byline)))
+    text = rules.BYLINE_SUFFIX.sub("", text).strip(rules.BYLINE_QUOTES)
+    if not text or len(text) > rules.MAX_BYLINE_CHARS or text.startswith(("@", "http://", "https://")):
         return []
     names = [normalize_space(name) for name in rules.AUTHOR_SEPARATOR.split(text)]
     return [name for name in names if name and rules.NAME_CHARS.search(name)]

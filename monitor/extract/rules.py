@@ -42,86 +42,74 @@ CHROME_SELECTOR = ", ".join(
         "nav",
         "footer",
         "aside",
-        "[role=navigation]",
-        "[role=banner]",
-        "[role=contentinfo]",
-        "[role=complementary]",
-        "[aria-hidden=true]",
-        "[hidden]",
         "#comments",
         "#respond",
+        ".comments",
         ".comments-area",
+        ".comment-list",
+        ".commentlist",
         ".comment-respond",
         "#sidebar",
         ".sidebar",
-        ".widget",
-        ".menu",
-        "#menu",
-        ".breadcrumb",
-        ".breadcrumbs",
-        ".navigation",
-        ".post-navigation",
-        ".nav-links",
     ]
 )
 # chrome removal skips nodes holding one of these (the story itself was marked up as chrome)
-PROTECTED_SELECTOR = "[itemprop=articleBody], article p, main p"
+PROTECTED_SELECTOR = "[itemprop=articleBody]"
 
 # --- boilerplate blocks inside the story container (class / id keywords, case-insensitive) ---------------
 BOILERPLATE_KEYWORDS = (
     "share",
-    "sharing",
     "social",
     "related",
     "comment",
     "newsletter",
     "subscri",
-    "signup",
-    "sign-up",
     "promo",
     "advert",
     "sponsor",
-    "breadcrumb",
     "byline",
     "author",
-    "sidebar",
-    "widget",
-    "popular",
     "recommend",
-    "readmore",
-    "read-more",
-    "more-stories",
-    "pagination",
-    "post-nav",
-    "toolbar",
-    "cookie",
-    "outbrain",
-    "taboola",
-    "disqus",
+    "caption",
+    "breadcrumb",
+)
+# generic words matched as whole class tokens only ("elementor-widget" wraps every block of Elementor pages)
+BOILERPLATE_EXACT_TOKENS = (
+    "ad",
+    "ads",
+    "nav",
+    "menu",
+    "meta",
     "tags",
-    "tag-list",
+    "hide",
+    "hidden",
+    "widget",
+    "sidebar",
+    "popular",
+    "pagination",
+    "toolbar",
+    "credit",
+    "print",
+    "signup",
+    "cookie",
+    "timestamp",
+    "dateline",
     "post-meta",
     "entry-meta",
     "article-meta",
-    "dateline",
-    "timestamp",
-    "print",
-    "login",
-    "paywall",
-    "inline-ad",
-    "ad-container",
-    "ad-slot",
-    "ad-wrapper",
-    "adsense",
-    "dfp",
-    "hidden",
-    "caption",
-    "credit",
+    "read-more",
+    "readmore",
+    "more-stories",
+    "tag-list",
+    "sharedaddy",
+    "jp-relatedposts",
+    "outbrain",
+    "taboola",
+    "disqus",
 )
-BOILERPLATE_EXACT_TOKENS = ("ad", "ads", "nav", "menu", "meta", "share", "tags", "hide")
 BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figure", "figcaption", "time", "address")
 BOILERPLATE_SELECTOR = ", ".join(
-    [f"[class*={word} i], [id*={word} i]" for word in BOILERPLATE_KEYWORDS]
+    [f"[class*={word}], [id*={word}]" for word in BOILERPLATE_KEYWORDS]
     + [f"[class~={token}], [id={token}]" for token in BOILERPLATE_EXACT_TOKENS]
     + list(BOILERPLATE_TAGS)
 )
@@ -136,8 +124,8 @@ POSITIVE_CLASS = re.compile(
     r"article|body|content|entry|main|page|post|text|blog|story|hentry|prose", re.IGNORECASE
 )
 NEGATIVE_CLASS = re.compile(
-    r"comment|meta|footer|footnote|foot|share|social|related|sidebar|widget|promo|sponsor|popular|"
-    r"recommend|newsletter|teaser|card|list|nav|menu|masthead|header|banner|combx|com-|contact|outbrain|"
+    r"comment|meta|footer|footnote|foot|share|social|related|sidebar|promo|sponsor|popular|"
+    r"recommend|newsletter|teaser|nav|menu|masthead|header|banner|combx|com-|contact|outbrain|"
     r"shoutbox|skyscraper|tags|tool|subscribe",
     re.IGNORECASE,
 )
@@ -158,6 +146,7 @@ MARKS = PARA_MARK + LINE_MARK + LINK_START + LINK_END + HEADING_MARK
 PARA_BLOCKS = "p, div, blockquote, pre, section, article, ul, ol, dl, table, tr, figure, header, hr, main"
 LINE_BLOCKS = "li, br, dd, dt, td, th"
 HEADING_BLOCKS = "h1, h2, h3, h4, h5, h6"
+MAX_FURNITURE_CHARS = 60  # longer lines are never furniture like "Share this" or "Read more"
 MAX_LINK_DENSITY = 0.5  # a paragraph whose text is more than this share link text is navigation
 MIN_LINK_CHARS_TO_DROP = 1
 # short lines that are page furniture wherever they appear
@@ -165,7 +154,9 @@ BOILERPLATE_LINE = re.compile(
     r"^(read (also|more|next)|see also|related( (posts|articles|stories|content))?|advertisement|"
     r"share( this( (article|story|post))?)?( on \w+)?|tweet|email|print|sponsored|more on this( story)?|"
     r"recommended( for you)?|continue reading|subscribe|sign up|follow us|previous post|next post|"
-    r"leave a (reply|comment)|you may also like|also read|most popular|comments?)\W*$",
+    r"leave a (reply|comment)|you may also like|also read|most popular|comments?|advert|tags?|related links|"
+    r"top stories|partner news|more stories|trending( now)?|latest news|this slideshow requires javascript\.?|"
+    r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*)\W*$",
     re.IGNORECASE,
 )
 
@@ -213,6 +204,11 @@ META_PUBLISHED = (
     "publishdate",
     "publish-date",
     "publication_date",
+    "published-date",
+    "published_date",
+    "article:published",
+    "og:pubdate",
+    "datecreated",
     "date",
     "dc.date",
     "dc.date.issued",
@@ -240,21 +236,27 @@ META_AUTHOR = (
     "dc.creator",
     "citation_author",
     "byl",
-    "twitter:creator",
 )
 META_TAGS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
 PUBLISHED_SELECTORS = (
     "[itemprop=datePublished], time[pubdate], time.published, time.entry-date, .published[datetime], "
-    "time[datetime]"
+    "time[datetime], time"
 )
+# last resort for the published date: short texts in elements whose class says they hold a date
+DATE_CLASS_SELECTORS = "[class*=date i], [class*=publish i], [class*=posted i]"
+MAX_DATE_TEXT_CHARS = 60
 MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
 AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
-    ".author .fn, .byline a, .byline, .author, .post-author, .entry-author"
+    ".author .fn, .byline a, .byline, .author, .post-author, .entry-author",
+    "a[href*='/author/'], [class*=author-name], [class*=byline] a, [class*=byline], [class*=author] a",
 )
-BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|written by|posted by|author:?)\s+", re.IGNORECASE)
-BYLINE_SUFFIX = re.compile(r"\s*[|•·].*$")
+BYLINE_PREFIX = re.compile(
+    r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
+)
+BYLINE_SUFFIX = re.compile(r"\s*(?:[|•·]|\s[-–—]\s).*$")
+BYLINE_QUOTES = "\"'“”‘’ "
 AUTHOR_SEPARATOR = re.compile(r"\s*(?:,\s*and\s+|\band\b|&|,|;|\|)\s*", re.IGNORECASE)
 NAME_CHARS = re.compile(r"[^\W\d_]")
 MAX_BYLINE_CHARS = 120
@@ -265,4 +267,19 @@ DATE_WORD = re.compile(
     r"\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
     re.IGNORECASE,
 )
-GLOBAL_CHROME_REMOVAL = False
+GLOBAL_CHROME_REMOVAL = True
+MAX_CLIMB = 30  # levels of ancestors that collect paragraph text
+MIN_CLIMB_PARAGRAPH_CHARS = 100  # shorter paragraphs (teasers, captions) do not pull the container up
+CLIMB_LOOKAHEAD = 8  # ancestors looked at for one widening step
+CLIMB_RATIO = 1.5  # widen the container when an ancestor holds this many times its paragraph text
+
+# dates written out in the text near the headline ("Dec 26, 2025", "4 March 2024", "2024-03-04")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+TEXT_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?:19|20)\d{{2}}"
+    r"|(?:19|20)\d{2}-\d{2}-\d{2})\b",
+    re.IGNORECASE,
+)
+TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
+TEXT_DATE_AFTER_TITLE = 3000  # and after it
