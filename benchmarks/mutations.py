@@ -105,7 +105,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z\"'(])")
 _RAW_TEXT_ELEMENT = r"<(?P<raw>script|style|pre|textarea)\b[^>]*>.*?</(?P=raw)\s*>"
 _TAG = r"""<!--.*?-->|<[a-zA-Z/!][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>"""
 _MARKUP = re.compile(f"{_RAW_TEXT_ELEMENT}|{_TAG}", re.DOTALL | re.IGNORECASE)
-# HTML maps references to U+0080-U+009F to windows-1252 (&#146; is a quote), so they are not literal-equivalent.
+# HTML maps references to U+0080-U+009F to windows-1252 (&#146; is a quote): not literal-equivalent.
 _LAST_C1_CONTROL = 0x9F
 _SPACE_EVERY = 6  # in reflowed text, one space in this many becomes a newline and indentation
 
