@@ -12,6 +12,7 @@ The real daemon runs the same mutations through fetch → extract → compare �
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -86,9 +87,12 @@ def _meta(tree: LexborHTMLParser, selector: str) -> str | None:
 
 def _json_ld_value(tree: LexborHTMLParser, key: str) -> str | None:
     for script in tree.css(JSON_LD_SELECTOR):
-        match = re.search(rf'"{key}"\s*:\s*"([^"]+)"', script.text())
+        match = re.search(rf'"{key}"\s*:\s*("(?:[^"\\]|\\.)+")', script.text())
         if match:
-            return match.group(1)
+            try:
+                return str(json.loads(match.group(1)))  # JSON escapes: "\u002b00:00" is "+00:00"
+            except ValueError:
+                return match.group(1).strip('"')
     return None
 
 

@@ -105,6 +105,8 @@ _SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z\"'(])")
 _RAW_TEXT_ELEMENT = r"<(?P<raw>script|style|pre|textarea)\b[^>]*>.*?</(?P=raw)\s*>"
 _TAG = r"""<!--.*?-->|<[a-zA-Z/!][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>"""
 _MARKUP = re.compile(f"{_RAW_TEXT_ELEMENT}|{_TAG}", re.DOTALL | re.IGNORECASE)
+# HTML maps references to U+0080-U+009F to windows-1252 (&#146; is a quote): not literal-equivalent.
+_LAST_C1_CONTROL = 0x9F
 _SPACE_EVERY = 6  # in reflowed text, one space in this many becomes a newline and indentation
 
 
@@ -241,10 +243,17 @@ def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
 
 
 def _churnable(node: LexborNode, protected: list[LexborNode], boilerplate: list[LexborNode]) -> bool:
-    """Outside the story, headline and byline, and either in boilerplate or outside every <p>."""
+    """Outside the story, headline and byline, and outside every <p> unless that <p> sits in boilerplate.
+
+    The <p> must be inside the container: a <a class="comments-link"> matches the boilerplate selector itself,
+    but the post-meta paragraph around it is still read as text by a paragraph-level extractor.
+    """
     if _inside(node, protected):
         return False
-    return _inside(node, boilerplate) or not any(ancestor.tag == "p" for ancestor in _ancestors(node))
+    paragraph = next((ancestor for ancestor in _ancestors(node) if ancestor.tag == "p"), None)
+    if paragraph is None:
+        return True
+    return paragraph.parent is not None and _inside(paragraph.parent, boilerplate)
 
 
 def _protected(tree: LexborHTMLParser, story: list[LexborNode]) -> list[LexborNode]:
@@ -502,7 +511,9 @@ def _reflow_piece(text: str) -> str:
     spaces = itertools.count(1)
     text = re.sub(" ", lambda _match: "\n      " if next(spaces) % _SPACE_EVERY == 0 else " ", text)
     text = text.replace("&nbsp;", "\u00a0")
-    return "".join(f"&#{ord(char)};" if ord(char) > 127 and char != "\u00a0" else char for char in text)
+    return "".join(
+        f"&#{ord(char)};" if ord(char) > _LAST_C1_CONTROL and char != "\u00a0" else char for char in text
+    )
 
 
 def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
