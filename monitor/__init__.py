@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ConfigError, DatabaseLockedError, FetchError, MonitorError, StoreError
-
-# Bound eagerly: the subpackage `monitor.extract` would otherwise shadow the function of the same name.
-from monitor.extract import extract
 from monitor.models import Article, ArticleLink, FetchedPage, Selectors
 
 if TYPE_CHECKING:
     from monitor.config import Config, load_config
+    from monitor.extract import extract
 
 __all__ = [
     "Article",
@@ -31,7 +30,10 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use so `monitor --help` does not pay for pydantic and SQLAlchemy.
+    # Imported on first use so `monitor --help` does not pay for selectolax, pydantic and SQLAlchemy.
+    # `monitor.extract` is the extraction package itself; it is callable: monitor.extract(html, url).
+    if name == "extract":
+        return importlib.import_module("monitor.extract")
     if name in ("load_config", "Config"):
         from monitor import config
 

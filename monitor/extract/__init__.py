@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sys
+import types
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -67,3 +69,15 @@ def _article(found: Metadata, text: str) -> Article:
         tags=found.tags,
         text=text,
     )
+
+
+class _CallableModule(types.ModuleType):
+    """`monitor.extract` is this package, and calling it is calling extract() (the SPEC's Python API)."""
+
+    def __call__(
+        self, html: str | bytes, url: str | None = None, selectors: Selectors | None = None
+    ) -> Article:
+        return extract(html, url, selectors)
+
+
+sys.modules[__name__].__class__ = _CallableModule

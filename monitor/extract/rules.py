@@ -155,8 +155,10 @@ BOILERPLATE_LINE = re.compile(
     r"share( this( (article|story|post))?)?( on \w+)?|tweet|email|print|sponsored|more on this( story)?|"
     r"recommended( for you)?|continue reading|subscribe|sign up|follow us|previous post|next post|"
     r"leave a (reply|comment)|you may also like|also read|most popular|comments?|advert|tags?|related links|"
-    r"top stories|partner news|more stories|trending( now)?|latest news|this slideshow requires javascript\.?|"
-    r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*)\W*$",
+    r"top stories|partner news|more stories|trending( now)?|latest news|"
+    r"this slideshow requires javascript\.?|"
+    r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*|"
+    r"reading time:? .*|\d+ min(ute)?s? read)\W*$",
     re.IGNORECASE,
 )
 
