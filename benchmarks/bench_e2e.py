@@ -16,6 +16,7 @@ import gzip
 import json
 import os
 import re
+import selectors
 import signal
 import sqlite3
 import statistics
@@ -178,22 +179,36 @@ class _HostServer(ThreadingHTTPServer):
 
 @contextmanager
 def serving(hosts: Sequence[Host]) -> Iterator[None]:
-    """Serve every host from its own 127.0.0.x address until the block ends."""
+    """Serve every host from its own 127.0.0.x address until the block ends.
+
+    One thread waits on every listening socket (a serve_forever thread per server would wake hundreds of
+    times a second and steal CPU from the monitor); each request is then handled in its own thread.
+    """
     servers = [_HostServer(host) for host in hosts]
-    threads = [threading.Thread(target=server.serve_forever, args=(0.2,), daemon=True) for server in servers]
-    for thread in threads:
-        thread.start()
+    stop = threading.Event()
+
+    def accept_loop() -> None:
+        with selectors.DefaultSelector() as selector:
+            for server in servers:
+                selector.register(server, selectors.EVENT_READ, server)
+            while not stop.is_set():
+                for key, _events in selector.select(0.2):
+                    key.data._handle_request_noblock()
+
+    acceptor = threading.Thread(target=accept_loop, daemon=True)
+    acceptor.start()
     try:
         yield
     finally:
+        stop.set()
+        acceptor.join()
         for server in servers:
-            server.shutdown()
             server.server_close()
 
 
-def load_pages(limit: int | None) -> list[Page]:
+def load_pages(limit: int | None, data_dir: Path = DATA_DIR) -> list[Page]:
     """Every article page of both development sets (or `limit` of them, spread over both)."""
-    paths = sorted(DATA_DIR.glob("*/pages/*.html.gz"))
+    paths = sorted(data_dir.glob("*/pages/*.html.gz"))
     if limit is not None and limit < len(paths):
         step = len(paths) / limit
         paths = [paths[int(i * step)] for i in range(limit)]
@@ -398,7 +413,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
     ratio_hosts = 4 if quick else 10
     scale_hosts = 5 if quick else 100
     scale_small, scale_large = (10, 40) if quick else (10, 100)  # stories per scale host, two stages
-    pages = load_pages(ratio_pages)
+    pages = load_pages(ratio_pages, args.data)
     rows: list[Row] = []
     behaviour = Behaviour()
     per_host = -(-len(pages) // ratio_hosts)
@@ -598,6 +613,7 @@ def print_table(rows: Sequence[Row]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 stories and a 200-story scale run")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="the extraction data folder")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (configs, databases)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
