@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -66,6 +66,12 @@ class NewChange:
     minor: bool = False
 
 
+# Deferred writes (fetch log rows, "checked, unchanged" marks) are flushed by the next write transaction, by a
+# read of the tracking state, by close(), or when this many wait: one transaction per story costs ~0.5 ms of
+# BEGIN/COMMIT, more than the statement itself (issue 7). Losing them in a crash only means a recheck.
+DEFERRED_WRITES_MAX = 200
+
+
 class Store:
     """Reads and writes of one database (SQLite or PostgreSQL) through SQLAlchemy Core."""
 
@@ -73,12 +79,21 @@ class Store:
         self.url = url
         self.engine = create_store_engine(url)
         self._writer = writer(self.engine)
+        self._deferred_fetches: list[dict[str, Any]] = []
+        self._deferred_checks: dict[int, dict[str, Any]] = {}
 
     def upgrade(self) -> None:
         upgrade_database(self.url)
 
     def close(self) -> None:
+        self.flush()
         self.engine.dispose()
+
+    def flush(self) -> None:
+        """Write the deferred fetch log rows and unchanged marks now."""
+        if self._deferred_fetches or self._deferred_checks:
+            with self._write():
+                pass  # _WriteTransaction writes the deferred rows first
 
     # -- sites and sources -------------------------------------------------------------------------------
 
@@ -143,6 +158,7 @@ class Store:
         return found
 
     def article_by_url(self, url: str) -> TrackedArticle | None:
+        self.flush()
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(articles).where((articles.c.url == url) | (articles.c.canonical_url == url)).limit(1)
@@ -157,6 +173,7 @@ class Store:
         if due_before is not None:
             query = query.where(articles.c.next_check_at.is_not(None), articles.c.next_check_at <= due_before)
         query = query.order_by(articles.c.next_check_at, articles.c.id).limit(limit)
+        self.flush()
         with self.engine.connect() as connection:
             return [_tracked(row) for row in connection.execute(query)]
 
@@ -325,6 +342,15 @@ class Store:
                 .values(last_checked_at=now_iso(), next_check_at=next_check_at, **values)
             )
 
+    def mark_checked_later(self, article_id: int, *, next_check_at: str, **values: Any) -> None:
+        """mark_checked() written with the next transaction: for the many checks that found nothing new."""
+        self._deferred_checks[article_id] = {
+            "last_checked_at": now_iso(),
+            "next_check_at": next_check_at,
+            **values,
+        }
+        self._flush_when_full()
+
     def record_status_change(
         self, article: TrackedArticle, kind: str, *, status: str, next_check_at: str
     ) -> None:
@@ -358,9 +384,8 @@ class Store:
     # -- fetch log ---------------------------------------------------------------------------------------
 
     def record_fetches(self, site: str | None, attempts: Sequence[FetchAttempt]) -> None:
-        if not attempts:
-            return
-        rows = [
+        """Log HTTP attempts; written with the next write transaction (see DEFERRED_WRITES_MAX)."""
+        self._deferred_fetches.extend(
             {
                 "site": site,
                 "url": attempt.url,
@@ -372,9 +397,8 @@ class Store:
                 "not_modified": attempt.not_modified,
             }
             for attempt in attempts
-        ]
-        with self._write() as connection:
-            connection.execute(fetches.insert(), rows)
+        )
+        self._flush_when_full()
 
     def maintenance(self, *, fetch_log_days: int) -> None:
         """Prune the fetch log and, on SQLite, checkpoint the WAL so it does not grow without bound."""
@@ -391,22 +415,54 @@ class Store:
     # -- plumbing ----------------------------------------------------------------------------------------
 
     def _write(self) -> _WriteTransaction:
-        return _WriteTransaction(self._writer)
+        return _WriteTransaction(self._writer, self)
+
+    def _flush_when_full(self) -> None:
+        if len(self._deferred_fetches) + len(self._deferred_checks) >= DEFERRED_WRITES_MAX:
+            self.flush()
+
+    def _write_deferred(self, connection: Connection) -> None:
+        fetch_rows, self._deferred_fetches = self._deferred_fetches, []
+        checks, self._deferred_checks = self._deferred_checks, {}
+        if fetch_rows:
+            connection.execute(fetches.insert(), fetch_rows)
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for article_id, values in checks.items():
+            by_columns.setdefault(tuple(sorted(values)), []).append(
+                {"_id": article_id, **{f"_{name}": value for name, value in values.items()}}
+            )
+        for columns, rows in by_columns.items():
+            statement = (
+                update(articles)
+                .where(articles.c.id == bindparam("_id"))
+                .values({name: bindparam(f"_{name}") for name in columns})
+            )
+            connection.execute(statement, rows)
 
 
 class _WriteTransaction:
     """`with store._write() as connection:` one short write transaction; database errors become StoreError."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, store: Store) -> None:
         self._engine = engine
+        self._store = store
         self._context: Any = None
 
     def __enter__(self) -> Connection:
         try:
             self._context = self._engine.begin()
-            return self._context.__enter__()  # type: ignore[no-any-return]
+            connection: Connection = self._context.__enter__()
         except OperationalError as error:
             raise StoreError(f"cannot write to the database: {error.orig}") from error
+        try:
+            # Deferred rows go first, so a later write to the same story lands after them.
+            self._store._write_deferred(connection)
+        except BaseException as error:
+            self._context.__exit__(type(error), error, error.__traceback__)
+            if isinstance(error, OperationalError):
+                raise StoreError(f"cannot write to the database: {error.orig}") from error
+            raise
+        return connection
 
     def __exit__(self, *exc_info: Any) -> None:
         try:
