@@ -190,7 +190,7 @@ class Store:
         """Store a new story with its first version and `new` change; None when the URL is already tracked."""
         now = now_iso()
         with self._write() as connection:
-            inserted = _insert_ignore(
+            article_id = _insert_ignore(
                 connection,
                 articles,
                 {
@@ -208,10 +208,8 @@ class Store:
                     "body_sha256": body_sha256,
                 },
             )
-            if not inserted:
+            if article_id is None:
                 return None
-            article_id = connection.scalar(select(articles.c.id).where(articles.c.url == version.url))
-            assert article_id is not None
             _insert_version(connection, article_id, 1, version, now)
             _insert_change(connection, article_id, 1, NewChange(kind="new"), now)
         return int(article_id)
@@ -471,14 +469,15 @@ class _WriteTransaction:
             raise StoreError(f"cannot write to the database: {error.orig}") from error
 
 
-def _insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> bool:
-    """INSERT that does nothing when a unique key already exists; True when a row was written."""
+def _insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> Any | None:
+    """INSERT that does nothing when a unique key already exists; the new row's primary key, or None."""
     if connection.dialect.name == "postgresql":
         statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
     else:
         statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
     # rowcount is unreliable for ON CONFLICT DO NOTHING across drivers; RETURNING says what was written.
-    return connection.execute(statement.returning(*table.primary_key.columns)).first() is not None
+    row = connection.execute(statement.returning(*table.primary_key.columns)).first()
+    return row[0] if row is not None else None
 
 
 def _lock_article(connection: Connection, article_id: int) -> None:
@@ -491,8 +490,10 @@ def _insert_version(
     connection: Connection, article_id: int, number: int, version: NewVersion, now: str
 ) -> None:
     article = version.article
+    # Values as parameters of one shared statement: building a statement per row costs more than the INSERT.
     connection.execute(
-        versions.insert().values(
+        versions.insert(),
+        dict(
             article_id=article_id,
             version=number,
             fetched_at=now,
@@ -510,13 +511,14 @@ def _insert_version(
             tags=json.dumps(list(article.tags)) if article.tags else None,
             content_hash=version.content_hash,
             text_hash=version.text_hash,
-        )
+        ),
     )
 
 
 def _insert_change(connection: Connection, article_id: int, number: int, change: NewChange, now: str) -> None:
     connection.execute(
-        changes.insert().values(
+        changes.insert(),
+        dict(
             article_id=article_id,
             kind=change.kind,
             version=number,
@@ -525,7 +527,7 @@ def _insert_change(connection: Connection, article_id: int, number: int, change:
             summary=change.summary or None,
             diff=change.diff or None,
             minor=change.minor,
-        )
+        ),
     )
 
 
