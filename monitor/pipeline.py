@@ -402,7 +402,7 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
     # 2. unchanged without parsing: 304, or the very same bytes as last time
     body_sha = hashlib.sha256(page.body).hexdigest() if not page.not_modified else story.body_sha256
     if page.not_modified or body_sha == story.body_sha256:
-        monitor.store.mark_checked(
+        monitor.store.mark_checked_later(
             story.id,
             next_check_at=_next_check(story, site),
             consecutive_failures=0,
@@ -416,7 +416,7 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
     current = monitor.store.current_version(story.id)
     validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}
     if current is None or current[1] == version.content_hash:
-        monitor.store.mark_checked(
+        monitor.store.mark_checked_later(
             story.id,
             next_check_at=_next_check(story, site),
             consecutive_failures=0,

@@ -143,6 +143,39 @@ def test_fetches_and_site_health(store: Store) -> None:
     assert tuple(health) == (1, 1, "https://a.example/: unreachable")
 
 
+def test_deferred_marks_and_fetch_log_are_written_before_the_next_write(store: Store) -> None:
+    article_id = store.add_story(
+        "site-a",
+        version_of("https://a.example/1", "Body."),
+        next_check_at="2000-01-01T00:00:00Z",
+        etag=None,
+        last_modified=None,
+        body_sha256="x",
+    )
+    assert article_id is not None
+    attempt = FetchAttempt(
+        url="https://a.example/1",
+        started_at="2026-01-01T00:00:00Z",
+        status=304,
+        error=None,
+        elapsed_ms=1,
+        bytes=0,
+    )
+    store.record_fetches("site-a", [attempt])
+    store.mark_checked_later(article_id, next_check_at="2030-01-01T00:00:00Z", etag='"v1"')
+    # a read of the tracking state sees the deferred mark: the story is no longer due
+    assert store.due_articles(["site-a"], due_before="2026-01-01T00:00:00Z", limit=10) == []
+    store.mark_checked_later(article_id, next_check_at="2031-01-01T00:00:00Z")
+    store.mark_checked(article_id, next_check_at="2032-01-01T00:00:00Z")  # the later write wins
+    with store.engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            f"SELECT next_check_at, etag FROM articles WHERE id = {article_id}"
+        ).one()
+        fetch_count = connection.exec_driver_sql("SELECT COUNT(*) FROM fetches").scalar()
+    assert tuple(row) == ("2032-01-01T00:00:00Z", '"v1"')
+    assert fetch_count == 1
+
+
 def test_concurrent_writers_wait_instead_of_failing(tmp_path: Path) -> None:
     """BEGIN IMMEDIATE: two writers on one SQLite file queue on the lock, none gets 'database is locked'."""
     url = f"sqlite:///{tmp_path / 'busy.db'}"

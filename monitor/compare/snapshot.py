@@ -100,14 +100,28 @@ def normalise_text(text: str) -> str:
     """
     text = _INLINE_TAG.sub(" ", html.unescape(text))
     text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)
-    text = "".join(
-        char for char in text if char.isspace() or unicodedata.category(char) not in _CONTROL_CATEGORIES
-    )
+    text = _drop_control_characters(text)
     text = _WHITESPACE.sub(" ", text)
-    text = _DASH_RUN.sub("-", text)
+    if "-" in text:  # the common case without one skips a scan that tries every position
+        text = _DASH_RUN.sub("-", text)
     text = _SPACE_BEFORE_CLOSING.sub("", text)
     text = _SPACE_AFTER_OPENING.sub("", text)
     return text.strip()
+
+
+def _drop_control_characters(text: str) -> str:
+    """Remove control and format characters (categories Cc, Cf) that are not whitespace.
+
+    Tested per distinct character, not per character: this runs on every paragraph of every fetch.
+    """
+    if text.isprintable():  # no character of category Cc or Cf at all (the common case)
+        return text
+    dropped = {
+        ord(char)
+        for char in set(text)
+        if not char.isspace() and unicodedata.category(char) in _CONTROL_CATEGORIES
+    }
+    return text.translate(dict.fromkeys(dropped)) if dropped else text
 
 
 def normalise_date(value: str | None) -> str:

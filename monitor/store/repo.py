@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -67,6 +67,12 @@ class NewChange:
     minor: bool = False
 
 
+# Deferred writes (fetch log rows, "checked, unchanged" marks) are flushed by the next write transaction, by a
+# read of the tracking state, by close(), or when this many wait: one transaction per story costs ~0.5 ms of
+# BEGIN/COMMIT, more than the statement itself (issue 7). Losing them in a crash only means a recheck.
+DEFERRED_WRITES_MAX = 200
+
+
 class Store:
     """Reads and writes of one database (SQLite or PostgreSQL) through SQLAlchemy Core."""
 
@@ -74,12 +80,21 @@ class Store:
         self.url = url
         self.engine = create_store_engine(url)
         self._writer = writer(self.engine)
+        self._deferred_fetches: list[dict[str, Any]] = []
+        self._deferred_checks: dict[int, dict[str, Any]] = {}
 
     def upgrade(self) -> None:
         upgrade_database(self.url)
 
     def close(self) -> None:
+        self.flush()
         self.engine.dispose()
+
+    def flush(self) -> None:
+        """Write the deferred fetch log rows and unchanged marks now."""
+        if self._deferred_fetches or self._deferred_checks:
+            with self._write():
+                pass  # _WriteTransaction writes the deferred rows first
 
     # -- sites and sources -------------------------------------------------------------------------------
 
@@ -155,6 +170,7 @@ class Store:
         return found
 
     def article_by_url(self, url: str) -> TrackedArticle | None:
+        self.flush()
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(articles).where((articles.c.url == url) | (articles.c.canonical_url == url)).limit(1)
@@ -169,6 +185,7 @@ class Store:
         if due_before is not None:
             query = query.where(articles.c.next_check_at.is_not(None), articles.c.next_check_at <= due_before)
         query = query.order_by(articles.c.next_check_at, articles.c.id).limit(limit)
+        self.flush()
         with self.engine.connect() as connection:
             return [_tracked(row) for row in connection.execute(query)]
 
@@ -185,7 +202,7 @@ class Store:
         """Store a new story with its first version and `new` change; None when the URL is already tracked."""
         now = now_iso()
         with self._write() as connection:
-            inserted = _insert_ignore(
+            article_id = _insert_ignore(
                 connection,
                 articles,
                 {
@@ -203,10 +220,8 @@ class Store:
                     "body_sha256": body_sha256,
                 },
             )
-            if not inserted:
+            if article_id is None:
                 return None
-            article_id = connection.scalar(select(articles.c.id).where(articles.c.url == version.url))
-            assert article_id is not None
             _insert_version(connection, article_id, 1, version, now)
             _insert_change(connection, article_id, 1, NewChange(kind="new"), now)
         return int(article_id)
@@ -316,6 +331,15 @@ class Store:
                 .values(last_checked_at=now_iso(), next_check_at=next_check_at, **values)
             )
 
+    def mark_checked_later(self, article_id: int, *, next_check_at: str, **values: Any) -> None:
+        """mark_checked() written with the next transaction: for the many checks that found nothing new."""
+        self._deferred_checks[article_id] = {
+            "last_checked_at": now_iso(),
+            "next_check_at": next_check_at,
+            **values,
+        }
+        self._flush_when_full()
+
     def record_status_change(
         self, article: TrackedArticle, kind: str, *, status: str, next_check_at: str | None
     ) -> None:
@@ -365,9 +389,8 @@ class Store:
     # -- fetch log ---------------------------------------------------------------------------------------
 
     def record_fetches(self, site: str | None, attempts: Sequence[FetchAttempt]) -> None:
-        if not attempts:
-            return
-        rows = [
+        """Log HTTP attempts; written with the next write transaction (see DEFERRED_WRITES_MAX)."""
+        self._deferred_fetches.extend(
             {
                 "site": site,
                 "url": attempt.url,
@@ -379,9 +402,8 @@ class Store:
                 "not_modified": attempt.not_modified,
             }
             for attempt in attempts
-        ]
-        with self._write() as connection:
-            connection.execute(fetches.insert(), rows)
+        )
+        self._flush_when_full()
 
     def integrity_problems(self) -> list[str]:
         """SQLite's quick_check after an unclean stop: an empty list when the file is consistent."""
@@ -410,19 +432,44 @@ class Store:
         """One short write transaction (BEGIN IMMEDIATE on SQLite); database errors become StoreError."""
         try:
             with self._writer.begin() as connection:
+                # Deferred rows go first, so a later write to the same story lands after them.
+                self._write_deferred(connection)
                 yield connection
         except OperationalError as error:
             raise StoreError(f"cannot write to the database: {error.orig}") from error
 
+    def _flush_when_full(self) -> None:
+        if len(self._deferred_fetches) + len(self._deferred_checks) >= DEFERRED_WRITES_MAX:
+            self.flush()
 
-def _insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> bool:
-    """INSERT that does nothing when a unique key already exists; True when a row was written."""
+    def _write_deferred(self, connection: Connection) -> None:
+        fetch_rows, self._deferred_fetches = self._deferred_fetches, []
+        checks, self._deferred_checks = self._deferred_checks, {}
+        if fetch_rows:
+            connection.execute(fetches.insert(), fetch_rows)
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for article_id, values in checks.items():
+            by_columns.setdefault(tuple(sorted(values)), []).append(
+                {"_id": article_id, **{f"_{name}": value for name, value in values.items()}}
+            )
+        for columns, rows in by_columns.items():
+            statement = (
+                update(articles)
+                .where(articles.c.id == bindparam("_id"))
+                .values({name: bindparam(f"_{name}") for name in columns})
+            )
+            connection.execute(statement, rows)
+
+
+def _insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> Any | None:
+    """INSERT that does nothing when a unique key already exists; the new row's primary key, or None."""
     if connection.dialect.name == "postgresql":
         statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
     else:
         statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
     # rowcount is unreliable for ON CONFLICT DO NOTHING across drivers; RETURNING says what was written.
-    return connection.execute(statement.returning(*table.primary_key.columns)).first() is not None
+    row = connection.execute(statement.returning(*table.primary_key.columns)).first()
+    return row[0] if row is not None else None
 
 
 def _lock_article(connection: Connection, article_id: int) -> None:
@@ -453,8 +500,10 @@ def _insert_version(
     connection: Connection, article_id: int, number: int, version: NewVersion, now: str
 ) -> None:
     article = version.article
+    # Values as parameters of one shared statement: building a statement per row costs more than the INSERT.
     connection.execute(
-        versions.insert().values(
+        versions.insert(),
+        dict(
             article_id=article_id,
             version=number,
             fetched_at=now,
@@ -472,13 +521,14 @@ def _insert_version(
             tags=json.dumps(list(article.tags)) if article.tags else None,
             content_hash=version.content_hash,
             text_hash=version.text_hash,
-        )
+        ),
     )
 
 
 def _insert_change(connection: Connection, article_id: int, number: int, change: NewChange, now: str) -> None:
     connection.execute(
-        changes.insert().values(
+        changes.insert(),
+        dict(
             article_id=article_id,
             kind=change.kind,
             version=number,
@@ -487,7 +537,7 @@ def _insert_change(connection: Connection, article_id: int, number: int, change:
             summary=change.summary or None,
             diff=change.diff or None,
             minor=change.minor,
-        )
+        ),
     )
 
 

@@ -1,0 +1,659 @@
+"""End-to-end CPU per story of the real `monitor` CLI on a loopback news web, against trafilatura (issue 7).
+
+Builds a news web on 127.0.0.x from the article pages of ../shared/data/extraction (one threaded HTTP
+server per host, a listing page and an RSS feed per host, ETag/Last-Modified toggled per phase), runs
+`python -m monitor once` / `once --all` / `run` as child processes with a temporary config, measures each
+child's CPU with os.wait4, and prints one table of ratios to trafilatura's extraction CPU per page measured
+in the same run on the same bytes.
+
+Usage: python benchmarks/bench_e2e.py [--quick] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import selectors
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO.parent / "shared" / "data" / "extraction"
+LAST_MODIFIED = "Mon, 23 Nov 2026 08:00:00 GMT"
+_HEAD_TAG = re.compile(rb"<head(\s[^>]*)?>", re.IGNORECASE)
+_SLUG = "officials-announce-a-new-plan-for-the-city"
+_LONG_AGO = "2000-01-01T00:00:00Z"
+
+TARGETS = {
+    "first": 0.5,
+    "full": 0.2,
+    "304": 0.05,
+    "help_s": 0.3,
+    "empty_cpu_s": 1.0,
+}
+
+
+# --- the loopback news web -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An article page as served: its bytes split where our <link rel=canonical> goes."""
+
+    page_id: str
+    prefix: bytes
+    suffix: bytes
+
+
+@dataclass
+class Behaviour:
+    """What the servers do in the current phase."""
+
+    validators: bool = True  # send ETag/Last-Modified and answer conditional requests with 304
+    nonce: bool = False  # append a per-request comment: same story, different bytes
+    served: int = 0
+    not_modified: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class Host:
+    """One news site: a listing page, a feed and the stories it currently lists."""
+
+    index: int
+    pages: list[Page]
+    listed: int
+    behaviour: Behaviour
+    base_url: str = ""
+
+    def story_path(self, number: int) -> str:
+        return f"/2026/11/{1 + number % 28:02d}/story-{self.index:03d}-{number:05d}-{_SLUG}/"
+
+    def story_body(self, number: int) -> bytes:
+        page = self.pages[number]
+        link = f'<link rel="canonical" href="{self.base_url}{self.story_path(number)}">'.encode()
+        return page.prefix + link + page.suffix
+
+    def listing(self) -> bytes:
+        items = "".join(
+            f'<li><a href="{self.story_path(n)}">Officials announce story {n} of site {self.index}</a></li>'
+            for n in range(self.listed)
+        )
+        return f"<!doctype html><html><head><title>Site {self.index}</title></head><body><h1>News</h1><ul>{items}</ul></body></html>".encode()  # noqa: E501
+
+    def feed(self) -> bytes:
+        items = "".join(
+            f"<item><title>Officials announce story {n} of site {self.index}</title>"
+            f"<link>{self.base_url}{self.story_path(n)}</link>"
+            f"<pubDate>Mon, 23 Nov 2026 07:{n % 60:02d}:00 GMT</pubDate></item>"
+            for n in range(self.listed)
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>Site {self.index}</title><link>{self.base_url}/</link>{items}</channel></rss>"
+        ).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _HostServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    def do_GET(self) -> None:
+        host = self.server.host
+        behaviour = host.behaviour
+        path = self.path.split("?", 1)[0]
+        body: bytes | None
+        content_type = "text/html; charset=utf-8"
+        tag = ""
+        if path == "/":
+            body, tag = host.listing(), f"listing-{host.listed}"
+        elif path == "/feed.xml":
+            body, tag, content_type = host.feed(), f"feed-{host.listed}", "application/rss+xml"
+        else:
+            body = None
+            match = re.match(r"^/2026/11/\d\d/story-(\d{3})-(\d{5})-", path)
+            if match and int(match.group(1)) == host.index and int(match.group(2)) < host.listed:
+                number = int(match.group(2))
+                body, tag = host.story_body(number), f"story-{host.index}-{number}"
+        if body is None:
+            self._reply(404, b"not found", "text/plain", {})
+            return
+        headers: dict[str, str] = {}
+        if behaviour.validators:
+            etag = f'"{tag}"'
+            headers = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
+            if self.headers.get("If-None-Match") == etag or (
+                "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == LAST_MODIFIED
+            ):
+                with behaviour.lock:
+                    behaviour.not_modified += 1
+                self._reply(304, b"", None, headers)
+                return
+        with behaviour.lock:
+            behaviour.served += 1
+            served = behaviour.served
+        if behaviour.nonce and tag.startswith("story"):
+            body += f"\n<!-- served {served} at {time.time():.6f} -->\n".encode()
+        self._reply(200, body, content_type, headers)
+
+    def _reply(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+
+class _HostServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, host: Host) -> None:
+        super().__init__((f"127.0.0.{host.index + 2}", 0), _Handler)
+        self.host = host
+        host.base_url = f"http://127.0.0.{host.index + 2}:{self.server_address[1]}"
+
+
+@contextmanager
+def serving(hosts: Sequence[Host]) -> Iterator[None]:
+    """Serve every host from its own 127.0.0.x address until the block ends.
+
+    One thread waits on every listening socket (a serve_forever thread per server would wake hundreds of
+    times a second and steal CPU from the monitor); each request is then handled in its own thread.
+    """
+    servers = [_HostServer(host) for host in hosts]
+    stop = threading.Event()
+
+    def accept_loop() -> None:
+        with selectors.DefaultSelector() as selector:
+            for server in servers:
+                selector.register(server, selectors.EVENT_READ, server)
+            while not stop.is_set():
+                for key, _events in selector.select(0.2):
+                    key.data._handle_request_noblock()
+
+    acceptor = threading.Thread(target=accept_loop, daemon=True)
+    acceptor.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        acceptor.join()
+        for server in servers:
+            server.server_close()
+
+
+def load_pages(limit: int | None, data_dir: Path = DATA_DIR) -> list[Page]:
+    """Every article page of both development sets (or `limit` of them, spread over both)."""
+    paths = sorted(data_dir.glob("*/pages/*.html.gz"))
+    if limit is not None and limit < len(paths):
+        step = len(paths) / limit
+        paths = [paths[int(i * step)] for i in range(limit)]
+    pages = []
+    for path in paths:
+        raw = gzip.decompress(path.read_bytes())
+        match = _HEAD_TAG.search(raw)
+        cut = match.end() if match else 0
+        pages.append(Page(page_id=path.name.removesuffix(".html.gz"), prefix=raw[:cut], suffix=raw[cut:]))
+    return pages
+
+
+# --- running the CLI -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One child process: its CPU (user + system, reaped grandchildren included), wall time, peak RSS."""
+
+    cpu_s: float
+    wall_s: float
+    max_rss_mb: float
+    events: list[dict[str, Any]]
+    output: str
+
+    def passed(self) -> dict[str, Any]:
+        done = [event for event in self.events if event.get("event") == "pass.done"]
+        if not done:
+            raise RuntimeError(f"no pass.done event:\n{self.output[-3000:]}")
+        return done[-1]
+
+
+def run_monitor(workdir: Path, config: Path | None, *args: str, env: dict[str, str] | None = None) -> Run:
+    """Run `python -m monitor` from the worktree and account for its resources with wait4."""
+    command = [sys.executable, "-m", "monitor"]
+    if config is not None:
+        command += ["--config", str(config), "--log-format", "json"]
+    command += list(args)
+    log_path = workdir / "child.log"
+    started = time.perf_counter()
+    with open(log_path, "wb") as log_file:
+        child = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT, env=env)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {child.returncode}:\n{output[-3000:]}")
+    return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, _events(output), output)
+
+
+def _events(output: str) -> list[dict[str, Any]]:
+    events = []
+    for line in output.splitlines():
+        if line.startswith("{"):
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return events
+
+
+def write_config(path: Path, hosts: Sequence[Host], *, rechecks: list[dict[str, str]] | None = None) -> Path:
+    defaults: dict[str, Any] = {"host_delay": "0s", "respect_robots": False, "timeout": "30s"}
+    if rechecks:
+        defaults["rechecks"] = rechecks
+    config = {
+        "database": f"sqlite:///{path.with_suffix('.db').name}",
+        "defaults": defaults,
+        "sites": [
+            {
+                "name": f"site-{host.index:03d}",
+                "start_urls": [f"{host.base_url}/"],
+                "feeds": [f"{host.base_url}/feed.xml"],
+            }
+            for host in hosts
+        ],
+    }
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def expect(run: Run, **counts: int) -> None:
+    """The pass did what the phase needs (so a figure never hides a wrong result)."""
+    done = run.passed()
+    wrong = {key: (done.get(key), value) for key, value in counts.items() if done.get(key) != value}
+    if wrong:
+        raise RuntimeError(f"unexpected pass result {wrong} (got, wanted):\n{run.output[-3000:]}")
+
+
+def db_bytes_per_version(database: Path) -> tuple[float, int]:
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        count = int(connection.execute("SELECT COUNT(*) FROM versions").fetchone()[0])
+    return database.stat().st_size / max(1, count), count
+
+
+def make_all_due(database: Path) -> None:
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE articles SET next_check_at = ?", (_LONG_AGO,))
+
+
+def still_due(database: Path) -> int:
+    with sqlite3.connect(database, timeout=30) as connection:
+        row = connection.execute("SELECT COUNT(*) FROM articles WHERE next_check_at = ?", (_LONG_AGO,))
+        return int(row.fetchone()[0])
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonRun:
+    peak_rss_mb: float
+    cpu_s: float
+    wall_s: float
+
+
+def daemon_recheck_pass(workdir: Path, config: Path, database: Path, timeout_s: float) -> DaemonRun:
+    """`monitor run` with every story due: peak RSS over one full recheck pass, then SIGTERM."""
+    make_all_due(database)
+    log_path = workdir / "daemon.log"
+    command = [sys.executable, "-m", "monitor", "--config", str(config), "--log-format", "json", "run"]
+    started = time.perf_counter()
+    with open(log_path, "wb") as log_file:
+        child = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT)
+        deadline = started + timeout_s
+        peak_kb = 0
+        while time.perf_counter() < deadline:
+            time.sleep(0.5)
+            peak_kb = max(peak_kb, _proc_kb(child.pid, "VmHWM"))
+            if child.poll() is not None or still_due(database) == 0:
+                break
+        wall = time.perf_counter() - started
+        peak_kb = max(peak_kb, _proc_kb(child.pid, "VmHWM"))
+        child.send_signal(signal.SIGTERM)
+        _pid, _status, usage = os.wait4(child.pid, 0)
+        child.returncode = 0
+    left = still_due(database)
+    if left:
+        output = log_path.read_text(encoding="utf-8", errors="replace")
+        raise RuntimeError(
+            f"the daemon left {left} stories unchecked after {timeout_s:.0f} s:\n{output[-3000:]}"
+        )
+    return DaemonRun(peak_kb / 1024, usage.ru_utime + usage.ru_stime, wall)
+
+
+def _proc_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+# --- the yardstick ---------------------------------------------------------------------------------------
+
+
+def trafilatura_cpu_per_page(bodies: Sequence[tuple[str, bytes]], repeat: int) -> float:
+    """trafilatura.extract on each page, CPU of this thread only (the servers run in other threads).
+
+    Each page's time is its minimum over `repeat` rounds, like every monitor figure: on a shared machine the
+    minimum is the estimate least disturbed by other processes.
+    """
+    import trafilatura
+
+    trafilatura.extract(bodies[0][1], url=bodies[0][0])  # imports and caches warm
+    best = [float("inf")] * len(bodies)
+    for _round in range(repeat):
+        for index, (url, body) in enumerate(bodies):
+            started = time.thread_time()
+            trafilatura.extract(body, url=url)
+            best[index] = min(best[index], time.thread_time() - started)
+    return sum(best) / len(bodies)
+
+
+def best_of(repeat: int, phase: Callable[[], Run]) -> Run:
+    """The run with the least CPU out of `repeat` runs of an idempotent phase."""
+    return min((phase() for _ in range(repeat)), key=lambda run: run.cpu_s)
+
+
+# --- the phases ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    value: str
+    ratio: str = ""
+    target: str = ""
+    verdict: str = ""
+
+
+def _ratio_row(label: str, per_story_s: float, yardstick_s: float, target: float | None) -> Row:
+    ratio = per_story_s / yardstick_s
+    verdict = "" if target is None else ("ok" if ratio <= target else "MISSED")
+    return Row(
+        label,
+        f"{per_story_s * 1000:.2f} ms/story",
+        f"{ratio:.3f}x",
+        f"<= {target}x" if target else "",
+        verdict,
+    )
+
+
+def _limit_row(label: str, value: float, unit: str, target: float) -> Row:
+    return Row(label, f"{value:.3f} {unit}", "", f"< {target} {unit}", "ok" if value < target else "MISSED")
+
+
+def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
+    quick = args.quick
+    ratio_pages = 200 if quick else None
+    ratio_hosts = 4 if quick else 10
+    scale_hosts = 5 if quick else 100
+    scale_small, scale_large = (4, 20) if quick else (10, 100)  # stories per scale host, two stages
+    pages = load_pages(ratio_pages, args.data)
+    rows: list[Row] = []
+    behaviour = Behaviour()
+    per_host = -(-len(pages) // ratio_hosts)
+    ratio_set = [
+        Host(index=i + 1, pages=pages[i * per_host : (i + 1) * per_host], listed=0, behaviour=behaviour)
+        for i in range(ratio_hosts)
+    ]
+    for host in ratio_set:
+        host.listed = len(host.pages)
+    empty = Host(index=0, pages=[], listed=0, behaviour=behaviour)
+    story_count = sum(host.listed for host in ratio_set)
+    scale_behaviour = Behaviour()
+    scale_set = [
+        Host(
+            index=100 + i,
+            pages=[pages[(i * scale_large + n) % len(pages)] for n in range(scale_large)],
+            listed=scale_small,
+            behaviour=scale_behaviour,
+        )
+        for i in range(scale_hosts)
+    ]
+    with serving([empty, *ratio_set, *scale_set]):
+        bodies = [
+            (f"{host.base_url}{host.story_path(n)}", host.story_body(n))
+            for host in ratio_set
+            for n in range(host.listed)
+        ]
+        _say(f"trafilatura.extract on {len(bodies)} pages x {args.repeat} ...")
+        yardstick = trafilatura_cpu_per_page(bodies, args.repeat)
+        rows.append(
+            Row("trafilatura.extract CPU per page (yardstick)", f"{yardstick * 1000:.2f} ms/page", "1x")
+        )
+
+        # start-up
+        help_walls = [run_monitor(workdir, None, "--help").wall_s for _ in range(5)]
+        rows.append(
+            _limit_row(
+                "start-up: `monitor --help` wall (median of 5)",
+                statistics.median(help_walls),
+                "s",
+                TARGETS["help_s"],
+            )
+        )
+        empty_config = write_config(workdir / "empty.yaml", [empty])
+        cold = run_monitor(workdir, empty_config, "once")
+        baseline = best_of(max(3, args.repeat), lambda: run_monitor(workdir, empty_config, "once")).cpu_s
+        rows.append(Row("start-up: `monitor once`, one empty site, new database CPU", f"{cold.cpu_s:.3f} s"))
+        rows.append(
+            _limit_row(
+                "start-up: `monitor once`, one empty site CPU (subtracted below)",
+                baseline,
+                "s",
+                TARGETS["empty_cpu_s"],
+            )
+        )
+
+        # per-story phases over the ratio set
+        config = write_config(workdir / "ratio.yaml", ratio_set)
+        run_monitor(workdir, config, "db", "upgrade")
+        fresh_db = workdir / "ratio-fresh.db"
+        shutil.copy(config.with_suffix(".db"), fresh_db)
+        _say(f"first sight of {story_count} stories x {args.repeat} ...")
+        behaviour.validators = True
+
+        def first_sight() -> Run:
+            shutil.copy(fresh_db, config.with_suffix(".db"))
+            run = run_monitor(workdir, config, "once")
+            expect(run, new=story_count, failed=0)
+            return run
+
+        first = best_of(args.repeat, first_sight)
+        rows.append(
+            _ratio_row(
+                f"first sight ({story_count} stories, {ratio_hosts} hosts)",
+                (first.cpu_s - baseline) / story_count,
+                yardstick,
+                TARGETS["first"],
+            )
+        )
+        rows.append(
+            Row(
+                "  first sight wall / cores used",
+                f"{first.wall_s:.2f} s",
+                f"{first.cpu_s / first.wall_s:.2f} cores",
+            )
+        )
+
+        def recheck() -> Run:
+            run = run_monitor(workdir, config, "once", "--all")
+            expect(run, new=0, changed=0, unchanged=story_count, failed=0)
+            return run
+
+        recheck_304 = best_of(args.repeat, recheck)
+        rows.append(
+            _ratio_row(
+                "recheck answered 304",
+                (recheck_304.cpu_s - baseline) / story_count,
+                yardstick,
+                TARGETS["304"],
+            )
+        )
+        behaviour.validators = False
+        full = best_of(args.repeat, recheck)
+        rows.append(
+            _ratio_row(
+                "unchanged recheck, full body, no validators",
+                (full.cpu_s - baseline) / story_count,
+                yardstick,
+                TARGETS["full"],
+            )
+        )
+        behaviour.nonce = True
+        dynamic = best_of(args.repeat, recheck)
+        behaviour.nonce = False
+        rows.append(
+            _ratio_row(
+                "  same story, bytes differ (nonce comment): parse path",
+                (dynamic.cpu_s - baseline) / story_count,
+                yardstick,
+                None,
+            )
+        )
+
+        # scale
+        scale_config = write_config(workdir / "scale.yaml", scale_set)
+        scale_db = scale_config.with_suffix(".db")
+        run_monitor(workdir, scale_config, "db", "upgrade")
+        small = scale_small * scale_hosts
+        large = scale_large * scale_hosts
+        _say(f"scale: first sight of {small} stories over {scale_hosts} hosts ...")
+        expect(run_monitor(workdir, scale_config, "once"), new=small, failed=0)
+        daemon_small = daemon_recheck_pass(workdir, scale_config, scale_db, timeout_s=600)
+        for host in scale_set:
+            host.listed = scale_large
+        _say(f"scale: first sight of {large - small} more stories ...")
+        grow = run_monitor(workdir, scale_config, "once")
+        expect(grow, new=large - small, failed=0)
+        rows.append(
+            Row(
+                f"scale: first sight of {large - small} stories CPU / wall",
+                f"{grow.cpu_s:.1f} s / {grow.wall_s:.1f} s",
+                f"{grow.cpu_s / grow.wall_s:.2f} cores",
+            )
+        )
+        bytes_per_version, versions = db_bytes_per_version(scale_db)
+        _say(f"scale: full recheck passes over {large} stories ...")
+        scale_behaviour.validators = False
+        pass_full = run_monitor(workdir, scale_config, "once", "--all")
+        expect(pass_full, unchanged=large, failed=0)
+        rows.append(
+            Row(
+                f"scale: recheck pass of {large} stories, full bodies, CPU / wall",
+                f"{pass_full.cpu_s:.1f} s / {pass_full.wall_s:.1f} s",
+                f"{pass_full.cpu_s / pass_full.wall_s:.2f} cores",
+            )
+        )
+        scale_behaviour.validators = True
+        pass_304 = run_monitor(workdir, scale_config, "once", "--all")
+        expect(pass_304, unchanged=large, failed=0)
+        rows.append(
+            Row(
+                f"scale: recheck pass of {large} stories, all 304, CPU / wall",
+                f"{pass_304.cpu_s:.1f} s / {pass_304.wall_s:.1f} s",
+                f"{pass_304.cpu_s / pass_304.wall_s:.2f} cores",
+            )
+        )
+        rows.append(
+            Row(
+                "scale: database bytes per story version",
+                f"{bytes_per_version:,.0f} B",
+                f"{versions} versions",
+            )
+        )
+        scale_behaviour.validators = False
+        daemon_large = daemon_recheck_pass(workdir, scale_config, scale_db, timeout_s=1200)
+        rows.append(
+            Row(
+                f"scale: daemon peak RSS, recheck pass of {small} stories",
+                f"{daemon_small.peak_rss_mb:.0f} MB",
+                f"{daemon_small.wall_s:.0f} s wall",
+            )
+        )
+        rows.append(
+            Row(
+                f"scale: daemon peak RSS, recheck pass of {large} stories",
+                f"{daemon_large.peak_rss_mb:.0f} MB",
+                f"{daemon_large.wall_s:.0f} s wall",
+            )
+        )
+    return rows
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def print_table(rows: Sequence[Row]) -> None:
+    headers = ("measure", "value", "ratio / note", "target", "")
+    cells = [headers, *((row.label, row.value, row.ratio, row.target, row.verdict) for row in rows)]
+    widths = [max(len(cell[i]) for cell in cells) for i in range(len(headers))]
+    for number, cell in enumerate(cells):
+        print("  ".join(text.ljust(width) for text, width in zip(cell, widths, strict=True)).rstrip())
+        if number == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="200 stories, a 100-story scale run, one run per figure"
+    )
+    parser.add_argument("--repeat", type=int, help="runs per figure, the least CPU kept (3; --quick: 1)")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="the extraction data folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (configs, databases)")
+    args = parser.parse_args()
+    args.repeat = args.repeat or (1 if args.quick else 3)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    started = time.perf_counter()
+    try:
+        rows = measure(args, workdir)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            _say(f"kept {workdir}")
+    mode = " --quick" if args.quick else ""
+    print(f"bench_e2e{mode}: {time.perf_counter() - started:.0f} s, python {sys.version.split()[0]}")
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
