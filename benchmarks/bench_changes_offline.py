@@ -17,11 +17,11 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,6 +43,7 @@ from monitor.compare import compare, snapshot, suspicion  # noqa: E402
 from monitor.models import Article  # noqa: E402
 
 DEFAULT_PAGES_PER_SET = 40
+STANDIN_META_LINE_MAX_WORDS = 20
 PUBLISHED_META_SELECTOR = 'meta[property="article:published_time"], meta[itemprop="datePublished"]'
 # Expected body paragraph counts (added, removed, edited) of the body edits.
 EXPECTED_BODY_COUNTS = {"edit_sentence": (0, 0, 1), "append_update": (1, 0, 0)}
@@ -70,6 +71,10 @@ def standin_extract(html: str, url: str | None = None) -> Article:
     bylines = [node for node in tree.css(VISIBLE_BYLINE_SELECTOR) if is_byline_sized(node)]
     for byline_node in bylines:
         skipped.update(node.mem_id for node in [byline_node, *byline_node.css("p")])
+        # A post-meta line ("by Jane Doe | May 19, 2024") is a <p> around the byline, not story text.
+        meta_line = next((node for node in _ancestors(byline_node) if node.tag == "p"), None)
+        if meta_line is not None and len(meta_line.text(deep=True).split()) <= STANDIN_META_LINE_MAX_WORDS:
+            skipped.add(meta_line.mem_id)
     body = [node.text(deep=True) for node in paragraphs if node.mem_id not in skipped]
     return Article(
         title=title_node.text() if title_node is not None else None,
@@ -78,6 +83,13 @@ def standin_extract(html: str, url: str | None = None) -> Article:
         modified=modified,
         text="\n\n".join(body),
     )
+
+
+def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    current = node.parent
+    while current is not None:
+        yield current
+        current = current.parent
 
 
 def _meta(tree: LexborHTMLParser, selector: str) -> str | None:

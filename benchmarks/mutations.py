@@ -342,7 +342,8 @@ def _edit_byline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Ra
     ]
     for text_node in list(_text_nodes(body)) if body is not None else []:
         text = text_node.text_content or ""
-        if _rename(text, authors) != text and _churnable(text_node, protected, bylines):
+        visible_byline = _inside(text_node, bylines) and not _inside(text_node, protected)
+        if _rename(text, authors) != text and (visible_byline or _churnable(text_node, protected, [])):
             _replace_text(text_node, _rename(text, authors))
     return tree.html or ""
 
