@@ -331,7 +331,7 @@ class Store:
                 .values(last_checked_at=now_iso(), next_check_at=next_check_at, **values)
             )
 
-    def mark_checked_later(self, article_id: int, *, next_check_at: str, **values: Any) -> None:
+    def mark_checked_later(self, article_id: int, *, next_check_at: str | None, **values: Any) -> None:
         """mark_checked() written with the next transaction: for the many checks that found nothing new."""
         self._deferred_checks[article_id] = {
             "last_checked_at": now_iso(),
