@@ -88,6 +88,7 @@ class SiteDefaults(_Strict):
     max_new_per_pass: int = Field(default=200, gt=0)
     sitemap_max_age: Duration = 2 * 86400.0
     alert_minor: bool = False
+    sitemaps_from_robots: bool = False
     rechecks: tuple[RecheckStep, ...] = DEFAULT_RECHECKS
 
     @field_validator("rechecks")
@@ -121,6 +122,7 @@ class SiteConfig(_Strict):
     max_new_per_pass: int | None = Field(default=None, gt=0)
     sitemap_max_age: Duration | None = None
     alert_minor: bool | None = None
+    sitemaps_from_robots: bool | None = None
     rechecks: tuple[RecheckStep, ...] | None = None
 
     @field_validator("name")
@@ -205,6 +207,7 @@ class Site:
     max_new_per_pass: int
     sitemap_max_age_s: float
     alert_minor: bool
+    sitemaps_from_robots: bool
     rechecks: tuple[RecheckStep, ...]
 
 
@@ -363,6 +366,7 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         max_new_per_pass=resolved["max_new_per_pass"],
         sitemap_max_age_s=resolved["sitemap_max_age"],
         alert_minor=resolved["alert_minor"],
+        sitemaps_from_robots=resolved["sitemaps_from_robots"],
         rechecks=resolved["rechecks"],
     )
 

@@ -179,7 +179,18 @@ async def _discover_links(monitor: Monitor, site: Site) -> tuple[list[ArticleLin
         found.extend(sitemap_links)
         if not ok:
             errors.append(f"{url}: unreachable")
+    for url in await _robots_sitemaps(monitor, site):
+        found.extend((await _sitemap_links(monitor, site, url))[0])
     return _unique_story_links(found, site), errors
+
+
+async def _robots_sitemaps(monitor: Monitor, site: Site) -> list[str]:
+    """The `Sitemap:` lines of the site's robots.txt when the site asks for them, minus configured ones."""
+    if not site.sitemaps_from_robots:
+        return []
+    first_source = (*site.start_urls, *site.feeds, *site.sitemaps)[0]
+    found = await monitor.fetcher.sitemaps_from_robots(first_source)
+    return [url for url in found if url not in site.sitemaps and _on_site(url, site)][:MAX_CHILD_SITEMAPS]
 
 
 async def _sitemap_links(monitor: Monitor, site: Site, url: str) -> tuple[list[ArticleLink], bool]:

@@ -223,3 +223,23 @@ def test_autodiscovered_feed_is_read_even_when_the_front_page_is_unchanged(tmp_p
         site.requests.clear()
         CliRunner().invoke(monitor_cli, invoke)
         assert "/feed/" in site.requests
+
+
+def test_sitemaps_named_in_robots_txt(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli as monitor_cli
+
+    with SiteServer(sample_site(3)) as server:
+        entry = {
+            "name": "robots-news",
+            "start_urls": [f"{server.base_url}/category/none/"],
+            "sitemaps_from_robots": True,
+            "sitemap_max_age": "3650d",
+        }
+        path = write_config(tmp_path, [entry])
+        result = CliRunner().invoke(
+            monitor_cli, ["--config", str(path), "--log-format", "json", "once"], catch_exceptions=False
+        )
+        assert "/news-sitemap.xml" in server.site.requests
+    assert len(events(result.output, "story.new")) == 3
