@@ -6,6 +6,7 @@ config -> schedule -> fetch -> discover -> extract -> compare -> store -> report
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import re
@@ -313,20 +314,7 @@ def _canonical_of(article: Article, page: FetchedPage, site: Site) -> str:
 
 def _new_version(url: str, article: Article, canonical: str) -> NewVersion:
     snapshot = compare.snapshot(article)
-    stored = Article(
-        title=article.title,
-        byline=article.byline,
-        authors=article.authors,
-        published=article.published,
-        modified=article.modified,
-        canonical_url=canonical,
-        language=article.language,
-        description=article.description,
-        image=article.image,
-        section=article.section,
-        tags=article.tags,
-        text=article.text,
-    )
+    stored = dataclasses.replace(article, canonical_url=canonical)
     return NewVersion(
         url=url,
         article=stored,
