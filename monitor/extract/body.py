@@ -30,7 +30,9 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
     if body is None:
         return ""
     if rules.GLOBAL_CHROME_REMOVAL:
-        remove_nodes(body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR)
+        remove_nodes(
+            body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR, max_chars=rules.CHROME_MAX_CHARS
+        )
     containers = find_main(body)
     return text_of(containers, title)
 
@@ -45,10 +47,14 @@ def text_of(containers: list[LexborNode], title: str | None = None) -> str:
     return assemble(rules.PARA_MARK.join(flat_parts), title)
 
 
-def remove_nodes(root: LexborNode, selector: str, protect: str | None = None) -> None:
-    """Drop every node matching `selector`, except those holding a `protect` match."""
+def remove_nodes(
+    root: LexborNode, selector: str, protect: str | None = None, max_chars: int | None = None
+) -> None:
+    """Drop every node matching `selector`, except those holding a `protect` match or over `max_chars`."""
     for node in _unique(root.css(selector)):
         if protect is not None and node.css_first(protect) is not None:
+            continue
+        if max_chars is not None and len(node.text()) > max_chars:
             continue
         node.decompose()
 

@@ -55,6 +55,7 @@ CHROME_SELECTOR = ", ".join(
 )
 # chrome removal skips nodes holding one of these (the story itself was marked up as chrome)
 PROTECTED_SELECTOR = "[itemprop=articleBody]"
+CHROME_MAX_CHARS = 15_000  # a "chrome" element holding more text than this wraps the story itself
 
 # --- boilerplate blocks inside the story container (class / id keywords, case-insensitive) ---------------
 BOILERPLATE_KEYWORDS = (
