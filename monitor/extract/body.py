@@ -108,8 +108,17 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
     candidates: dict[int, _Candidate] = {}
     chains: dict[int, list[_Candidate]] = {}  # paragraphs of one parent share its chain of ancestors
     weights = rules.ANCESTOR_WEIGHTS
-    for paragraph in body.css(rules.PARAGRAPH_SELECTOR):
-        text = paragraph.text()
+    text_holders: set[int] = set()
+    for paragraph in body.css(rules.PARAGRAPH_SELECTOR + ", br"):
+        if paragraph.tag == "br":
+            # text written straight into a <div> between <br>s counts as that div's paragraph
+            holder = paragraph.parent
+            if holder is None or holder.tag in rules.TEXT_BLOCK_TAGS or holder.mem_id in text_holders:
+                continue
+            text_holders.add(holder.mem_id)
+            paragraph, text = holder, holder.text(deep=False)
+        else:
+            text = paragraph.text()
         length = len(text.strip())
         if length < rules.MIN_PARAGRAPH_CHARS:
             continue

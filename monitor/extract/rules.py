@@ -119,6 +119,9 @@ BOILERPLATE_MAX_SHARE = 0.4
 
 # --- main-content scoring (readability-like) --------------------------------------------------------------
 PARAGRAPH_SELECTOR = "p, pre, blockquote, td"
+TEXT_BLOCK_TAGS = frozenset(
+    {"p", "pre", "blockquote", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span"}
+)
 MIN_PARAGRAPH_CHARS = 25
 ANCESTOR_WEIGHTS = (1.0, 0.5, 0.25)  # the parent, grandparent, great-grandparent of a paragraph
 POSITIVE_CLASS = re.compile(
@@ -156,7 +159,8 @@ BOILERPLATE_LINE = re.compile(
     r"share( this( (article|story|post))?)?( on \w+)?|tweet|email|print|sponsored|more on this( story)?|"
     r"recommended( for you)?|continue reading|subscribe|sign up|follow us|previous post|next post|"
     r"leave a (reply|comment)|you may also like|also read|most popular|comments?|advert|tags?|related links|"
-    r"top stories|partner news|more stories|trending( now)?|latest news|this slideshow requires javascript\.?|"
+    r"top stories|partner news|more stories|trending( now)?|latest news|"
+    r"this slideshow requires javascript\.?|"
     r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*)\W*$",
     re.IGNORECASE,
 )
