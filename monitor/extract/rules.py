@@ -249,13 +249,13 @@ PUBLISHED_SELECTORS = (
     "time[datetime], time"
 )
 # last resort for the published date: short texts in elements whose class says they hold a date
-DATE_CLASS_SELECTORS = "[class*=date i], [class*=publish i], [class*=posted i]"
+DATE_CLASS_SELECTORS = "[class*=date], [class*=publish]"
 MAX_DATE_TEXT_CHARS = 60
 MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
 AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
     ".author .fn, .byline a, .byline, .author, .post-author, .entry-author",
-    "a[href*='/author/'], [class*=author-name], [class*=byline] a, [class*=byline], [class*=author] a",
+    "[class*=author], [class*=byline], a[href*='/author/']",
 )
 BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
