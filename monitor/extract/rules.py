@@ -74,6 +74,7 @@ BOILERPLATE_KEYWORDS = (
     "caption",
     "breadcrumb",
 )
+BOILERPLATE_ID_KEYWORDS = ("share", "related", "comment", "social")
 # generic words matched as whole class tokens only ("elementor-widget" wraps every block of Elementor pages)
 BOILERPLATE_EXACT_TOKENS = (
     "ad",
@@ -110,7 +111,8 @@ BOILERPLATE_EXACT_TOKENS = (
 )
 BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figure", "figcaption", "time", "address")
 BOILERPLATE_SELECTOR = ", ".join(
-    [f"[class*={word}], [id*={word}]" for word in BOILERPLATE_KEYWORDS]
+    [f"[class*={word}]" for word in BOILERPLATE_KEYWORDS]
+    + [f"[id*={word}]" for word in BOILERPLATE_ID_KEYWORDS]
     + [f"[class~={token}], [id={token}]" for token in BOILERPLATE_EXACT_TOKENS]
     + list(BOILERPLATE_TAGS)
 )
