@@ -113,7 +113,7 @@ BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figure", "figcaption", "t
 BOILERPLATE_SELECTOR = ", ".join(
     [f"[class*={word}]" for word in BOILERPLATE_KEYWORDS]
     + [f"[id*={word}]" for word in BOILERPLATE_ID_KEYWORDS]
-    + [f"[class~={token}], [id={token}]" for token in BOILERPLATE_EXACT_TOKENS]
+    + [f".{token}" for token in BOILERPLATE_EXACT_TOKENS]
     + list(BOILERPLATE_TAGS)
 )
 # a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
