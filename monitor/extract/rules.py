@@ -120,7 +120,7 @@ BOILERPLATE_SELECTOR = ", ".join(
 BOILERPLATE_MAX_SHARE = 0.4
 
 # --- main-content scoring (readability-like) --------------------------------------------------------------
-PARAGRAPH_SELECTOR = "p, pre, blockquote, td"
+PARAGRAPH_SELECTOR = "p, pre, blockquote"
 TEXT_BLOCK_TAGS = frozenset(
     {"p", "pre", "blockquote", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span"}
 )
