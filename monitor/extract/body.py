@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -154,14 +155,20 @@ def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> li
 
 def _class_weight(node: LexborNode) -> float:
     attributes = node.attributes
-    label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-    weight = 0.0
-    if label.strip():
-        if rules.NEGATIVE_CLASS.search(label):
-            weight -= rules.CLASS_WEIGHT
-        if rules.POSITIVE_CLASS.search(label):
-            weight += rules.CLASS_WEIGHT
+    weight = _label_weight(attributes.get("class") or "", attributes.get("id") or "")
     if node.tag in ("article", "main"):
+        weight += rules.CLASS_WEIGHT
+    return weight
+
+
+@lru_cache(maxsize=rules.LABEL_CACHE_SIZE)
+def _label_weight(class_name: str, element_id: str) -> float:
+    # pages repeat the same class names on many nodes: the regexes run once per distinct label
+    label = f"{class_name} {element_id}"
+    weight = 0.0
+    if rules.NEGATIVE_CLASS.search(label):
+        weight -= rules.CLASS_WEIGHT
+    if rules.POSITIVE_CLASS.search(label):
         weight += rules.CLASS_WEIGHT
     return weight
 

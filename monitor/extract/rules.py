@@ -136,6 +136,7 @@ NEGATIVE_CLASS = re.compile(
     re.IGNORECASE,
 )
 CLASS_WEIGHT = 25.0
+LABEL_CACHE_SIZE = 8192
 TOP_CANDIDATES = 5
 SIBLING_SCORE_SHARE = 0.2  # siblings scoring at least this share of the best candidate join it
 MIN_SIBLING_SCORE = 10.0
