@@ -15,7 +15,6 @@ _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
 _WORD = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")
-_PARA_SPLIT = re.compile(f"[ {rules.PARA_MARK}]*{rules.PARA_MARK}[ {rules.PARA_MARK}]*")
 
 
 @dataclass(slots=True)
@@ -232,9 +231,11 @@ def assemble(flat: str, title: str | None) -> str:
     """Turn marked text into paragraphs, dropping link lists, furniture lines and the title."""
     title_key = _key(title) if title else None
     paragraphs: list[tuple[str, bool]] = []
-    for chunk in _PARA_SPLIT.split(" ".join(flat.split())):
-        if len(chunk) < 2 and not _WORD.search(chunk):
+    for raw_chunk in flat.split(rules.PARA_MARK):
+        words = raw_chunk.split()
+        if not words:
             continue
+        chunk = " ".join(words)
         is_heading = rules.HEADING_MARK in chunk
         if is_heading:
             chunk = chunk.replace(rules.HEADING_MARK, "")

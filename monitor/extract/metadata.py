@@ -61,12 +61,22 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
 
 
 def _from_json_ld(tree: LexborHTMLParser, found: Metadata) -> None:
-    objects = [obj for script in tree.css(rules.JSON_LD_SELECTOR) for obj in _json_objects(script.text())]
-    articles = [obj for obj in objects if _types(obj) & rules.ARTICLE_TYPES]
-    pages = [obj for obj in objects if _types(obj) & rules.PAGE_TYPES]
-    people = {str(obj["@id"]): obj for obj in objects if "@id" in obj and _types(obj) & rules.AUTHOR_TYPES}
-    for obj in articles + pages:
-        _fill_from_json_ld(obj, found, people, is_article=obj in articles)
+    articles: list[JsonObject] = []
+    pages: list[JsonObject] = []
+    people: dict[str, JsonObject] = {}
+    for script in tree.css(rules.JSON_LD_SELECTOR):
+        for obj in _json_objects(script.text()):
+            types = _types(obj)
+            if types & rules.ARTICLE_TYPES:
+                articles.append(obj)
+            elif types & rules.PAGE_TYPES:
+                pages.append(obj)
+            elif types & rules.AUTHOR_TYPES and "@id" in obj:
+                people[str(obj["@id"])] = obj
+    for obj in articles:
+        _fill_from_json_ld(obj, found, people, is_article=True)
+    for obj in pages:
+        _fill_from_json_ld(obj, found, people, is_article=False)
 
 
 def _json_objects(raw: str) -> Iterator[JsonObject]:
