@@ -109,7 +109,7 @@ BOILERPLATE_EXACT_TOKENS = (
     "taboola",
     "disqus",
 )
-BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figure", "figcaption", "time", "address")
+BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figcaption", "time", "address")
 BOILERPLATE_SELECTOR = ", ".join(
     [f"[class*={word}]" for word in BOILERPLATE_KEYWORDS]
     + [f"[id*={word}]" for word in BOILERPLATE_ID_KEYWORDS]
@@ -154,7 +154,7 @@ PARA_BLOCKS = "p, div, blockquote, pre, section, article, ul, ol, dl, table, tr,
 LINE_BLOCKS = "li, br, dd, dt, td, th"
 HEADING_BLOCKS = "h1, h2, h3, h4, h5, h6"
 MAX_FURNITURE_CHARS = 60  # longer lines are never furniture like "Share this" or "Read more"
-MAX_LINK_DENSITY = 0.5  # a paragraph whose text is more than this share link text is navigation
+MAX_LINK_DENSITY = 0.7  # a paragraph whose text is more than this share link text is navigation
 MIN_LINK_CHARS_TO_DROP = 1
 # short lines that are page furniture wherever they appear
 BOILERPLATE_LINE = re.compile(
