@@ -128,6 +128,8 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
         chain = chains.get(parent.mem_id)
         if chain is None:
             chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates)
+        if not chain:
+            continue
         score = 1.0 + text.count(",") + min(length // 100, 3)
         counted = length if length >= rules.MIN_CLIMB_PARAGRAPH_CHARS else 0
         for level, candidate in enumerate(chain):
@@ -138,17 +140,22 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
 
 
 def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> list[_Candidate]:
-    chain = []
+    nodes = []
     node: LexborNode | None = parent
     for level in range(rules.MAX_CLIMB):
         if node is None or node.tag in ("html", "#document"):
             break
-        candidate = candidates.get(node.mem_id)
-        if candidate is None:
-            weight = _class_weight(node) if level < len(rules.ANCESTOR_WEIGHTS) else 0.0
-            candidate = candidates[node.mem_id] = _Candidate(node, weight)
-        chain.append(candidate)
+        if level < rules.LINK_ANCESTOR_LEVELS and node.tag == "a":
+            return []  # text inside a link is a teaser card, not story text
+        nodes.append(node)
         node = node.parent
+    chain = []
+    for level, ancestor in enumerate(nodes):
+        candidate = candidates.get(ancestor.mem_id)
+        if candidate is None:
+            weight = _class_weight(ancestor) if level < len(rules.ANCESTOR_WEIGHTS) else 0.0
+            candidate = candidates[ancestor.mem_id] = _Candidate(ancestor, weight)
+        chain.append(candidate)
     return chain
 
 

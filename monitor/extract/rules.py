@@ -279,6 +279,7 @@ DATE_WORD = re.compile(
     re.IGNORECASE,
 )
 GLOBAL_CHROME_REMOVAL = True
+LINK_ANCESTOR_LEVELS = 4  # paragraphs this close below an <a> are teaser cards
 MAX_CLIMB = 30  # levels of ancestors that collect paragraph text
 MIN_CLIMB_PARAGRAPH_CHARS = 100  # shorter paragraphs (teasers, captions) do not pull the container up
 CLIMB_LOOKAHEAD = 8  # ancestors looked at for one widening step
