@@ -247,7 +247,7 @@ def test_public_names() -> None:
 
 # --- accuracy floor on a fixed sample of the development pages ----------------------------------------------
 
-F1_FLOORS = {"scrapinghub": 0.94, "wcxb-articles-dev": 0.87}  # measured 0.967 / 0.900 on this sample
+F1_FLOORS = {"scrapinghub": 0.94, "wcxb-articles-dev": 0.92}  # measured 0.968 / 0.955 on this sample
 
 
 @pytest.mark.skipif(not DATA_DIR.exists(), reason="development data sets not available")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -14,7 +15,6 @@ _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
 _WORD = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")
-_PARA_SPLIT = re.compile(f"[ {rules.PARA_MARK}]*{rules.PARA_MARK}[ {rules.PARA_MARK}]*")
 
 
 @dataclass(slots=True)
@@ -30,7 +30,9 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
     if body is None:
         return ""
     if rules.GLOBAL_CHROME_REMOVAL:
-        remove_nodes(body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR)
+        remove_nodes(
+            body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR, max_chars=rules.CHROME_MAX_CHARS
+        )
     containers = find_main(body)
     return text_of(containers, title)
 
@@ -45,10 +47,14 @@ def text_of(containers: list[LexborNode], title: str | None = None) -> str:
     return assemble(rules.PARA_MARK.join(flat_parts), title)
 
 
-def remove_nodes(root: LexborNode, selector: str, protect: str | None = None) -> None:
-    """Drop every node matching `selector`, except those holding a `protect` match."""
+def remove_nodes(
+    root: LexborNode, selector: str, protect: str | None = None, max_chars: int | None = None
+) -> None:
+    """Drop every node matching `selector`, except those holding a `protect` match or over `max_chars`."""
     for node in _unique(root.css(selector)):
         if protect is not None and node.css_first(protect) is not None:
+            continue
+        if max_chars is not None and len(node.text()) > max_chars:
             continue
         node.decompose()
 
@@ -102,8 +108,17 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
     candidates: dict[int, _Candidate] = {}
     chains: dict[int, list[_Candidate]] = {}  # paragraphs of one parent share its chain of ancestors
     weights = rules.ANCESTOR_WEIGHTS
-    for paragraph in body.css(rules.PARAGRAPH_SELECTOR):
-        text = paragraph.text()
+    text_holders: set[int] = set()
+    for paragraph in body.css(rules.PARAGRAPH_SELECTOR + ", br"):
+        if paragraph.tag == "br":
+            # text written straight into a <div> between <br>s counts as that div's paragraph
+            holder = paragraph.parent
+            if holder is None or holder.tag in rules.TEXT_BLOCK_TAGS or holder.mem_id in text_holders:
+                continue
+            text_holders.add(holder.mem_id)
+            paragraph, text = holder, holder.text(deep=False)
+        else:
+            text = paragraph.text()
         length = len(text.strip())
         if length < rules.MIN_PARAGRAPH_CHARS:
             continue
@@ -113,6 +128,8 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
         chain = chains.get(parent.mem_id)
         if chain is None:
             chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates)
+        if not chain:
+            continue
         score = 1.0 + text.count(",") + min(length // 100, 3)
         counted = length if length >= rules.MIN_CLIMB_PARAGRAPH_CHARS else 0
         for level, candidate in enumerate(chain):
@@ -123,30 +140,41 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
 
 
 def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> list[_Candidate]:
-    chain = []
+    nodes = []
     node: LexborNode | None = parent
     for level in range(rules.MAX_CLIMB):
         if node is None or node.tag in ("html", "#document"):
             break
-        candidate = candidates.get(node.mem_id)
-        if candidate is None:
-            weight = _class_weight(node) if level < len(rules.ANCESTOR_WEIGHTS) else 0.0
-            candidate = candidates[node.mem_id] = _Candidate(node, weight)
-        chain.append(candidate)
+        if level < rules.LINK_ANCESTOR_LEVELS and node.tag == "a":
+            return []  # text inside a link is a teaser card, not story text
+        nodes.append(node)
         node = node.parent
+    chain = []
+    for level, ancestor in enumerate(nodes):
+        candidate = candidates.get(ancestor.mem_id)
+        if candidate is None:
+            weight = _class_weight(ancestor) if level < len(rules.ANCESTOR_WEIGHTS) else 0.0
+            candidate = candidates[ancestor.mem_id] = _Candidate(ancestor, weight)
+        chain.append(candidate)
     return chain
 
 
 def _class_weight(node: LexborNode) -> float:
     attributes = node.attributes
-    label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-    weight = 0.0
-    if label.strip():
-        if rules.NEGATIVE_CLASS.search(label):
-            weight -= rules.CLASS_WEIGHT
-        if rules.POSITIVE_CLASS.search(label):
-            weight += rules.CLASS_WEIGHT
+    weight = _label_weight(attributes.get("class") or "", attributes.get("id") or "")
     if node.tag in ("article", "main"):
+        weight += rules.CLASS_WEIGHT
+    return weight
+
+
+@lru_cache(maxsize=rules.LABEL_CACHE_SIZE)
+def _label_weight(class_name: str, element_id: str) -> float:
+    # pages repeat the same class names on many nodes: the regexes run once per distinct label
+    label = f"{class_name} {element_id}"
+    weight = 0.0
+    if rules.NEGATIVE_CLASS.search(label):
+        weight -= rules.CLASS_WEIGHT
+    if rules.POSITIVE_CLASS.search(label):
         weight += rules.CLASS_WEIGHT
     return weight
 
@@ -210,9 +238,11 @@ def assemble(flat: str, title: str | None) -> str:
     """Turn marked text into paragraphs, dropping link lists, furniture lines and the title."""
     title_key = _key(title) if title else None
     paragraphs: list[tuple[str, bool]] = []
-    for chunk in _PARA_SPLIT.split(" ".join(flat.split())):
-        if len(chunk) < 2 and not _WORD.search(chunk):
+    for raw_chunk in flat.split(rules.PARA_MARK):
+        words = raw_chunk.split()
+        if not words:
             continue
+        chunk = " ".join(words)
         is_heading = rules.HEADING_MARK in chunk
         if is_heading:
             chunk = chunk.replace(rules.HEADING_MARK, "")

@@ -32,9 +32,9 @@ def decode(html: str | bytes) -> str:
         pass
     declared = rules.META_CHARSET.search(html[: rules.CHARSET_SNIFF_BYTES])
     if declared:
-        encoding = _known_encoding(declared.group(1).decode("ascii", errors="ignore"))
-        if encoding:
-            return html.decode(encoding, errors="replace")
+        declared_encoding = _known_encoding(declared.group(1).decode("ascii", errors="ignore"))
+        if declared_encoding:
+            return html.decode(declared_encoding, errors="replace")
     return _detect(html)
 
 

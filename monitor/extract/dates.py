@@ -61,7 +61,7 @@ def _from_free_text(text: str) -> str | None:
         with warnings.catch_warnings():
             # unknown zone names ("IST") only cost the zone, which we then leave out
             warnings.simplefilter("ignore")
-            parsed = date_parser.parse(text, default=_DEFAULT, fuzzy=True)
+            parsed: datetime = date_parser.parse(text, default=_DEFAULT, fuzzy=True)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed.year == 1 or not _plausible(parsed.year):

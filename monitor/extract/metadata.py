@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from monitor.extract.clean import normalize_space
 from monitor.extract.dates import date_from_url, normalize_date
 
 JsonObject = dict[str, Any]
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(slots=True)
@@ -61,12 +63,22 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
 
 
 def _from_json_ld(tree: LexborHTMLParser, found: Metadata) -> None:
-    objects = [obj for script in tree.css(rules.JSON_LD_SELECTOR) for obj in _json_objects(script.text())]
-    articles = [obj for obj in objects if _types(obj) & rules.ARTICLE_TYPES]
-    pages = [obj for obj in objects if _types(obj) & rules.PAGE_TYPES]
-    people = {str(obj["@id"]): obj for obj in objects if "@id" in obj and _types(obj) & rules.AUTHOR_TYPES}
-    for obj in articles + pages:
-        _fill_from_json_ld(obj, found, people, is_article=obj in articles)
+    articles: list[JsonObject] = []
+    pages: list[JsonObject] = []
+    people: dict[str, JsonObject] = {}
+    for script in tree.css(rules.JSON_LD_SELECTOR):
+        for obj in _json_objects(script.text()):
+            types = _types(obj)
+            if types & rules.ARTICLE_TYPES:
+                articles.append(obj)
+            elif types & rules.PAGE_TYPES:
+                pages.append(obj)
+            elif types & rules.AUTHOR_TYPES and "@id" in obj:
+                people[str(obj["@id"])] = obj
+    for obj in articles:
+        _fill_from_json_ld(obj, found, people, is_article=True)
+    for obj in pages:
+        _fill_from_json_ld(obj, found, people, is_article=False)
 
 
 def _json_objects(raw: str) -> Iterator[JsonObject]:
@@ -222,8 +234,7 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
         root = tree.css_first("html")
         lang = root.attributes.get("lang") if root is not None else None
         found.language = lang.strip() if lang and lang.strip() else None
-    if not found.title:
-        found.title = _markup_title(tree, found.site_name)
+    found.title = _best_title(tree, found.title, found.site_name)
     if not found.published:
         found.published = _markup_date(tree, rules.PUBLISHED_SELECTORS)
     if not found.published:
@@ -234,6 +245,21 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
         found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
     if not found.authors:
         found.authors = _markup_authors(tree)
+
+
+def _best_title(tree: LexborHTMLParser, title: str | None, site_name: str | None) -> str | None:
+    """The visible headline when it agrees with the metadata title (which often carries the site name)."""
+    if not title:
+        return _markup_title(tree, site_name)
+    title = html.unescape(title)
+    heading = tree.css_first("h1")
+    heading_text = normalize_space(heading.text()) if heading is not None else ""
+    if rules.MIN_HEADLINE_CHARS <= len(heading_text) <= rules.MAX_HEADLINE_CHARS:
+        heading_words = set(_WORDS.findall(heading_text.lower()))
+        shared = heading_words & set(_WORDS.findall(title.lower()))
+        if len(shared) >= rules.HEADLINE_AGREEMENT * len(heading_words):
+            return heading_text
+    return _strip_site_name(title, site_name)
 
 
 def _markup_title(tree: LexborHTMLParser, site_name: str | None) -> str | None:

@@ -55,6 +55,7 @@ CHROME_SELECTOR = ", ".join(
 )
 # chrome removal skips nodes holding one of these (the story itself was marked up as chrome)
 PROTECTED_SELECTOR = "[itemprop=articleBody]"
+CHROME_MAX_CHARS = 15_000  # a "chrome" element holding more text than this wraps the story itself
 
 # --- boilerplate blocks inside the story container (class / id keywords, case-insensitive) ---------------
 BOILERPLATE_KEYWORDS = (
@@ -73,6 +74,7 @@ BOILERPLATE_KEYWORDS = (
     "caption",
     "breadcrumb",
 )
+BOILERPLATE_ID_KEYWORDS = ("share", "related", "comment", "social")
 # generic words matched as whole class tokens only ("elementor-widget" wraps every block of Elementor pages)
 BOILERPLATE_EXACT_TOKENS = (
     "ad",
@@ -107,17 +109,21 @@ BOILERPLATE_EXACT_TOKENS = (
     "taboola",
     "disqus",
 )
-BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figure", "figcaption", "time", "address")
+BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figcaption", "time", "address")
 BOILERPLATE_SELECTOR = ", ".join(
-    [f"[class*={word}], [id*={word}]" for word in BOILERPLATE_KEYWORDS]
-    + [f"[class~={token}], [id={token}]" for token in BOILERPLATE_EXACT_TOKENS]
+    [f"[class*={word}]" for word in BOILERPLATE_KEYWORDS]
+    + [f"[id*={word}]" for word in BOILERPLATE_ID_KEYWORDS]
+    + [f".{token}" for token in BOILERPLATE_EXACT_TOKENS]
     + list(BOILERPLATE_TAGS)
 )
 # a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
 BOILERPLATE_MAX_SHARE = 0.4
 
 # --- main-content scoring (readability-like) --------------------------------------------------------------
-PARAGRAPH_SELECTOR = "p, pre, blockquote, td"
+PARAGRAPH_SELECTOR = "p, pre, blockquote"
+TEXT_BLOCK_TAGS = frozenset(
+    {"p", "pre", "blockquote", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span"}
+)
 MIN_PARAGRAPH_CHARS = 25
 ANCESTOR_WEIGHTS = (1.0, 0.5, 0.25)  # the parent, grandparent, great-grandparent of a paragraph
 POSITIVE_CLASS = re.compile(
@@ -130,6 +136,7 @@ NEGATIVE_CLASS = re.compile(
     re.IGNORECASE,
 )
 CLASS_WEIGHT = 25.0
+LABEL_CACHE_SIZE = 8192
 TOP_CANDIDATES = 5
 SIBLING_SCORE_SHARE = 0.2  # siblings scoring at least this share of the best candidate join it
 MIN_SIBLING_SCORE = 10.0
@@ -147,7 +154,7 @@ PARA_BLOCKS = "p, div, blockquote, pre, section, article, ul, ol, dl, table, tr,
 LINE_BLOCKS = "li, br, dd, dt, td, th"
 HEADING_BLOCKS = "h1, h2, h3, h4, h5, h6"
 MAX_FURNITURE_CHARS = 60  # longer lines are never furniture like "Share this" or "Read more"
-MAX_LINK_DENSITY = 0.5  # a paragraph whose text is more than this share link text is navigation
+MAX_LINK_DENSITY = 0.7  # a paragraph whose text is more than this share link text is navigation
 MIN_LINK_CHARS_TO_DROP = 1
 # short lines that are page furniture wherever they appear
 BOILERPLATE_LINE = re.compile(
@@ -240,19 +247,22 @@ META_AUTHOR = (
     "byl",
 )
 META_TAGS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
+MIN_HEADLINE_CHARS = 10
+MAX_HEADLINE_CHARS = 250
+HEADLINE_AGREEMENT = 0.5  # share of the <h1> words found in the metadata title for the <h1> to win
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
 PUBLISHED_SELECTORS = (
     "[itemprop=datePublished], time[pubdate], time.published, time.entry-date, .published[datetime], "
     "time[datetime], time"
 )
 # last resort for the published date: short texts in elements whose class says they hold a date
-DATE_CLASS_SELECTORS = "[class*=date i], [class*=publish i], [class*=posted i]"
+DATE_CLASS_SELECTORS = "[class*=date], [class*=publish]"
 MAX_DATE_TEXT_CHARS = 60
 MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
 AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
     ".author .fn, .byline a, .byline, .author, .post-author, .entry-author",
-    "a[href*='/author/'], [class*=author-name], [class*=byline] a, [class*=byline], [class*=author] a",
+    "[class*=author], [class*=byline], a[href*='/author/']",
 )
 BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
@@ -270,6 +280,7 @@ DATE_WORD = re.compile(
     re.IGNORECASE,
 )
 GLOBAL_CHROME_REMOVAL = True
+LINK_ANCESTOR_LEVELS = 4  # paragraphs this close below an <a> are teaser cards
 MAX_CLIMB = 30  # levels of ancestors that collect paragraph text
 MIN_CLIMB_PARAGRAPH_CHARS = 100  # shorter paragraphs (teasers, captions) do not pull the container up
 CLIMB_LOOKAHEAD = 8  # ancestors looked at for one widening step
