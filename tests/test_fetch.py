@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -79,6 +81,15 @@ def page_attempts(page: Any) -> list[Any]:
 
 def test_public_names_are_exported() -> None:
     assert set(monitor.fetch.__all__) == {"FetchKind", "FetchSettings", "Fetcher"}
+
+
+def test_fetch_does_not_import_discover() -> None:
+    """The layers depend one way: discover uses fetch (URL identity, bounded decompression), never back."""
+    code = (
+        "import sys, monitor.fetch, monitor.fetch.urls; "
+        "sys.exit(any(name.startswith('monitor.discover') for name in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 async def test_page_is_fetched_decoded_and_every_attempt_recorded(server: FaultServer) -> None:

@@ -12,7 +12,6 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from monitor.discover.urls import canonicalize_url, host_in_domains, registrable_domain
 from monitor.fetch.body import ACCEPT_HEADERS, SUPPORTED_ENCODINGS, decode_body
 from monitor.fetch.exchange import (
     DETAIL_MAX_CHARS,
@@ -34,6 +33,7 @@ from monitor.fetch.politeness import (
 )
 from monitor.fetch.retry import backoff_delay, is_host_failure, is_retryable, parse_retry_after
 from monitor.fetch.settings import FetchSettings
+from monitor.fetch.urls import canonicalize_url, host_in_domains, registrable_domain
 from monitor.models import FetchAttempt, FetchedPage
 
 logger = logging.getLogger(__name__)
