@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import random
 import subprocess
@@ -406,8 +407,6 @@ async def test_corrupt_compressed_body_is_an_error(server: FaultServer) -> None:
 
 
 def test_bounded_decompression_unit() -> None:
-    import gzip
-
     payload = gzip.compress(b"a" * 10_000)
     assert decompress_bounded(payload, "gzip", 10_000) == b"a" * 10_000
     with pytest.raises(BodyTooLarge):
@@ -449,9 +448,24 @@ async def test_content_type_filtering_per_kind(
     assert (page.body == body) if error is None else (page.body == b"" and page.error_detail)
 
 
-async def test_gzipped_sitemap_file_is_unpacked(server: FaultServer) -> None:
-    import gzip
+async def test_sitemaps_have_their_own_larger_cap(server: FaultServer) -> None:
+    entry = b"<url><loc>http://example.com/story/0123456789</loc></url>"
+    xml = b"<?xml version='1.0'?><urlset>" + entry * (2 * 1024 * 1024 // len(entry)) + b"</urlset>"
+    sitemap = server.route("/sitemap.xml", fs.respond(200, xml, content_type="application/xml"))
+    feed = server.route("/feed.xml", fs.respond(200, xml, content_type="application/xml"))
+    gzipped = server.route(
+        "/sitemap.xml.gz", fs.respond(200, gzip.compress(xml * 3), content_type="application/x-gzip")
+    )
+    assert FetchSettings(user_agent=UA).max_sitemap_bytes == 50 * 1024 * 1024
+    async with make_fetcher(max_sitemap_bytes=4 * 1024 * 1024) as fetcher:  # max_bytes is 1 MiB
+        as_sitemap = await fetcher.fetch(sitemap, kind="sitemap")
+        as_feed = await fetcher.fetch(feed, kind="feed")
+        too_big = await fetcher.fetch(gzipped, kind="sitemap")  # 6 MiB once unpacked
+    assert as_sitemap.ok and as_sitemap.body == xml
+    assert as_feed.error == "too_large" and too_big.error == "too_large"
 
+
+async def test_gzipped_sitemap_file_is_unpacked(server: FaultServer) -> None:
     xml = b"<?xml version='1.0'?><urlset><url><loc>http://example.com/a</loc></url></urlset>"
     url = server.route(
         "/sitemap.xml.gz", fs.respond(200, gzip.compress(xml), content_type="application/x-gzip")

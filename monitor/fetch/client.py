@@ -300,10 +300,9 @@ class Fetcher:
 
     async def _exchange_with_retries(self, call: _Call, url: str) -> Exchange:
         retry_number = 0
+        max_bytes = self.settings.max_sitemap_bytes if call.kind == "sitemap" else self.settings.max_bytes
         while True:
-            exchange = await self._exchange(
-                call, url, call.kind, self.settings.max_bytes, self._delay_for(call, url)
-            )
+            exchange = await self._exchange(call, url, call.kind, max_bytes, self._delay_for(call, url))
             key = host_key(url)
             if not is_retryable(exchange.status, exchange.error):
                 return exchange
