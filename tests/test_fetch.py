@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import random
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -22,6 +25,7 @@ import monitor.fetch
 from monitor.fetch import Fetcher, FetchSettings
 from monitor.fetch.body import BodyTooLarge, decode_body, decompress_bounded
 from monitor.fetch.politeness import ROBOTS_MAX_TTL_S, RobotsCache
+from monitor.fetch.resolve import AddressCache, getaddrinfo_addresses
 from monitor.fetch.retry import backoff_delay, is_retryable, parse_retry_after
 from tests import fault_server as fs
 from tests.fault_server import FaultServer
@@ -79,6 +83,15 @@ def page_attempts(page: Any) -> list[Any]:
 
 def test_public_names_are_exported() -> None:
     assert set(monitor.fetch.__all__) == {"FetchKind", "FetchSettings", "Fetcher"}
+
+
+def test_fetch_does_not_import_discover() -> None:
+    """The layers depend one way: discover uses fetch (URL identity, bounded decompression), never back."""
+    code = (
+        "import sys, monitor.fetch, monitor.fetch.urls; "
+        "sys.exit(any(name.startswith('monitor.discover') for name in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 async def test_page_is_fetched_decoded_and_every_attempt_recorded(server: FaultServer) -> None:
@@ -394,8 +407,6 @@ async def test_corrupt_compressed_body_is_an_error(server: FaultServer) -> None:
 
 
 def test_bounded_decompression_unit() -> None:
-    import gzip
-
     payload = gzip.compress(b"a" * 10_000)
     assert decompress_bounded(payload, "gzip", 10_000) == b"a" * 10_000
     with pytest.raises(BodyTooLarge):
@@ -437,9 +448,24 @@ async def test_content_type_filtering_per_kind(
     assert (page.body == body) if error is None else (page.body == b"" and page.error_detail)
 
 
-async def test_gzipped_sitemap_file_is_unpacked(server: FaultServer) -> None:
-    import gzip
+async def test_sitemaps_have_their_own_larger_cap(server: FaultServer) -> None:
+    entry = b"<url><loc>http://example.com/story/0123456789</loc></url>"
+    xml = b"<?xml version='1.0'?><urlset>" + entry * (2 * 1024 * 1024 // len(entry)) + b"</urlset>"
+    sitemap = server.route("/sitemap.xml", fs.respond(200, xml, content_type="application/xml"))
+    feed = server.route("/feed.xml", fs.respond(200, xml, content_type="application/xml"))
+    gzipped = server.route(
+        "/sitemap.xml.gz", fs.respond(200, gzip.compress(xml * 3), content_type="application/x-gzip")
+    )
+    assert FetchSettings(user_agent=UA).max_sitemap_bytes == 50 * 1024 * 1024
+    async with make_fetcher(max_sitemap_bytes=4 * 1024 * 1024) as fetcher:  # max_bytes is 1 MiB
+        as_sitemap = await fetcher.fetch(sitemap, kind="sitemap")
+        as_feed = await fetcher.fetch(feed, kind="feed")
+        too_big = await fetcher.fetch(gzipped, kind="sitemap")  # 6 MiB once unpacked
+    assert as_sitemap.ok and as_sitemap.body == xml
+    assert as_feed.error == "too_large" and too_big.error == "too_large"
 
+
+async def test_gzipped_sitemap_file_is_unpacked(server: FaultServer) -> None:
     xml = b"<?xml version='1.0'?><urlset><url><loc>http://example.com/a</loc></url></urlset>"
     url = server.route(
         "/sitemap.xml.gz", fs.respond(200, gzip.compress(xml), content_type="application/x-gzip")
@@ -551,6 +577,117 @@ async def test_redirect_to_other_scheme_is_refused(server: FaultServer) -> None:
 # --- robots.txt ------
 
 
+# --- resolution-time address check (site_hosts) ------
+
+PUBLIC_SITE = frozenset({"news.example.com"})
+
+
+def fake_dns(table: dict[str, list[str]], lookups: list[str] | None = None) -> Any:
+    """A lookup answering from table, else through the event loop's real getaddrinfo (localhost)."""
+
+    async def lookup(host: str) -> list[str]:
+        if lookups is not None:
+            lookups.append(host)
+        if host in table:
+            return table[host]
+        return await getaddrinfo_addresses(host)
+
+    return lookup
+
+
+@asynccontextmanager
+async def fetcher_with_dns(table: dict[str, list[str]], **overrides: Any) -> Any:
+    async with make_fetcher(**overrides) as fetcher:
+        fetcher._addresses = AddressCache(fake_dns(table))
+        yield fetcher
+
+
+async def test_host_resolving_to_loopback_is_refused_for_a_public_site(server: FaultServer) -> None:
+    server.route("/page", fs.html("<p>internal</p>"))
+    by_name = f"http://localhost:{server.port}/page"
+    async with fetcher_with_dns({"news.example.com": ["93.184.216.34"]}) as fetcher:
+        by_resolution = await fetcher.fetch(by_name, kind="page", site_hosts=PUBLIC_SITE)
+        by_literal = await fetcher.fetch(server.url("/page"), kind="page", site_hosts=PUBLIC_SITE)
+    for page in (by_resolution, by_literal):
+        assert page.error == "unsafe_url" and page.attempts == () and "127.0.0.1" in page.error_detail
+    assert "localhost resolves to" in by_resolution.error_detail
+    assert server.requests == []  # not even robots.txt
+
+
+@pytest.mark.parametrize("site_host", ["127.0.0.1", "localhost"])
+async def test_private_addresses_are_fetched_when_the_site_lives_there(
+    server: FaultServer, site_host: str
+) -> None:
+    url = server.route("/page", fs.html("<p>intranet news</p>"))
+    async with make_fetcher() as fetcher:
+        page = await fetcher.fetch(url, kind="page", site_hosts=frozenset({site_host}))
+    assert page.ok and page.text == "<p>intranet news</p>"
+
+
+async def test_without_site_hosts_nothing_is_resolved(server: FaultServer) -> None:
+    server.route("/page", fs.html("<p>configured</p>"))
+    lookups: list[str] = []
+    async with make_fetcher() as fetcher:
+        fetcher._addresses = AddressCache(fake_dns({}, lookups))
+        page = await fetcher.fetch(f"http://localhost:{server.port}/page", kind="page")
+    assert page.ok and lookups == []
+
+
+async def test_redirect_to_a_privately_resolving_host_is_refused_before_the_request() -> None:
+    requested: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        if request.url.host == "news.example.com":
+            return httpx.Response(302, headers={"Location": "http://intranet.news.example.com/admin"})
+        return httpx.Response(200, html="<p>admin</p>")
+
+    table = {"news.example.com": ["93.184.216.34"], "intranet.news.example.com": ["10.1.2.3"]}
+    async with Fetcher(
+        replace(TEST_SETTINGS, respect_robots=False), transport=httpx.MockTransport(handler)
+    ) as f:
+        f._addresses = AddressCache(fake_dns(table))
+        page = await f.fetch("http://news.example.com/story", kind="page", site_hosts=PUBLIC_SITE)
+    assert page.error == "unsafe_url" and "10.1.2.3" in page.error_detail
+    assert page.final_url == "http://intranet.news.example.com/admin"
+    assert requested == ["http://news.example.com/story"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.2", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "::1", "fe80::1%eth0",
+     "fc00::1", "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1"],
+)  # fmt: skip
+async def test_every_kind_of_non_public_address_is_refused(address: str) -> None:
+    table = {"news.example.com": ["93.184.216.34"], "evil.example.net": ["93.184.216.35", address]}
+    async with fetcher_with_dns(table) as fetcher:
+        page = await fetcher.fetch("http://evil.example.net/x", kind="page", site_hosts=PUBLIC_SITE)
+    assert page.error == "unsafe_url" and address in page.error_detail
+
+
+async def test_failed_resolution_lets_the_request_fail_on_its_own() -> None:
+    async def no_dns(host: str) -> list[str]:
+        raise OSError("no such host")
+
+    async with make_fetcher(max_retries=0, respect_robots=False) as fetcher:
+        fetcher._addresses = AddressCache(no_dns)
+        page = await fetcher.fetch("http://no-such-host.invalid/x", kind="page", site_hosts=PUBLIC_SITE)
+    assert page.error == "connect" and len(page.attempts) == 1
+
+
+async def test_each_host_is_resolved_once_within_the_ttl() -> None:
+    now = [0.0]
+    lookups: list[str] = []
+    cache = AddressCache(fake_dns({"a.example": ["93.184.216.34"]}, lookups), ttl_s=60, clock=lambda: now[0])
+    results = await asyncio.gather(*(cache.private_address("a.example") for _ in range(5)))
+    await cache.private_address("A.Example.")
+    assert results == [None] * 5 and lookups == ["a.example"]
+    now[0] = 61.0
+    await cache.private_address("a.example")
+    assert lookups == ["a.example", "a.example"]
+    assert await cache.private_address("127.0.0.1") == "127.0.0.1" and len(lookups) == 2  # literals: no DNS
+
+
 def robots(text: str) -> fs.Handler:
     return fs.respond(200, text, content_type="text/plain")
 
@@ -648,9 +785,11 @@ async def test_sitemaps_from_robots(server: FaultServer) -> None:
         "/robots.txt",
         robots("User-agent: *\nDisallow:\nSitemap: https://example.com/news.xml\nSitemap: /relative.xml\n"),
     )
-    async with make_fetcher() as fetcher:
+    async with fetcher_with_dns({"news.example.com": ["93.184.216.34"]}) as fetcher:
         sitemaps = await fetcher.sitemaps_from_robots(server.url("/any/page"))
+        unsafe = await fetcher.sitemaps_from_robots(server.url("/any/page"), site_hosts=PUBLIC_SITE)
     assert sitemaps == ["https://example.com/news.xml", server.url("/relative.xml")]
+    assert unsafe == [] and server.hits["/robots.txt"] == 1
 
 
 async def test_robots_can_be_switched_off(server: FaultServer) -> None:

@@ -12,7 +12,6 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from monitor.discover.urls import canonicalize_url, host_in_domains, registrable_domain
 from monitor.fetch.body import ACCEPT_HEADERS, SUPPORTED_ENCODINGS, decode_body
 from monitor.fetch.exchange import (
     DETAIL_MAX_CHARS,
@@ -32,8 +31,10 @@ from monitor.fetch.politeness import (
     host_key,
     origin_of,
 )
+from monitor.fetch.resolve import AddressCache
 from monitor.fetch.retry import backoff_delay, is_host_failure, is_retryable, parse_retry_after
 from monitor.fetch.settings import FetchSettings
+from monitor.fetch.urls import canonicalize_url, host_in_domains, is_private_host, registrable_domain
 from monitor.models import FetchAttempt, FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class _Call:
     user_agent: str
     host_delay_s: float
     allowed_hosts: frozenset[str] | None
+    site_hosts: frozenset[str] | None
     headers: dict[str, str]
     retries_left: int
     attempts: list[FetchAttempt] = field(default_factory=list)
@@ -79,6 +81,7 @@ class Fetcher:
         )
         self._hosts = HostRegistry(settings.concurrency)
         self._robots = RobotsCache()
+        self._addresses = AddressCache(timeout_s=settings.connect_timeout_s)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -96,11 +99,14 @@ class Fetcher:
         "paused" (a far-future Retry-After). Takes a host ("example.com", "127.0.0.1:8080") or a URL."""
         return self._hosts.state(host_key(host) if "://" in host else host.lower())
 
-    async def sitemaps_from_robots(self, url: str) -> list[str]:
-        """The Sitemap: lines of the robots.txt governing url (empty when none or unreachable)."""
+    async def sitemaps_from_robots(self, url: str, *, site_hosts: frozenset[str] | None = None) -> list[str]:
+        """The Sitemap: lines of the robots.txt governing url (empty when none, unreachable or unsafe;
+        site_hosts as for fetch())."""
         if not is_web_url(url):
             return []
-        call = self._new_call(url, "sitemap", None, None, None, None, None)
+        call = self._new_call(url, "sitemap", None, None, None, None, None, site_hosts)
+        if await self._unsafe_address(call, url):
+            return []
         rules = await self._robots_for(call, url)
         robots_url = origin_of(url) + "/robots.txt"
         resolved = [urljoin(robots_url, sitemap.strip()) for sitemap in rules.sitemaps()]
@@ -116,11 +122,21 @@ class Fetcher:
         user_agent: str | None = None,
         host_delay_s: float | None = None,
         allowed_hosts: frozenset[str] | None = None,
+        site_hosts: frozenset[str] | None = None,
     ) -> FetchedPage:
-        """Fetches url; failures come back as FetchedPage.error, every HTTP attempt in .attempts."""
+        """Fetches url; failures come back as FetchedPage.error, every HTTP attempt in .attempts.
+
+        site_hosts: the host names of the site's configured URLs. When given, every hop (the URL, each
+        redirect target, and so its robots.txt) whose host RESOLVES to a loopback, private, link-local or
+        otherwise non-public address is refused with error "unsafe_url", before any request to it, unless
+        the site itself lives on such an address (one of site_hosts is, or resolves to, one). None (the
+        default) skips the check: for callers that fetch only configured URLs.
+        """
         if kind not in ACCEPT_HEADERS:
             raise ValueError(f"fetch kind must be page, feed or sitemap, not {kind!r}")
-        call = self._new_call(url, kind, etag, last_modified, user_agent, host_delay_s, allowed_hosts)
+        call = self._new_call(
+            url, kind, etag, last_modified, user_agent, host_delay_s, allowed_hosts, site_hosts
+        )
         try:
             return await self._fetch(call)
         except Exception as exc:  # the last guard: a bug here must not stop the other sites
@@ -136,6 +152,7 @@ class Fetcher:
         user_agent: str | None,
         host_delay_s: float | None,
         allowed_hosts: frozenset[str] | None,
+        site_hosts: frozenset[str] | None,
     ) -> _Call:
         user_agent = user_agent or self.settings.user_agent
         headers = {"User-Agent": user_agent, "Accept": ACCEPT_HEADERS[kind]}
@@ -149,6 +166,7 @@ class Fetcher:
             user_agent=user_agent,
             host_delay_s=self.settings.host_delay_s if host_delay_s is None else host_delay_s,
             allowed_hosts=allowed_hosts,
+            site_hosts=site_hosts,
             headers=headers,
             retries_left=self.settings.max_retries,
         )
@@ -194,7 +212,10 @@ class Fetcher:
         return None if allowed else "cross_host_redirect"
 
     async def _blocked(self, call: _Call, url: str) -> tuple[str, str] | None:
-        """Why url must not be requested now (host paused, robots.txt), or None."""
+        """Why url must not be requested now (private address, host paused, robots.txt), or None."""
+        unsafe = await self._unsafe_address(call, url)
+        if unsafe:
+            return "unsafe_url", unsafe
         paused_for = self._hosts.paused_for(host_key(url))
         if paused_for > 0:
             return "host_paused", f"Retry-After: host paused for {paused_for:.0f} s more"
@@ -204,6 +225,24 @@ class Fetcher:
         if not rules.allowed(url, call.user_agent):
             return "robots", "disallowed by robots.txt"
         return None
+
+    async def _unsafe_address(self, call: _Call, url: str) -> str | None:
+        """Why url's host must not be contacted for this site (it resolves to a non-public address and
+        the site does not live on one), or None."""
+        if call.site_hosts is None:
+            return None
+        host = urlsplit(url).hostname or ""
+        address = await self._addresses.private_address(host)
+        if address is None or await self._site_is_private(call.site_hosts):
+            return None
+        return f"{host} resolves to the non-public address {address}"[:DETAIL_MAX_CHARS]
+
+    async def _site_is_private(self, site_hosts: frozenset[str]) -> bool:
+        for site_host in site_hosts:
+            site_host = site_host.lower().rstrip(".")
+            if is_private_host(site_host) or await self._addresses.private_address(site_host):
+                return True
+        return False
 
     def _delay_for(self, call: _Call, url: str) -> float:
         if not self.settings.respect_robots:
@@ -261,10 +300,9 @@ class Fetcher:
 
     async def _exchange_with_retries(self, call: _Call, url: str) -> Exchange:
         retry_number = 0
+        max_bytes = self.settings.max_sitemap_bytes if call.kind == "sitemap" else self.settings.max_bytes
         while True:
-            exchange = await self._exchange(
-                call, url, call.kind, self.settings.max_bytes, self._delay_for(call, url)
-            )
+            exchange = await self._exchange(call, url, call.kind, max_bytes, self._delay_for(call, url))
             key = host_key(url)
             if not is_retryable(exchange.status, exchange.error):
                 return exchange

@@ -13,6 +13,7 @@ class FetchSettings:
     deadline_s: float = 30.0  # whole request: connect, headers and body (a trickling server hits this)
     connect_timeout_s: float = 10.0
     max_bytes: int = 10 * 1024 * 1024  # cap on the DECOMPRESSED body
+    max_sitemap_bytes: int = 50 * 1024 * 1024  # the cap for kind="sitemap" (sitemaps.org: 50 MB unpacked)
     host_delay_s: float = 1.0  # min delay between requests to one host; one in flight per host
     concurrency: int = 8  # global
     max_retries: int = 2
