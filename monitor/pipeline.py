@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import logging
 import re
@@ -190,7 +191,7 @@ async def _robots_sitemaps(monitor: Monitor, site: Site) -> list[str]:
     if not site.sitemaps_from_robots:
         return []
     first_source = (*site.start_urls, *site.feeds, *site.sitemaps)[0]
-    found = await monitor.fetcher.sitemaps_from_robots(first_source)
+    found = await monitor.fetcher.sitemaps_from_robots(first_source, site_hosts=_site_hosts(site))
     return [url for url in found if url not in site.sitemaps and _on_site(url, site)][:MAX_CHILD_SITEMAPS]
 
 
@@ -226,7 +227,9 @@ def _unique_story_links(links: Sequence[ArticleLink], site: Site) -> list[Articl
     return unique
 
 
+@functools.lru_cache(maxsize=1024)
 def _site_hosts(site: Site) -> frozenset[str]:
+    """The hosts of the site's configured URLs: the only ones allowed to be loopback or private."""
     urls = (*site.start_urls, *site.feeds, *site.sitemaps)
     return frozenset((urlsplit(url).hostname or "").lower() for url in urls)
 
@@ -266,6 +269,7 @@ async def _fetch(
         last_modified=last_modified,
         user_agent=site.user_agent,
         host_delay_s=site.host_delay_s,
+        site_hosts=_site_hosts(site),
     )
     monitor.store.record_fetches(site.name, page.attempts)
     metrics.count_fetches(site.name, page.attempts)

@@ -243,3 +243,33 @@ def test_sitemaps_named_in_robots_txt(tmp_path: Path) -> None:
         )
         assert "/news-sitemap.xml" in server.site.requests
     assert len(events(result.output, "story.new")) == 3
+
+
+def test_a_discovered_link_to_a_private_address_is_refused(tmp_path: Path, news_server: SiteServer) -> None:
+    """A story link to a loopback host other than the site's own (localhost vs 127.0.0.1) is never fetched."""
+    from click.testing import CliRunner
+
+    from monitor.cli import cli as monitor_cli
+
+    port = news_server.base_url.rsplit(":", 1)[1]
+    entry = {
+        "name": "fx",
+        "start_urls": [f"{news_server.base_url}/"],
+        "allowed_domains": ["127.0.0.1", "localhost"],
+        "include": ["internal"],
+    }
+    path = write_config(tmp_path, [entry])
+    original_front_page = news_server.site.front_page
+
+    def front_page_with_internal_link(base: str) -> str:
+        link = (
+            f'<a href="http://localhost:{port}/2025/10/21/internal-admin-story/">An internal story link</a>'
+        )
+        return original_front_page(base).replace("</body>", link + "</body>")
+
+    news_server.site.front_page = front_page_with_internal_link  # type: ignore[method-assign]
+    result = CliRunner().invoke(
+        monitor_cli, ["--config", str(path), "--log-format", "json", "once"], catch_exceptions=False
+    )
+    assert len(events(result.output, "story.new")) == 5
+    assert not any("internal-admin" in request for request in news_server.site.requests)
