@@ -165,3 +165,26 @@ def test_sitemap_only_site(tmp_path: Path) -> None:
             monitor_cli, ["--config", str(path), "--log-format", "json", "once"], catch_exceptions=False
         )
     assert len(events(result.output, "story.new")) == 3
+
+
+def test_extraction_in_worker_processes_stores_the_same_stories(
+    cli: CliCall, news_server: SiteServer, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import monitor.pipeline
+
+    stored = []
+    for workers_from in (10_000, 1):  # in the main process, then in worker processes
+        monkeypatch.setattr(monitor.pipeline, "EXTRACT_WORKERS_FROM", workers_from)
+        folder = tmp_path / str(workers_from)
+        folder.mkdir()
+        config = write_config(folder, [site_entry(news_server.base_url)])
+        assert cli("once", config=config).exit_code == 0
+        with db(config) as connection:
+            stored.append(
+                connection.execute(
+                    "SELECT a.url, v.title, v.byline, v.published_at, v.body, v.content_hash"
+                    " FROM versions v JOIN articles a ON a.id = v.article_id ORDER BY a.url"
+                ).fetchall()
+            )
+    assert len(stored[0]) == 5
+    assert stored[0] == stored[1]
