@@ -10,9 +10,14 @@ import dataclasses
 import functools
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
 from monitor import compare, metrics, report
@@ -41,6 +46,9 @@ MAX_CHILD_SITEMAPS = 20
 MAX_AUTODISCOVERED_FEEDS = 3
 RECHECK_BATCH = 500
 GONE_ERRORS = frozenset({"http_404", "http_410"})
+# New stories in one site check from which extraction moves to worker processes (one per core): a worker
+# costs ~0.3 s of CPU to start (imports), repaid over this many pages by the second core (issue 7).
+EXTRACT_WORKERS_FROM = 50
 
 
 @dataclass
@@ -72,9 +80,20 @@ class Monitor:
         self.config = config
         self.store = store
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
+        self.extract_workers: ProcessPoolExecutor | None = None
+
+    def start_extract_workers(self, pending_pages: int) -> None:
+        """Extract in worker processes from now on, when this many pages wait and there is a second core."""
+        cores = os.cpu_count() or 1
+        if self.extract_workers is None and cores > 1 and pending_pages >= EXTRACT_WORKERS_FROM:
+            # spawn, not fork: forking a process that runs an event loop and threads can copy a held lock.
+            context = multiprocessing.get_context("spawn")
+            self.extract_workers = ProcessPoolExecutor(max_workers=cores, mp_context=context)
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
+        if self.extract_workers is not None:
+            self.extract_workers.shutdown()
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -112,6 +131,7 @@ async def check_site(monitor: Monitor, site: Site) -> PassReport:
         # 2. keep the stories we do not track yet
         tracked = monitor.store.tracked_urls([link.url for link in links])
         new_links = [link for link in links if link.url not in tracked][: site.max_new_per_pass]
+        monitor.start_extract_workers(len(new_links))
         # 3. fetch, extract and store each new story
         outcomes = await asyncio.gather(*(_first_sight(monitor, site, link) for link in new_links))
         result.new = sum(1 for outcome in outcomes if outcome == "new")
@@ -285,7 +305,7 @@ async def _first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
     page = await _fetch(monitor, site, link.url, "page", None, None)
     if not page.ok or page.not_modified:
         return "failed"
-    article = _extract(page, site)
+    article = await _extract_in_worker(monitor, page, site)
     if not article.text.strip() and not article.title:
         log.info("no story found at %s", link.url)
         return "failed"
@@ -310,6 +330,20 @@ async def _first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
 
 def _extract(page: FetchedPage, site: Site) -> Article:
     return extract(page.text or page.body, url=page.final_url, selectors=site.selectors)
+
+
+async def _extract_in_worker(monitor: Monitor, page: FetchedPage, site: Site) -> Article:
+    """The same extraction, in a worker process when they run, so fetching and storing go on meanwhile."""
+    workers = monitor.extract_workers
+    if workers is not None:
+        job = partial(extract, page.text or page.body, url=page.final_url, selectors=site.selectors)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(workers, job)
+        except BrokenProcessPool:
+            log.warning("an extraction worker died; extracting in the main process from now on")
+            monitor.extract_workers = None
+            workers.shutdown(wait=False)
+    return _extract(page, site)
 
 
 def _canonical_of(article: Article, page: FetchedPage, site: Site) -> str:
@@ -414,7 +448,7 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
         )
         return "unchanged"
     # 3. extract and compare with the stored current version
-    article = _extract(page, site)
+    article = await _extract_in_worker(monitor, page, site)
     version = _new_version(story.url, article, _canonical_of(article, page, site))
     current = monitor.store.current_version(story.id)
     validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}

@@ -273,3 +273,26 @@ def test_a_discovered_link_to_a_private_address_is_refused(tmp_path: Path, news_
     )
     assert len(events(result.output, "story.new")) == 5
     assert not any("internal-admin" in request for request in news_server.site.requests)
+
+
+def test_extraction_in_worker_processes_stores_the_same_stories(
+    cli: CliCall, news_server: SiteServer, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import monitor.pipeline
+
+    stored = []
+    for workers_from in (10_000, 1):  # in the main process, then in worker processes
+        monkeypatch.setattr(monitor.pipeline, "EXTRACT_WORKERS_FROM", workers_from)
+        folder = tmp_path / str(workers_from)
+        folder.mkdir()
+        config = write_config(folder, [site_entry(news_server.base_url)])
+        assert cli("once", config=config).exit_code == 0
+        with db(config) as connection:
+            stored.append(
+                connection.execute(
+                    "SELECT a.url, v.title, v.byline, v.published_at, v.body, v.content_hash"
+                    " FROM versions v JOIN articles a ON a.id = v.article_id ORDER BY a.url"
+                ).fetchall()
+            )
+    assert len(stored[0]) == 5
+    assert stored[0] == stored[1]

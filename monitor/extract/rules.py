@@ -73,6 +73,10 @@ BOILERPLATE_KEYWORDS = (
     "recommend",
     "caption",
     "breadcrumb",
+    "meta_",  # theme prefixes: jeg_meta_category, td_meta_date ... (post-meta, entry-meta: exact tokens below)
+    "_meta",
+    "reading-time",
+    "reading_time",
 )
 BOILERPLATE_ID_KEYWORDS = ("share", "related", "comment", "social")
 # generic words matched as whole class tokens only ("elementor-widget" wraps every block of Elementor pages)
