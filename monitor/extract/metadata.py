@@ -43,9 +43,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     _from_json_ld(tree, found)
     meta = _meta_tags(tree)
     _from_meta(meta, found)
-    _from_markup(tree, found)
     if not found.published and url:
+        # a date in the story URL is set by the CMS at publication: more reliable than dates in the markup
         found.published = date_from_url(url)
+    _from_markup(tree, found)
     base = url or found.canonical_url
     if base:
         if found.canonical_url:
