@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract import rules
 from monitor.extract.clean import normalize_space
@@ -43,9 +43,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     _from_json_ld(tree, found)
     meta = _meta_tags(tree)
     _from_meta(meta, found)
-    _from_markup(tree, found)
     if not found.published and url:
+        # a date in the story URL is set by the CMS at publication: more reliable than dates in the markup
         found.published = date_from_url(url)
+    _from_markup(tree, found)
     base = url or found.canonical_url
     if base:
         if found.canonical_url:
@@ -226,33 +227,36 @@ def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None
 
 
 def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
-    canonical = tree.css_first("link[rel=canonical][href]")
+    head = tree.head
+    canonical = head.css_first("link[rel=canonical][href]") if head is not None else None
     if canonical is not None:
         # the <link> tag is more specific than og:url, which sites often point at the home page
         found.canonical_url = (canonical.attributes.get("href") or "").strip() or found.canonical_url
     if not found.language:
-        root = tree.css_first("html")
-        lang = root.attributes.get("lang") if root is not None else None
+        root = tree.root
+        lang = root.attributes.get("lang") if root is not None and root.tag == "html" else None
         found.language = lang.strip() if lang and lang.strip() else None
-    found.title = _best_title(tree, found.title, found.site_name)
+    heading = tree.css_first("h1")  # one query: the headline serves title and date
+    found.title = _best_title(tree, heading, found.title, found.site_name)
     if not found.published:
         found.published = _markup_date(tree, rules.PUBLISHED_SELECTORS)
     if not found.published:
         found.published = _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
     if not found.published:
-        found.published = _date_near_headline(tree)
+        found.published = _date_near_headline(tree, heading)
     if not found.modified:
         found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
     if not found.authors:
         found.authors = _markup_authors(tree)
 
 
-def _best_title(tree: LexborHTMLParser, title: str | None, site_name: str | None) -> str | None:
+def _best_title(
+    tree: LexborHTMLParser, heading: LexborNode | None, title: str | None, site_name: str | None
+) -> str | None:
     """The visible headline when it agrees with the metadata title (which often carries the site name)."""
     if not title:
-        return _markup_title(tree, site_name)
+        return _markup_title(tree, heading, site_name)
     title = html.unescape(title)
-    heading = tree.css_first("h1")
     heading_text = normalize_space(heading.text()) if heading is not None else ""
     if rules.MIN_HEADLINE_CHARS <= len(heading_text) <= rules.MAX_HEADLINE_CHARS:
         heading_words = set(_WORDS.findall(heading_text.lower()))
@@ -262,8 +266,7 @@ def _best_title(tree: LexborHTMLParser, title: str | None, site_name: str | None
     return _strip_site_name(title, site_name)
 
 
-def _markup_title(tree: LexborHTMLParser, site_name: str | None) -> str | None:
-    heading = tree.css_first("h1")
+def _markup_title(tree: LexborHTMLParser, heading: LexborNode | None, site_name: str | None) -> str | None:
     heading_text = normalize_space(heading.text()) if heading is not None else ""
     title_node = tree.css_first("title")
     title_text = normalize_space(title_node.text()) if title_node is not None else ""
@@ -298,9 +301,8 @@ def _markup_date(tree: LexborHTMLParser, selectors: str, max_chars: int = rules.
     return None
 
 
-def _date_near_headline(tree: LexborHTMLParser) -> str | None:
+def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None) -> str | None:
     """A date written in the visible text around the first <h1> (where themes print "Dec 26, 2025")."""
-    heading = tree.css_first("h1")
     body = tree.body
     if heading is None or body is None:
         return None
