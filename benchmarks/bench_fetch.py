@@ -117,14 +117,41 @@ async def _throughput_ours(urls: list[str], concurrency: int) -> tuple[float, fl
 async def _throughput_reference(urls: list[str], concurrency: int) -> tuple[float, float, int]:
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)  # as ours
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
-        semaphore = asyncio.Semaphore(concurrency)
+        return await _reference_with(client, urls, concurrency)
 
-        async def get(url: str) -> bool:
-            async with semaphore:
-                response = await client.get(url, headers={"User-Agent": USER_AGENT})
-                return response.status_code == 200 and bool(response.text)
 
-        return await _timed(urls, get)
+async def _reference_with(
+    client: httpx.AsyncClient, urls: list[str], concurrency: int
+) -> tuple[float, float, int]:
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def get(url: str) -> bool:
+        async with semaphore:
+            response = await client.get(url, headers={"User-Agent": USER_AGENT})
+            return response.status_code == 200 and bool(response.text)
+
+    return await _timed(urls, get)
+
+
+def _in_memory(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/robots.txt":
+        return httpx.Response(404)
+    return httpx.Response(200, content=PAGE.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+async def _overhead_us(requests: int, concurrency: int, rounds: int = 5) -> tuple[float, float]:
+    """(ours, plain httpx) client CPU microseconds per request on an in-memory transport: no sockets and no
+    server, so what is left is Python overhead, and the difference is ours alone. Best of `rounds`, as the
+    loopback figures above move with the load of the machine."""
+    urls = [f"http://host{index % 50}.example/page" for index in range(requests)]
+    settings = FetchSettings(user_agent=USER_AGENT, host_delay_s=0.0, concurrency=concurrency)
+    ours, reference = [], []
+    for _round in range(rounds):
+        async with Fetcher(settings, transport=httpx.MockTransport(_in_memory)) as fetcher:
+            ours.append(await _timed(urls, lambda url: _ok(fetcher.fetch(url, kind="page"))))
+        async with httpx.AsyncClient(transport=httpx.MockTransport(_in_memory)) as client:
+            reference.append(await _reference_with(client, urls, concurrency))
+    return min(row[1] for row in ours) * 1000, min(row[1] for row in reference) * 1000
 
 
 async def _ok(pending: Awaitable[object]) -> bool:
@@ -150,6 +177,14 @@ async def _run(bases: list[str], requests: int, concurrency: int) -> list[Row]:
         Row(label, f"{ours[0]:.0f} ({ours[2]} failed)", f"{reference[0]:.0f} ({reference[2]} failed)"),
         Row("CPU seconds per 1,000 requests (client)", f"{ours[1]:.2f}", f"{reference[1]:.2f}"),
     ]
+    ours_us, reference_us = await _overhead_us(requests, concurrency)
+    rows.append(
+        Row(
+            "client CPU us per request, in-memory transport (best of 5)",
+            f"{ours_us:.0f} (+{ours_us - reference_us:.0f})",
+            f"{reference_us:.0f}",
+        )
+    )
     for body_label, path in HOSTILE_BODIES:
         ours_mib, ours_outcome = _peak_rss_mib(False, bases[0] + path)
         ref_mib, ref_outcome = _peak_rss_mib(True, bases[0] + path)

@@ -123,6 +123,20 @@ async def test_mock_transport_can_be_injected() -> None:
     assert page.ok and page.text == "<p>mock</p>"
 
 
+async def test_mock_transport_body_is_not_decoded_twice() -> None:
+    html = b"<html><p>compressed in memory</p></html>"
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200,
+            content=gzip.compress(html),
+            headers={"Content-Type": "text/html", "Content-Encoding": "gzip"},
+        )
+    )
+    async with Fetcher(replace(TEST_SETTINGS, respect_robots=False), transport=transport) as fetcher:
+        page = await fetcher.fetch("https://news.example/a", kind="page")
+    assert page.ok and page.body == html
+
+
 @pytest.mark.parametrize(
     "url", ["ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "http://"]
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import zlib
 from typing import Literal, Protocol
@@ -246,6 +247,7 @@ def _strip_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(codecs.BOM_UTF8) else data
 
 
+@functools.lru_cache(maxsize=256)  # a handful of labels, looked up for every page
 def normalize_encoding(label: str | None) -> str | None:
     """Maps a charset label to a Python codec name (applying WHATWG supersets), or None if unknown."""
     if not label:

@@ -18,6 +18,7 @@ from monitor.fetch.exchange import (
     Exchange,
     RequestKind,
     classify_error,
+    header_map,
     is_web_url,
     read_body,
     status_error,
@@ -175,15 +176,18 @@ class Fetcher:
         if not is_web_url(call.url):
             return self._failure(call, call.url, "unsafe_url", "only http and https URLs are fetched")
         current = call.url
-        seen = {canonicalize_url(current)}
+        seen: set[str] = set()  # canonical URLs of the hops, built on the first redirect only
         for _hop in range(self.settings.max_redirects + 1):
-            blocked = await self._blocked(call, current)
+            key = host_key(current)
+            blocked = await self._blocked(call, current, key)
             if blocked:
                 return self._failure(call, current, *blocked)
-            exchange = await self._exchange_with_retries(call, current)
+            exchange = await self._exchange_with_retries(call, current, key)
             location = exchange.location
             if location is None:
                 return self._page(call, exchange)
+            if not seen:
+                seen.add(canonicalize_url(current))
             target = urljoin(current, location.strip())
             refused = self._refuse_redirect(call, target, seen)
             if refused:
@@ -211,12 +215,13 @@ class Fetcher:
             allowed = registrable_domain(target_host) == registrable_domain(origin_host)
         return None if allowed else "cross_host_redirect"
 
-    async def _blocked(self, call: _Call, url: str) -> tuple[str, str] | None:
+    async def _blocked(self, call: _Call, url: str, key: str) -> tuple[str, str] | None:
         """Why url must not be requested now (private address, host paused, robots.txt), or None."""
-        unsafe = await self._unsafe_address(call, url)
-        if unsafe:
-            return "unsafe_url", unsafe
-        paused_for = self._hosts.paused_for(host_key(url))
+        if call.site_hosts is not None:
+            unsafe = await self._unsafe_address(call, url)
+            if unsafe:
+                return "unsafe_url", unsafe
+        paused_for = self._hosts.paused_for(key)
         if paused_for > 0:
             return "host_paused", f"Retry-After: host paused for {paused_for:.0f} s more"
         if not self.settings.respect_robots:
@@ -269,7 +274,9 @@ class Fetcher:
         """RFC 9309 2.3.1: 2xx parse, 4xx allow all, 5xx or unreachable disallow all (for a while)."""
         robots_url = origin + "/robots.txt"
         for _hop in range(_ROBOTS_MAX_REDIRECTS + 1):
-            exchange = await self._exchange(call, robots_url, "robots", ROBOTS_MAX_BYTES, call.host_delay_s)
+            exchange = await self._exchange(
+                call, robots_url, host_key(robots_url), "robots", ROBOTS_MAX_BYTES, call.host_delay_s
+            )
             location = exchange.location
             if location is None:
                 break
@@ -298,12 +305,11 @@ class Fetcher:
         )
         return RobotsRules(None, allow_all=False, expires_at=error_ttl)
 
-    async def _exchange_with_retries(self, call: _Call, url: str) -> Exchange:
+    async def _exchange_with_retries(self, call: _Call, url: str, key: str) -> Exchange:
         retry_number = 0
         max_bytes = self.settings.max_sitemap_bytes if call.kind == "sitemap" else self.settings.max_bytes
         while True:
-            exchange = await self._exchange(call, url, call.kind, max_bytes, self._delay_for(call, url))
-            key = host_key(url)
+            exchange = await self._exchange(call, url, key, call.kind, max_bytes, self._delay_for(call, url))
             if not is_retryable(exchange.status, exchange.error):
                 return exchange
             retry_after = None
@@ -325,10 +331,10 @@ class Fetcher:
             retry_number += 1
 
     async def _exchange(
-        self, call: _Call, url: str, kind: RequestKind, max_bytes: int, delay_s: float
+        self, call: _Call, url: str, key: str, kind: RequestKind, max_bytes: int, delay_s: float
     ) -> Exchange:
-        """One HTTP attempt in the host's slot, bounded by the deadline, recorded in call.attempts."""
-        key = host_key(url)
+        """One HTTP attempt in the host's slot (key: its host_key), bounded by the deadline, recorded in
+        call.attempts."""
         exchange = Exchange(url=url)
         async with self._hosts.slot(key, delay_s):
             started_at = utc_now()
@@ -362,7 +368,7 @@ class Fetcher:
         response = await self._client.send(request, stream=True)
         try:
             exchange.status = response.status_code
-            exchange.headers = response.headers
+            exchange.headers = header_map(response.headers)
             exchange.error = status_error(response.status_code)
             if exchange.error is None and 200 <= response.status_code < 300:
                 await read_body(exchange, response, kind, max_bytes)

@@ -35,7 +35,7 @@ class Exchange:
     status: int | None = None
     error: str | None = None
     detail: str = ""
-    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names (see header_map)
     body: bytes = b""
     raw_bytes: int = 0
     content_type: str | None = None
@@ -99,21 +99,23 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
     return "internal", detail
 
 
-async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    """The body as received on the wire; an in-memory response (MockTransport) has no raw stream left."""
-    try:
-        content = response.content
-    except httpx.ResponseNotRead:
-        async for chunk in response.aiter_raw():
-            yield chunk
-        return
-    response.headers.pop("content-encoding", None)  # httpx already decoded in-memory content
+def header_map(headers: httpx.Headers) -> dict[str, str]:
+    """The response headers as a plain dict with lower-case names, repeated fields joined by ", " (as
+    httpx.Headers.get does). Built once: every httpx.Headers.get re-scans and re-decodes every field."""
+    merged: dict[str, str] = {}
+    for name, value in headers.multi_items():
+        merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    return merged
+
+
+async def _content_chunks(content: bytes) -> AsyncIterator[bytes]:
     yield content
 
 
 async def read_body(exchange: Exchange, response: httpx.Response, kind: RequestKind, max_bytes: int) -> None:
     """Reads a 2xx body under the content-type rules of kind and the decompressed-size cap."""
-    media_type, charset = parse_content_type(response.headers.get("content-type"))
+    headers = exchange.headers
+    media_type, charset = parse_content_type(headers.get("content-type"))
     exchange.content_type, exchange.charset = media_type or None, charset
     allowed = True if kind == "robots" else content_type_allowed(kind, media_type)
     if allowed is False:
@@ -122,11 +124,15 @@ async def read_body(exchange: Exchange, response: httpx.Response, kind: RequestK
             f"{media_type or 'none'} is not accepted for {kind}",
         )
         return
-    declared_length = response.headers.get("content-length", "")
+    declared_length = headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > max_bytes:
         raise BodyTooLarge(f"Content-Length {declared_length} > {max_bytes}")
-    decoder = BoundedDecoder(response.headers.get("content-encoding", ""), max_bytes)
-    async for chunk in _raw_chunks(response):
+    if response.is_stream_consumed:  # an in-memory response (MockTransport): httpx already decoded it
+        chunks, content_encoding = _content_chunks(response.content), ""
+    else:
+        chunks, content_encoding = response.aiter_raw(), headers.get("content-encoding", "")
+    decoder = BoundedDecoder(content_encoding, max_bytes)
+    async for chunk in chunks:
         exchange.raw_bytes += len(chunk)
         if exchange.raw_bytes > max_bytes:
             raise BodyTooLarge(f"more than {max_bytes} bytes on the wire")

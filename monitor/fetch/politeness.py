@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -56,6 +55,36 @@ class _Host:
     logged_state: str = HOST_OK
 
 
+class _Slot:
+    """HostRegistry.slot(): a plain class rather than @asynccontextmanager, which costs a generator and
+    several frames on every request."""
+
+    __slots__ = ("_delay_s", "_host", "_registry")
+
+    def __init__(self, registry: HostRegistry, host: _Host, delay_s: float) -> None:
+        self._registry = registry
+        self._host = host
+        self._delay_s = delay_s
+
+    async def __aenter__(self) -> None:
+        host = self._host
+        await host.lock.acquire()
+        try:
+            wait = host.next_allowed - self._registry._clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await self._registry._global.acquire()
+        except BaseException:
+            host.lock.release()
+            raise
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        host, registry = self._host, self._registry
+        host.next_allowed = registry._clock() + registry._paced_delay(host, self._delay_s)
+        registry._global.release()
+        host.lock.release()
+
+
 class HostRegistry:
     """Per-host pacing under a global concurrency limit, and each host's health."""
 
@@ -70,19 +99,10 @@ class HostRegistry:
             host = self._hosts[key] = _Host()
         return host
 
-    @asynccontextmanager
-    async def slot(self, key: str, delay_s: float) -> AsyncIterator[None]:
-        """Waits for the host's turn (one in flight, `delay_s` between requests), then a global slot."""
-        host = self._get(key)
-        async with host.lock:
-            wait = host.next_allowed - self._clock()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                async with self._global:
-                    yield
-            finally:
-                host.next_allowed = self._clock() + self._paced_delay(host, delay_s)
+    def slot(self, key: str, delay_s: float) -> _Slot:
+        """`async with` it: waits for the host's turn (one in flight, `delay_s` between requests), then a
+        global slot."""
+        return _Slot(self, self._get(key), delay_s)
 
     @staticmethod
     def _paced_delay(host: _Host, delay_s: float) -> float:
