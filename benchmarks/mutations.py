@@ -74,6 +74,11 @@ BYLINE_MAX_WORDS = 12
 MIN_STORY_PARAGRAPHS = 3
 MIN_STORY_WORDS = 80
 MIN_MATCH_CHARS = 30  # shorter <p> texts ("Advertisement", "Share") match gold by accident
+# Noise never touches story text: an element is story text when the letters of its nearest ancestor with at
+# least this many letters occur in the gold text (a link inside a story list item, an embedded tweet's date,
+# the "01." of a FAQ entry), or when its letters are a whole gold line of at least STORY_LINE_LETTERS.
+STORY_CONTEXT_LETTERS = 30
+STORY_LINE_LETTERS = 8
 TRUNCATE_AT = 0.30
 TEASER_WORDS = 25
 HEADLINE_PREFIX = "Exclusive: "
@@ -125,6 +130,33 @@ class Case(NamedTuple):
     page: str  # "<data set>/<page id>"
     original_html: str
     mutations: list[Mutation]
+
+
+class Story(list[LexborNode]):
+    """The story's <p> elements in document order, and the gold text as letters only, to tell story text."""
+
+    def __init__(self, paragraphs: list[LexborNode], gold_text: str) -> None:
+        super().__init__(paragraphs)
+        lines = [_letters(line) for line in gold_text.splitlines()]
+        self.gold_letters = "".join(lines)
+        self.gold_lines = frozenset(line for line in lines if len(line) >= STORY_LINE_LETTERS)
+
+    def holds(self, node: LexborNode) -> bool:
+        """Is `node` (a text node or an element) part of the story text as the gold text states it?"""
+        current: LexborNode | None = node if not node.is_text_node else node.parent
+        while current is not None and current.tag not in ("body", "html"):
+            letters = _letters(current.text(deep=True))
+            if letters in self.gold_lines:
+                return True
+            if len(letters) >= STORY_CONTEXT_LETTERS:
+                return letters in self.gold_letters
+            current = current.parent
+        return False
+
+
+def _letters(text: str) -> str:
+    """Only the letters, lower-cased: bullets, numbering, spacing and punctuation differ from the gold."""
+    return "".join(char for char in normalise_text(text).lower() if char.isalpha())
 
 
 class NotApplicable(ValueError):
@@ -199,7 +231,7 @@ def page_text(html: str) -> str:
 # --- locating the story ----------------------------------------------------------------------------------
 
 
-def _locate_story(tree: LexborHTMLParser, gold_text: str) -> list[LexborNode]:
+def _locate_story(tree: LexborHTMLParser, gold_text: str) -> Story:
     """The <p> elements whose text is part of the gold body, in document order."""
     gold_lines = {normalise_text(line) for line in gold_text.splitlines()}
     gold_joined = " ".join(sorted(gold_lines, key=gold_text.find))
@@ -211,7 +243,7 @@ def _locate_story(tree: LexborHTMLParser, gold_text: str) -> list[LexborNode]:
     words = sum(len(paragraph.text(deep=True).split()) for paragraph in story)
     if len(story) < MIN_STORY_PARAGRAPHS or words < MIN_STORY_WORDS:
         raise NotApplicable(f"{len(story)} story paragraphs, {words} words matched the gold text")
-    return story
+    return Story(story, gold_text)
 
 
 def _inside(node: LexborNode, ancestors: list[LexborNode]) -> bool:
@@ -242,13 +274,17 @@ def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
         current = current.parent
 
 
-def _churnable(node: LexborNode, protected: list[LexborNode], boilerplate: list[LexborNode]) -> bool:
-    """Outside the story, headline and byline, and outside every <p> unless that <p> sits in boilerplate.
+def _churnable(
+    node: LexborNode, story: Story, protected: list[LexborNode], boilerplate: list[LexborNode]
+) -> bool:
+    """Outside the story text, headline and byline, and outside every <p> unless that <p> sits in boilerplate.
 
-    The <p> must be inside the container: a <a class="comments-link"> matches the boilerplate selector itself,
-    but the post-meta paragraph around it is still read as text by a paragraph-level extractor.
+    The story text is more than the located <p> elements: list items, embedded tweets and FAQ entries the gold
+    text holds are story too. The <p> must be inside the container: a <a class="comments-link"> matches the
+    boilerplate selector itself, but the post-meta paragraph around it is still read as text by a
+    paragraph-level extractor.
     """
-    if _inside(node, protected):
+    if _inside(node, protected) or story.holds(node):
         return False
     paragraph = next((ancestor for ancestor in _ancestors(node) if ancestor.tag == "p"), None)
     if paragraph is None:
@@ -280,7 +316,7 @@ def _replace_text(text_node: LexborNode, new_text: str) -> None:
 # --- real edits ------------------------------------------------------------------------------------------
 
 
-def _edit_sentence(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _edit_sentence(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Change one sentence of a story paragraph: a number, a word, or an added clause."""
     paragraph = rng.choice([p for p in story if len(p.text().split()) >= 12] or story)
     text_node = max(_text_nodes(paragraph), key=lambda node: len(node.text_content or ""))
@@ -301,7 +337,7 @@ def _edit_sentence(tree: LexborHTMLParser, story: list[LexborNode], rng: random.
     return tree.html or ""
 
 
-def _edit_headline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _edit_headline(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Prefix the headline everywhere the page states it: <title>, meta tags, JSON-LD, the visible <h1>."""
     del story, rng
     for heading in [tree.css_first("title"), tree.css_first("body h1")]:
@@ -315,14 +351,14 @@ def _edit_headline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.
     return tree.html or ""
 
 
-def _append_update(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _append_update(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Insert an update paragraph after the last story paragraph."""
     del rng
     story[-1].insert_after(_fragment(f"<p>{UPDATE_PARAGRAPH}</p>"))
     return tree.html or ""
 
 
-def _edit_byline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _edit_byline(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Rename the author in meta tags, JSON-LD and visible bylines (never in the story or headline)."""
     del rng
     authors = _stated_authors(tree)
@@ -343,7 +379,7 @@ def _edit_byline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Ra
     for text_node in list(_text_nodes(body)) if body is not None else []:
         text = text_node.text_content or ""
         visible_byline = _inside(text_node, bylines) and not _inside(text_node, protected)
-        if _rename(text, authors) != text and (visible_byline or _churnable(text_node, protected, [])):
+        if _rename(text, authors) != text and (visible_byline or _churnable(text_node, story, protected, [])):
             _replace_text(text_node, _rename(text, authors))
     return tree.html or ""
 
@@ -419,7 +455,7 @@ def _rewrite_json_ld(tree: LexborHTMLParser, keys: frozenset[str], rewrite: Call
 # --- noise -----------------------------------------------------------------------------------------------
 
 
-def _boilerplate_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _boilerplate_churn(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Reorder and retitle links in sidebars, related-story lists, menus and footers."""
     protected = _protected(tree, story)
     boilerplate = _outside_story(tree.css(BOILERPLATE_SELECTOR), story)
@@ -430,7 +466,7 @@ def _boilerplate_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: ran
         for node in link_texts
         if node is not None
         and len((node.text_content or "").strip()) > 3
-        and _churnable(node, protected, boilerplate)
+        and _churnable(node, story, protected, boilerplate)
     ]
     texts = [(node.text_content or "").strip() for node in churnable]
     rng.shuffle(texts)
@@ -447,7 +483,7 @@ def _boilerplate_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: ran
     return tree.html or ""
 
 
-def _script_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _script_churn(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """New script contents and tokens, nonces, CSRF tokens and cache-busting query strings."""
     del story
 
@@ -475,7 +511,7 @@ def _script_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: random.R
     return tree.html or ""
 
 
-def _markup_reflow(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _markup_reflow(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Attribute order, extra wrappers, newlines inside paragraphs, entities instead of literal characters."""
     del rng
     for node in tree.css("*"):
@@ -517,7 +553,7 @@ def _reflow_piece(text: str) -> str:
     )
 
 
-def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _counters(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Bump view/comment/share counts and "N minutes ago" outside the story; add a counter widget if none."""
     protected = _protected(tree, story)
     boilerplate = _outside_story(tree.css(BOILERPLATE_SELECTOR), story)
@@ -526,7 +562,7 @@ def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Rando
     for text_node in list(_text_nodes(body)) if body is not None else []:
         text = text_node.text_content or ""
         counting = _COUNTER_TEXT.search(text) or _inside(text_node, counters)
-        if counting and _NUMBER.search(text) and _churnable(text_node, protected, boilerplate):
+        if counting and _NUMBER.search(text) and _churnable(text_node, story, protected, boilerplate):
             _replace_text(
                 text_node, _NUMBER.sub(lambda match: str(int(match.group()) + rng.randint(1, 50)), text)
             )
@@ -538,7 +574,7 @@ def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Rando
     return tree.html or ""
 
 
-def _date_bump(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _date_bump(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """The modified time moves on, text identical (a CMS re-save): stored as a minor version, not alerted."""
     del story, rng
     stated = tree.css(MODIFIED_META_SELECTOR)
@@ -558,7 +594,7 @@ def _later(stamp: str) -> str:
         return FALLBACK_MODIFIED
 
 
-def _truncated(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _truncated(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """The response ends inside the story, once about 30% of its words have arrived."""
     del rng
     html = tree.html or ""
@@ -573,7 +609,7 @@ def _truncated(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Rand
     return html[: len(html) // 3]
 
 
-def _paywall(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _paywall(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """The story replaced by a teaser of its opening words and a subscription prompt."""
     del rng
     teaser = " ".join(story[0].text().split()[:TEASER_WORDS]) + "\u2026"
@@ -584,7 +620,7 @@ def _paywall(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random
     return tree.html or ""
 
 
-Mutator = Callable[[LexborHTMLParser, list[LexborNode], random.Random], str]
+Mutator = Callable[[LexborHTMLParser, Story, random.Random], str]
 MUTATORS: dict[str, Mutator] = {
     "edit_sentence": _edit_sentence,
     "edit_headline": _edit_headline,

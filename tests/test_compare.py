@@ -422,3 +422,49 @@ def test_suspicion_wall_phrase_new_in_a_shorter_body() -> None:
 def test_suspicion_wall_phrase_already_present_is_normal() -> None:
     stored = _with_paragraphs(*PARAGRAPHS, "Subscribe to continue reading our newsletter.")
     assert suspicion(stored, _with_paragraphs(*PARAGRAPHS[1:], stored.paragraphs[-1])) is None
+
+
+# --- benchmark mutations: noise never touches story text -------------------------------------------------
+
+_STORY_SENTENCES = [
+    f"Paragraph {index} of the story says the council met on Tuesday and voted on the new budget plan."
+    for index in range(4)
+]
+_STORY_PAGE = (
+    "<html><head><title>Council votes</title></head><body>"
+    '<nav><ul><li><a href="/">Home page</a></li><li><a href="/world">World news</a></li></ul></nav>'
+    "<article><h1>Council votes</h1>"
+    + "".join(f"<p>{sentence}</p>" for sentence in _STORY_SENTENCES)
+    + '<ul><li>Residents can <a href="/form">read the full budget</a> online before the meeting.</li></ul>'
+    '<blockquote class="twitter-tweet"><p>The budget passed with a narrow majority tonight.</p>'
+    '— Jane Reporter (@janereporter) <a href="https://t.co/x">November 18, 2019</a></blockquote>'
+    '<div class="faq"><span class="faq-count">01.</span> What does the budget change for residents?</div>'
+    "</article>"
+    '<aside class="related"><a href="/a">Another story about the weather</a>'
+    '<a href="/b">Sports results from the weekend</a><span class="view-count">1200 views</span></aside>'
+    "</body></html>"
+)
+_STORY_GOLD = "\n".join(
+    [
+        *_STORY_SENTENCES,
+        "- Residents can read the full budget online before the meeting.",
+        "The budget passed with a narrow majority tonight.",
+        "— Jane Reporter (@janereporter) November 18, 2019",
+        "01. What does the budget change for residents?",
+    ]
+)
+
+
+def test_noise_mutations_leave_story_lists_tweets_and_faq_numbers_alone() -> None:
+    from benchmarks.mutations import mutate
+
+    mutations = {mutation.kind: mutation.html for mutation in mutate(_STORY_PAGE, _STORY_GOLD, seed=3)}
+    for kind in ("boilerplate_churn", "counters"):
+        html = mutations[kind]
+        assert '<a href="/form">read the full budget</a>' in html, kind
+        assert ">November 18, 2019</a>" in html, kind
+        assert ">01.</span>" in html, kind
+    # ... while the text outside the story does churn: the noise is still there.
+    assert "1200 views" not in mutations["counters"]
+    churned = mutations["boilerplate_churn"]
+    assert ">Another story about the weather</a>" not in churned or ">Home page</a>" not in churned
