@@ -419,6 +419,26 @@ def test_suspicion_wall_phrase_new_in_a_shorter_body() -> None:
     assert suspicion(stored, walled) == "wall"
 
 
+def test_suspicion_wall_that_hides_the_story_behind_longer_other_text() -> None:
+    # The story's paragraphs are gone behind a wall; the extractor now takes the page's testimonials instead,
+    # which are longer than the story was: still a wall, not a new version.
+    stored = _with_paragraphs(*PARAGRAPHS)
+    testimonials = tuple(
+        f"Customer {index} said the service was excellent and fast, {PARAGRAPHS[0]}" for index in range(6)
+    )
+    walled = _with_paragraphs(PARAGRAPHS[0][:40], "Subscribe to continue reading.", *testimonials)
+    assert walled.body_words > stored.body_words
+    assert suspicion(stored, walled) == "wall"
+
+
+def test_suspicion_new_wall_phrase_in_a_growing_story_that_keeps_its_paragraphs_is_normal() -> None:
+    stored = _with_paragraphs(*PARAGRAPHS)
+    quoted = _with_paragraphs(
+        *PARAGRAPHS, 'The paper asked readers to "subscribe to continue" funding the inquiry.'
+    )
+    assert suspicion(stored, quoted) is None
+
+
 def test_suspicion_wall_phrase_already_present_is_normal() -> None:
     stored = _with_paragraphs(*PARAGRAPHS, "Subscribe to continue reading our newsletter.")
     assert suspicion(stored, _with_paragraphs(*PARAGRAPHS[1:], stored.paragraphs[-1])) is None
