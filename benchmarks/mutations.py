@@ -55,12 +55,28 @@ BOILERPLATE_SELECTOR = (
 )
 COUNTER_SELECTOR = "[class*=count], [class*=views], [class*=share], [id*=count], time, [class*=timestamp]"
 JSON_LD_SELECTOR = 'script[type="application/ld+json"]'
-HEADLINE_META_SELECTOR = 'meta[property="og:title"], meta[name="twitter:title"], meta[name="title"]'
-AUTHOR_META_SELECTOR = (
-    'meta[name="author"], meta[property="article:author"], meta[name="byl"], meta[itemprop="author"]'
-)
 MODIFIED_META_SELECTOR = (
     'meta[property="article:modified_time"], meta[property="article:modified"], meta[itemprop="dateModified"]'
+)
+# Metadata names (property, name or itemprop, any case) stating the headline, the author, the modified time:
+# Open Graph, Twitter cards, Dublin Core, Highwire, Parse.ly, Sailthru and schema.org microdata spellings.
+HEADLINE_META_NAMES = frozenset(
+    {"og:title", "twitter:title", "title", "dc.title", "citation_title", "parsely-title", "sailthru.title"}
+)
+AUTHOR_META_NAMES = frozenset(
+    {"author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator", "citation_author"}
+)
+MODIFIED_META_NAMES = frozenset(
+    {
+        "article:modified_time",
+        "article:modified",
+        "og:updated_time",
+        "datemodified",
+        "last-modified",
+        "dcterms.modified",
+        "dc.date.modified",
+        "article.updated",
+    }
 )
 HEADLINE_KEYS = frozenset({"headline"})
 MODIFIED_KEYS = frozenset({"dateModified"})
@@ -340,12 +356,12 @@ def _edit_sentence(tree: LexborHTMLParser, story: Story, rng: random.Random) -> 
 def _edit_headline(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Prefix the headline everywhere the page states it: <title>, meta tags, JSON-LD, the visible <h1>."""
     del story, rng
-    for heading in [tree.css_first("title"), tree.css_first("body h1")]:
+    for heading in [_document_title(tree), tree.css_first("body h1")]:
         if heading is not None:
             first = next(_text_nodes(heading), None)
             if first is not None:
                 _replace_text(first, HEADLINE_PREFIX + (first.text_content or "").lstrip())
-    for meta in tree.css(HEADLINE_META_SELECTOR):
+    for meta in _metas(tree, HEADLINE_META_NAMES):
         meta.attrs["content"] = HEADLINE_PREFIX + (meta.attrs.get("content") or "")
     _rewrite_json_ld(tree, HEADLINE_KEYS, lambda value: HEADLINE_PREFIX + value)
     return tree.html or ""
@@ -367,7 +383,7 @@ def _edit_byline(tree: LexborHTMLParser, story: Story, rng: random.Random) -> st
         if head is not None:
             head.insert_child(_fragment(f'<meta name="author" content="{NEW_AUTHOR}">'))
         return tree.html or ""
-    for meta in tree.css(AUTHOR_META_SELECTOR):
+    for meta in _metas(tree, AUTHOR_META_NAMES):
         meta.attrs["content"] = _rename(meta.attrs.get("content") or "", authors)
     _rewrite_json_ld(tree, AUTHOR_KEYS, lambda value: _rename(value, authors))
     # Visible bylines: byline elements, or text outside every <p> (a <p> may be an author bio in the story).
@@ -384,6 +400,23 @@ def _edit_byline(tree: LexborHTMLParser, story: Story, rng: random.Random) -> st
     return tree.html or ""
 
 
+def _metas(tree: LexborHTMLParser, names: frozenset[str]) -> list[LexborNode]:
+    """Every <meta content> whose property, name or itemprop (any case) is one of `names`."""
+    found = []
+    for meta in tree.css("meta[content]"):
+        attributes = meta.attrs
+        name = attributes.get("property") or attributes.get("name") or attributes.get("itemprop") or ""
+        if name.strip().lower() in names:
+            found.append(meta)
+    return found
+
+
+def _document_title(tree: LexborHTMLParser) -> LexborNode | None:
+    """The page's <title>, not the <title> of an inline SVG icon that may come before it."""
+    titles = (node for node in tree.css("title") if not any(up.tag == "svg" for up in _ancestors(node)))
+    return next(titles, None)
+
+
 def _rename(text: str, authors: list[str]) -> str:
     for author in authors:
         text = text.replace(author, NEW_AUTHOR)
@@ -392,7 +425,7 @@ def _rename(text: str, authors: list[str]) -> str:
 
 def _stated_authors(tree: LexborHTMLParser) -> list[str]:
     """Every spelling of the author's name the page states in metadata, longest first ("By X" stated as X)."""
-    names = {_strip_by(meta.attrs.get("content") or "") for meta in tree.css(AUTHOR_META_SELECTOR)}
+    names = {_strip_by(meta.attrs.get("content") or "") for meta in _metas(tree, AUTHOR_META_NAMES)}
     for script in tree.css(JSON_LD_SELECTOR):
         names.update(_strip_by(name) for name in json_ld_author_names(script.text()))
     return sorted((name for name in names if name and not name.startswith("http")), key=len, reverse=True)
@@ -405,7 +438,7 @@ def _strip_by(name: str) -> str:
 def json_ld_author_names(text: str) -> list[str]:
     """The author names a JSON-LD block states ("author": "X", {"name": "X"} or a list of either)."""
     try:
-        data = json.loads(text)
+        data = _load_json_ld(text)
     except ValueError:
         return []
     names: list[str] = []
@@ -433,6 +466,14 @@ def json_ld_author_names(text: str) -> list[str]:
     return names
 
 
+def _load_json_ld(text: str) -> object:
+    """Parse JSON-LD as leniently as extractors do: raw newlines and tabs inside strings, a trailing ";".
+
+    A block only a strict parser rejects is still read by the extractor, so an edit must still rewrite it.
+    """
+    return json.loads(text.strip().rstrip(";"), strict=False)
+
+
 def _rewrite_json_ld(tree: LexborHTMLParser, keys: frozenset[str], rewrite: Callable[[str], str]) -> None:
     """Rewrite every string found under one of `keys` (at any depth) in every JSON-LD block that parses."""
 
@@ -445,7 +486,7 @@ def _rewrite_json_ld(tree: LexborHTMLParser, keys: frozenset[str], rewrite: Call
 
     for script in tree.css(JSON_LD_SELECTOR):
         try:
-            data = json.loads(script.text())
+            data = _load_json_ld(script.text())
         except ValueError:
             continue
         if script.first_child is not None:
@@ -577,7 +618,7 @@ def _counters(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
 def _date_bump(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """The modified time moves on, text identical (a CMS re-save): stored as a minor version, not alerted."""
     del story, rng
-    stated = tree.css(MODIFIED_META_SELECTOR)
+    stated = _metas(tree, MODIFIED_META_NAMES)
     for meta in stated:
         meta.attrs["content"] = _later(meta.attrs.get("content") or "")
     _rewrite_json_ld(tree, MODIFIED_KEYS, _later)

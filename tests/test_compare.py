@@ -488,3 +488,27 @@ def test_noise_mutations_leave_story_lists_tweets_and_faq_numbers_alone() -> Non
     assert "1200 views" not in mutations["counters"]
     churned = mutations["boilerplate_churn"]
     assert ">Another story about the weather</a>" not in churned or ">Home page</a>" not in churned
+
+
+def test_headline_byline_and_date_mutations_rewrite_every_statement() -> None:
+    from benchmarks.mutations import HEADLINE_PREFIX, NEW_AUTHOR, mutate
+
+    page = (
+        "<html><head>"
+        "<svg><title>Search icon</title></svg><title>Council votes</title>"
+        '<meta name="og:title" content="Council votes">'
+        '<meta property="Twitter:Title" content="Council votes">'
+        '<meta name="article:modified_time" content="2025-10-08T21:33:14.140Z">'
+        '<script type="application/ld+json">{"headline": "Council votes",'
+        ' "description": "line one\nline two",'
+        ' "author": {"name": "Jane Reporter"}}</script>'
+        "</head><body><article><h1>Council votes</h1>"
+        + "".join(f"<p>{sentence}</p>" for sentence in _STORY_SENTENCES)
+        + "<p>The budget passed with a narrow majority tonight.</p></article></body></html>"
+    )
+    mutations = {mutation.kind: mutation.html for mutation in mutate(page, _STORY_GOLD, seed=1)}
+    headline = mutations["edit_headline"]
+    assert headline.count(HEADLINE_PREFIX + "Council votes") == 5  # <title>, 2 meta, JSON-LD, <h1>
+    assert "<title>Search icon</title>" in headline
+    assert NEW_AUTHOR in mutations["edit_byline"] and "Jane Reporter" not in mutations["edit_byline"]
+    assert "2025-10-08T21:50:14.140000+00:00" in mutations["date_bump"]
