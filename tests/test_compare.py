@@ -422,11 +422,13 @@ def test_suspicion_wall_phrase_new_in_a_shorter_body() -> None:
 def test_suspicion_wall_that_hides_the_story_behind_longer_other_text() -> None:
     # The story's paragraphs are gone behind a wall; the extractor now takes the page's testimonials instead,
     # which are longer than the story was: still a wall, not a new version.
-    stored = _with_paragraphs(*PARAGRAPHS)
+    # Subheadings stay: half of the paragraphs survive, but the words of the story are gone.
+    headings = ("Budget", "Schools", "Taxes", "Vote")
+    stored = _with_paragraphs(*(text for pair in zip(headings, PARAGRAPHS, strict=False) for text in pair))
     testimonials = tuple(
         f"Customer {index} said the service was excellent and fast, {PARAGRAPHS[0]}" for index in range(6)
     )
-    walled = _with_paragraphs(PARAGRAPHS[0][:40], "Subscribe to continue reading.", *testimonials)
+    walled = _with_paragraphs(PARAGRAPHS[0][:40], "Subscribe to continue reading.", *headings, *testimonials)
     assert walled.body_words > stored.body_words
     assert suspicion(stored, walled) == "wall"
 

@@ -33,8 +33,8 @@ WALL_PHRASES = (
     "access denied",
 )
 # A wall that hides the story may leave other text the extractor then takes instead (a page's testimonials, a
-# second column), so the body need not get shorter: losing more than this share of the stored paragraphs
-# along with a new wall phrase is a wall too.
+# second column), so the body need not get shorter: losing paragraphs that held more than this share of the
+# stored body's words (the story, not just its subheadings) along with a new wall phrase is a wall too.
 WALL_MIN_PARAGRAPH_LOSS = 0.5
 
 
@@ -47,7 +47,7 @@ def suspicion(
     "shrunk": the new body has fewer than `shrink_ratio` times the stored body's words.
     "truncated": the new body is the stored body cut short, missing at least TRUNCATION_MIN_LOSS of it.
     "wall": the body now says one of WALL_PHRASES (paywall, login, bot challenge) and got shorter or lost
-    more than WALL_MIN_PARAGRAPH_LOSS of the stored paragraphs.
+    paragraphs holding more than WALL_MIN_PARAGRAPH_LOSS of the stored body's words.
     """
     old_words, new_words = old.body_words, new.body_words
     if old_words == 0:
@@ -67,9 +67,10 @@ def suspicion(
 
 
 def _paragraphs_lost(old: Snapshot, new: Snapshot) -> float:
-    """The share of the stored paragraphs that the new body no longer has, word for word."""
+    """The share of the stored body's words in paragraphs the new body no longer has, word for word."""
     kept = set(new.paragraphs)
-    return sum(paragraph not in kept for paragraph in old.paragraphs) / len(old.paragraphs)
+    lost = sum(len(paragraph.split()) for paragraph in old.paragraphs if paragraph not in kept)
+    return lost / old.body_words
 
 
 def _new_wall_phrase(old_body: str, new_body: str) -> bool:
