@@ -119,6 +119,7 @@ _COUNTER_TEXT = re.compile(
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
+_AUTHOR_PAGE = re.compile(r"/(?:authors?|by|byline|writers?|staff|people|profiles?)/", re.IGNORECASE)
 _TOKEN = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b|\b\d{6,}\b")
 _WORD = re.compile(r"\b[^\W\d_]{4,}\b")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z\"'(])")
@@ -309,8 +310,20 @@ def _churnable(
 
 
 def _protected(tree: LexborHTMLParser, story: list[LexborNode]) -> list[LexborNode]:
+    """Story, headline, scripts and visible bylines: byline elements, links to an author page, author names.
+
+    A byline is often just `<a href="/authors/jane-doe">Jane Doe</a>` with no class saying so; changing its
+    text is a byline edit a reader sees, not noise.
+    """
     bylines = [node for node in tree.css(VISIBLE_BYLINE_SELECTOR) if is_byline_sized(node)]
-    return story + tree.css("h1, title, script, style") + bylines
+    authors = _stated_authors(tree)
+    author_links = [
+        link
+        for link in tree.css("body a")
+        if is_byline_sized(link)
+        and (_AUTHOR_PAGE.search(link.attrs.get("href") or "") or any(a in link.text() for a in authors))
+    ]
+    return story + tree.css("h1, title, script, style") + bylines + author_links
 
 
 def _text_nodes(node: LexborNode) -> Iterator[LexborNode]:

@@ -463,6 +463,7 @@ _STORY_PAGE = (
     '<div class="faq"><span class="faq-count">01.</span> What does the budget change for residents?</div>'
     "</article>"
     '<aside class="related"><a href="/a">Another story about the weather</a>'
+    '<div><a href="/authors/jane-reporter">Jane Reporter</a></div>'
     '<a href="/b">Sports results from the weekend</a><span class="view-count">1200 views</span></aside>'
     "</body></html>"
 )
@@ -486,6 +487,7 @@ def test_noise_mutations_leave_story_lists_tweets_and_faq_numbers_alone() -> Non
         assert '<a href="/form">read the full budget</a>' in html, kind
         assert ">November 18, 2019</a>" in html, kind
         assert ">01.</span>" in html, kind
+        assert '<a href="/authors/jane-reporter">Jane Reporter</a>' in html, kind  # a byline, not a link
     # ... while the text outside the story does churn: the noise is still there.
     assert "1200 views" not in mutations["counters"]
     churned = mutations["boilerplate_churn"]
