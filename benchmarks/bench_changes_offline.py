@@ -1,6 +1,6 @@
 """Offline change-detection benchmark: mutate real pages, extract both versions, compare, score alerts.
 
-Run: python benchmarks/bench_changes_offline.py [--pages-per-set 40] [--show-failures 10]
+Run: python benchmarks/bench_changes_offline.py [--pages-per-set 40] [--show-failures 10] [--extractor X]
 
 Every page of the development sets whose story can be located gets every mutation of benchmarks/mutations.py.
 A mutation alerts when compare() reports a non-minor change and suspicion() does not quarantine it. Printed:
@@ -40,6 +40,7 @@ from benchmarks.mutations import (  # noqa: E402
     page_text,
 )
 from monitor.compare import compare, snapshot, suspicion  # noqa: E402
+from monitor.extract import extract  # noqa: E402
 from monitor.models import Article  # noqa: E402
 
 DEFAULT_PAGES_PER_SET = 40
@@ -116,8 +117,9 @@ def _json_ld_author(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-# One line to switch to the real extractor: extract_fn = monitor.extract.extract
-extract_fn: Callable[..., Article] = standin_extract
+# The real extractor by default; `--extractor standin` measures the comparison alone against the floor above.
+EXTRACTORS: dict[str, Callable[..., Article]] = {"real": extract, "standin": standin_extract}
+extract_fn: Callable[..., Article] = extract
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +249,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages-per-set", type=int, default=DEFAULT_PAGES_PER_SET)
     parser.add_argument("--show-failures", type=int, default=10)
+    parser.add_argument("--extractor", choices=sorted(EXTRACTORS), default="real")
     arguments = parser.parse_args()
+    global extract_fn
+    extract_fn = EXTRACTORS[arguments.extractor]
     started = time.perf_counter()
     outcomes, pages_used = run(arguments.pages_per_set)
     report(outcomes, pages_used, time.perf_counter() - started, arguments.show_failures)

@@ -55,12 +55,28 @@ BOILERPLATE_SELECTOR = (
 )
 COUNTER_SELECTOR = "[class*=count], [class*=views], [class*=share], [id*=count], time, [class*=timestamp]"
 JSON_LD_SELECTOR = 'script[type="application/ld+json"]'
-HEADLINE_META_SELECTOR = 'meta[property="og:title"], meta[name="twitter:title"], meta[name="title"]'
-AUTHOR_META_SELECTOR = (
-    'meta[name="author"], meta[property="article:author"], meta[name="byl"], meta[itemprop="author"]'
-)
 MODIFIED_META_SELECTOR = (
     'meta[property="article:modified_time"], meta[property="article:modified"], meta[itemprop="dateModified"]'
+)
+# Metadata names (property, name or itemprop, any case) stating the headline, the author, the modified time:
+# Open Graph, Twitter cards, Dublin Core, Highwire, Parse.ly, Sailthru and schema.org microdata spellings.
+HEADLINE_META_NAMES = frozenset(
+    {"og:title", "twitter:title", "title", "dc.title", "citation_title", "parsely-title", "sailthru.title"}
+)
+AUTHOR_META_NAMES = frozenset(
+    {"author", "article:author", "byl", "parsely-author", "sailthru.author", "dc.creator", "citation_author"}
+)
+MODIFIED_META_NAMES = frozenset(
+    {
+        "article:modified_time",
+        "article:modified",
+        "og:updated_time",
+        "datemodified",
+        "last-modified",
+        "dcterms.modified",
+        "dc.date.modified",
+        "article.updated",
+    }
 )
 HEADLINE_KEYS = frozenset({"headline"})
 MODIFIED_KEYS = frozenset({"dateModified"})
@@ -74,6 +90,11 @@ BYLINE_MAX_WORDS = 12
 MIN_STORY_PARAGRAPHS = 3
 MIN_STORY_WORDS = 80
 MIN_MATCH_CHARS = 30  # shorter <p> texts ("Advertisement", "Share") match gold by accident
+# Noise never touches story text: an element is story text when the letters of its nearest ancestor with at
+# least this many letters occur in the gold text (a link inside a story list item, an embedded tweet's date,
+# the "01." of a FAQ entry), or when its letters are a whole gold line of at least STORY_LINE_LETTERS.
+STORY_CONTEXT_LETTERS = 30
+STORY_LINE_LETTERS = 8
 TRUNCATE_AT = 0.30
 TEASER_WORDS = 25
 HEADLINE_PREFIX = "Exclusive: "
@@ -98,6 +119,7 @@ _COUNTER_TEXT = re.compile(
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
+_AUTHOR_PAGE = re.compile(r"/(?:authors?|by|byline|writers?|staff|people|profiles?)/", re.IGNORECASE)
 _TOKEN = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b|\b\d{6,}\b")
 _WORD = re.compile(r"\b[^\W\d_]{4,}\b")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=[A-Z\"'(])")
@@ -125,6 +147,33 @@ class Case(NamedTuple):
     page: str  # "<data set>/<page id>"
     original_html: str
     mutations: list[Mutation]
+
+
+class Story(list[LexborNode]):
+    """The story's <p> elements in document order, and the gold text as letters only, to tell story text."""
+
+    def __init__(self, paragraphs: list[LexborNode], gold_text: str) -> None:
+        super().__init__(paragraphs)
+        lines = [_letters(line) for line in gold_text.splitlines()]
+        self.gold_letters = "".join(lines)
+        self.gold_lines = frozenset(line for line in lines if len(line) >= STORY_LINE_LETTERS)
+
+    def holds(self, node: LexborNode) -> bool:
+        """Is `node` (a text node or an element) part of the story text as the gold text states it?"""
+        current: LexborNode | None = node if not node.is_text_node else node.parent
+        while current is not None and current.tag not in ("body", "html"):
+            letters = _letters(current.text(deep=True))
+            if letters in self.gold_lines:
+                return True
+            if len(letters) >= STORY_CONTEXT_LETTERS:
+                return letters in self.gold_letters
+            current = current.parent
+        return False
+
+
+def _letters(text: str) -> str:
+    """Only the letters, lower-cased: bullets, numbering, spacing and punctuation differ from the gold."""
+    return "".join(char for char in normalise_text(text).lower() if char.isalpha())
 
 
 class NotApplicable(ValueError):
@@ -199,7 +248,7 @@ def page_text(html: str) -> str:
 # --- locating the story ----------------------------------------------------------------------------------
 
 
-def _locate_story(tree: LexborHTMLParser, gold_text: str) -> list[LexborNode]:
+def _locate_story(tree: LexborHTMLParser, gold_text: str) -> Story:
     """The <p> elements whose text is part of the gold body, in document order."""
     gold_lines = {normalise_text(line) for line in gold_text.splitlines()}
     gold_joined = " ".join(sorted(gold_lines, key=gold_text.find))
@@ -211,7 +260,7 @@ def _locate_story(tree: LexborHTMLParser, gold_text: str) -> list[LexborNode]:
     words = sum(len(paragraph.text(deep=True).split()) for paragraph in story)
     if len(story) < MIN_STORY_PARAGRAPHS or words < MIN_STORY_WORDS:
         raise NotApplicable(f"{len(story)} story paragraphs, {words} words matched the gold text")
-    return story
+    return Story(story, gold_text)
 
 
 def _inside(node: LexborNode, ancestors: list[LexborNode]) -> bool:
@@ -242,13 +291,17 @@ def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
         current = current.parent
 
 
-def _churnable(node: LexborNode, protected: list[LexborNode], boilerplate: list[LexborNode]) -> bool:
-    """Outside the story, headline and byline, and outside every <p> unless that <p> sits in boilerplate.
+def _churnable(
+    node: LexborNode, story: Story, protected: list[LexborNode], boilerplate: list[LexborNode]
+) -> bool:
+    """Outside the story text, headline and byline, and outside every <p> unless that <p> sits in boilerplate.
 
-    The <p> must be inside the container: a <a class="comments-link"> matches the boilerplate selector itself,
-    but the post-meta paragraph around it is still read as text by a paragraph-level extractor.
+    The story text is more than the located <p> elements: list items, embedded tweets and FAQ entries the gold
+    text holds are story too. The <p> must be inside the container: a <a class="comments-link"> matches the
+    boilerplate selector itself, but the post-meta paragraph around it is still read as text by a
+    paragraph-level extractor.
     """
-    if _inside(node, protected):
+    if _inside(node, protected) or story.holds(node):
         return False
     paragraph = next((ancestor for ancestor in _ancestors(node) if ancestor.tag == "p"), None)
     if paragraph is None:
@@ -257,8 +310,20 @@ def _churnable(node: LexborNode, protected: list[LexborNode], boilerplate: list[
 
 
 def _protected(tree: LexborHTMLParser, story: list[LexborNode]) -> list[LexborNode]:
+    """Story, headline, scripts and visible bylines: byline elements, links to an author page, author names.
+
+    A byline is often just `<a href="/authors/jane-doe">Jane Doe</a>` with no class saying so; changing its
+    text is a byline edit a reader sees, not noise.
+    """
     bylines = [node for node in tree.css(VISIBLE_BYLINE_SELECTOR) if is_byline_sized(node)]
-    return story + tree.css("h1, title, script, style") + bylines
+    authors = _stated_authors(tree)
+    author_links = [
+        link
+        for link in tree.css("body a")
+        if is_byline_sized(link)
+        and (_AUTHOR_PAGE.search(link.attrs.get("href") or "") or any(a in link.text() for a in authors))
+    ]
+    return story + tree.css("h1, title, script, style") + bylines + author_links
 
 
 def _text_nodes(node: LexborNode) -> Iterator[LexborNode]:
@@ -280,7 +345,7 @@ def _replace_text(text_node: LexborNode, new_text: str) -> None:
 # --- real edits ------------------------------------------------------------------------------------------
 
 
-def _edit_sentence(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _edit_sentence(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Change one sentence of a story paragraph: a number, a word, or an added clause."""
     paragraph = rng.choice([p for p in story if len(p.text().split()) >= 12] or story)
     text_node = max(_text_nodes(paragraph), key=lambda node: len(node.text_content or ""))
@@ -301,28 +366,28 @@ def _edit_sentence(tree: LexborHTMLParser, story: list[LexborNode], rng: random.
     return tree.html or ""
 
 
-def _edit_headline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _edit_headline(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Prefix the headline everywhere the page states it: <title>, meta tags, JSON-LD, the visible <h1>."""
     del story, rng
-    for heading in [tree.css_first("title"), tree.css_first("body h1")]:
+    for heading in [_document_title(tree), tree.css_first("body h1")]:
         if heading is not None:
             first = next(_text_nodes(heading), None)
             if first is not None:
                 _replace_text(first, HEADLINE_PREFIX + (first.text_content or "").lstrip())
-    for meta in tree.css(HEADLINE_META_SELECTOR):
+    for meta in _metas(tree, HEADLINE_META_NAMES):
         meta.attrs["content"] = HEADLINE_PREFIX + (meta.attrs.get("content") or "")
     _rewrite_json_ld(tree, HEADLINE_KEYS, lambda value: HEADLINE_PREFIX + value)
     return tree.html or ""
 
 
-def _append_update(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _append_update(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Insert an update paragraph after the last story paragraph."""
     del rng
     story[-1].insert_after(_fragment(f"<p>{UPDATE_PARAGRAPH}</p>"))
     return tree.html or ""
 
 
-def _edit_byline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _edit_byline(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Rename the author in meta tags, JSON-LD and visible bylines (never in the story or headline)."""
     del rng
     authors = _stated_authors(tree)
@@ -331,7 +396,7 @@ def _edit_byline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Ra
         if head is not None:
             head.insert_child(_fragment(f'<meta name="author" content="{NEW_AUTHOR}">'))
         return tree.html or ""
-    for meta in tree.css(AUTHOR_META_SELECTOR):
+    for meta in _metas(tree, AUTHOR_META_NAMES):
         meta.attrs["content"] = _rename(meta.attrs.get("content") or "", authors)
     _rewrite_json_ld(tree, AUTHOR_KEYS, lambda value: _rename(value, authors))
     # Visible bylines: byline elements, or text outside every <p> (a <p> may be an author bio in the story).
@@ -343,9 +408,26 @@ def _edit_byline(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Ra
     for text_node in list(_text_nodes(body)) if body is not None else []:
         text = text_node.text_content or ""
         visible_byline = _inside(text_node, bylines) and not _inside(text_node, protected)
-        if _rename(text, authors) != text and (visible_byline or _churnable(text_node, protected, [])):
+        if _rename(text, authors) != text and (visible_byline or _churnable(text_node, story, protected, [])):
             _replace_text(text_node, _rename(text, authors))
     return tree.html or ""
+
+
+def _metas(tree: LexborHTMLParser, names: frozenset[str]) -> list[LexborNode]:
+    """Every <meta content> whose property, name or itemprop (any case) is one of `names`."""
+    found = []
+    for meta in tree.css("meta[content]"):
+        attributes = meta.attrs
+        name = attributes.get("property") or attributes.get("name") or attributes.get("itemprop") or ""
+        if name.strip().lower() in names:
+            found.append(meta)
+    return found
+
+
+def _document_title(tree: LexborHTMLParser) -> LexborNode | None:
+    """The page's <title>, not the <title> of an inline SVG icon that may come before it."""
+    titles = (node for node in tree.css("title") if not any(up.tag == "svg" for up in _ancestors(node)))
+    return next(titles, None)
 
 
 def _rename(text: str, authors: list[str]) -> str:
@@ -356,7 +438,7 @@ def _rename(text: str, authors: list[str]) -> str:
 
 def _stated_authors(tree: LexborHTMLParser) -> list[str]:
     """Every spelling of the author's name the page states in metadata, longest first ("By X" stated as X)."""
-    names = {_strip_by(meta.attrs.get("content") or "") for meta in tree.css(AUTHOR_META_SELECTOR)}
+    names = {_strip_by(meta.attrs.get("content") or "") for meta in _metas(tree, AUTHOR_META_NAMES)}
     for script in tree.css(JSON_LD_SELECTOR):
         names.update(_strip_by(name) for name in json_ld_author_names(script.text()))
     return sorted((name for name in names if name and not name.startswith("http")), key=len, reverse=True)
@@ -369,7 +451,7 @@ def _strip_by(name: str) -> str:
 def json_ld_author_names(text: str) -> list[str]:
     """The author names a JSON-LD block states ("author": "X", {"name": "X"} or a list of either)."""
     try:
-        data = json.loads(text)
+        data = _load_json_ld(text)
     except ValueError:
         return []
     names: list[str] = []
@@ -397,6 +479,14 @@ def json_ld_author_names(text: str) -> list[str]:
     return names
 
 
+def _load_json_ld(text: str) -> object:
+    """Parse JSON-LD as leniently as extractors do: raw newlines and tabs inside strings, a trailing ";".
+
+    A block only a strict parser rejects is still read by the extractor, so an edit must still rewrite it.
+    """
+    return json.loads(text.strip().rstrip(";"), strict=False)
+
+
 def _rewrite_json_ld(tree: LexborHTMLParser, keys: frozenset[str], rewrite: Callable[[str], str]) -> None:
     """Rewrite every string found under one of `keys` (at any depth) in every JSON-LD block that parses."""
 
@@ -409,7 +499,7 @@ def _rewrite_json_ld(tree: LexborHTMLParser, keys: frozenset[str], rewrite: Call
 
     for script in tree.css(JSON_LD_SELECTOR):
         try:
-            data = json.loads(script.text())
+            data = _load_json_ld(script.text())
         except ValueError:
             continue
         if script.first_child is not None:
@@ -419,7 +509,7 @@ def _rewrite_json_ld(tree: LexborHTMLParser, keys: frozenset[str], rewrite: Call
 # --- noise -----------------------------------------------------------------------------------------------
 
 
-def _boilerplate_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _boilerplate_churn(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Reorder and retitle links in sidebars, related-story lists, menus and footers."""
     protected = _protected(tree, story)
     boilerplate = _outside_story(tree.css(BOILERPLATE_SELECTOR), story)
@@ -430,7 +520,7 @@ def _boilerplate_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: ran
         for node in link_texts
         if node is not None
         and len((node.text_content or "").strip()) > 3
-        and _churnable(node, protected, boilerplate)
+        and _churnable(node, story, protected, boilerplate)
     ]
     texts = [(node.text_content or "").strip() for node in churnable]
     rng.shuffle(texts)
@@ -447,7 +537,7 @@ def _boilerplate_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: ran
     return tree.html or ""
 
 
-def _script_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _script_churn(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """New script contents and tokens, nonces, CSRF tokens and cache-busting query strings."""
     del story
 
@@ -475,7 +565,7 @@ def _script_churn(tree: LexborHTMLParser, story: list[LexborNode], rng: random.R
     return tree.html or ""
 
 
-def _markup_reflow(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _markup_reflow(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Attribute order, extra wrappers, newlines inside paragraphs, entities instead of literal characters."""
     del rng
     for node in tree.css("*"):
@@ -517,7 +607,7 @@ def _reflow_piece(text: str) -> str:
     )
 
 
-def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _counters(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Bump view/comment/share counts and "N minutes ago" outside the story; add a counter widget if none."""
     protected = _protected(tree, story)
     boilerplate = _outside_story(tree.css(BOILERPLATE_SELECTOR), story)
@@ -526,7 +616,7 @@ def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Rando
     for text_node in list(_text_nodes(body)) if body is not None else []:
         text = text_node.text_content or ""
         counting = _COUNTER_TEXT.search(text) or _inside(text_node, counters)
-        if counting and _NUMBER.search(text) and _churnable(text_node, protected, boilerplate):
+        if counting and _NUMBER.search(text) and _churnable(text_node, story, protected, boilerplate):
             _replace_text(
                 text_node, _NUMBER.sub(lambda match: str(int(match.group()) + rng.randint(1, 50)), text)
             )
@@ -538,10 +628,10 @@ def _counters(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Rando
     return tree.html or ""
 
 
-def _date_bump(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _date_bump(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """The modified time moves on, text identical (a CMS re-save): stored as a minor version, not alerted."""
     del story, rng
-    stated = tree.css(MODIFIED_META_SELECTOR)
+    stated = _metas(tree, MODIFIED_META_NAMES)
     for meta in stated:
         meta.attrs["content"] = _later(meta.attrs.get("content") or "")
     _rewrite_json_ld(tree, MODIFIED_KEYS, _later)
@@ -558,7 +648,7 @@ def _later(stamp: str) -> str:
         return FALLBACK_MODIFIED
 
 
-def _truncated(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _truncated(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """The response ends inside the story, once about 30% of its words have arrived."""
     del rng
     html = tree.html or ""
@@ -573,7 +663,7 @@ def _truncated(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Rand
     return html[: len(html) // 3]
 
 
-def _paywall(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random) -> str:
+def _paywall(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """The story replaced by a teaser of its opening words and a subscription prompt."""
     del rng
     teaser = " ".join(story[0].text().split()[:TEASER_WORDS]) + "\u2026"
@@ -584,7 +674,7 @@ def _paywall(tree: LexborHTMLParser, story: list[LexborNode], rng: random.Random
     return tree.html or ""
 
 
-Mutator = Callable[[LexborHTMLParser, list[LexborNode], random.Random], str]
+Mutator = Callable[[LexborHTMLParser, Story, random.Random], str]
 MUTATORS: dict[str, Mutator] = {
     "edit_sentence": _edit_sentence,
     "edit_headline": _edit_headline,

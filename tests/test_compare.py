@@ -419,6 +419,100 @@ def test_suspicion_wall_phrase_new_in_a_shorter_body() -> None:
     assert suspicion(stored, walled) == "wall"
 
 
+def test_suspicion_wall_that_hides_the_story_behind_longer_other_text() -> None:
+    # The story's paragraphs are gone behind a wall; the extractor now takes the page's testimonials instead,
+    # which are longer than the story was: still a wall, not a new version.
+    # Subheadings stay: half of the paragraphs survive, but the words of the story are gone.
+    headings = ("Budget", "Schools", "Taxes", "Vote")
+    stored = _with_paragraphs(*(text for pair in zip(headings, PARAGRAPHS, strict=False) for text in pair))
+    testimonials = tuple(
+        f"Customer {index} said the service was excellent and fast, {PARAGRAPHS[0]}" for index in range(6)
+    )
+    walled = _with_paragraphs(PARAGRAPHS[0][:40], "Subscribe to continue reading.", *headings, *testimonials)
+    assert walled.body_words > stored.body_words
+    assert suspicion(stored, walled) == "wall"
+
+
+def test_suspicion_new_wall_phrase_in_a_growing_story_that_keeps_its_paragraphs_is_normal() -> None:
+    stored = _with_paragraphs(*PARAGRAPHS)
+    quoted = _with_paragraphs(
+        *PARAGRAPHS, 'The paper asked readers to "subscribe to continue" funding the inquiry.'
+    )
+    assert suspicion(stored, quoted) is None
+
+
 def test_suspicion_wall_phrase_already_present_is_normal() -> None:
     stored = _with_paragraphs(*PARAGRAPHS, "Subscribe to continue reading our newsletter.")
     assert suspicion(stored, _with_paragraphs(*PARAGRAPHS[1:], stored.paragraphs[-1])) is None
+
+
+# --- benchmark mutations: noise never touches story text -------------------------------------------------
+
+_STORY_SENTENCES = [
+    f"Paragraph {index} of the story says the council met on Tuesday and voted on the new budget plan."
+    for index in range(4)
+]
+_STORY_PAGE = (
+    "<html><head><title>Council votes</title></head><body>"
+    '<nav><ul><li><a href="/">Home page</a></li><li><a href="/world">World news</a></li></ul></nav>'
+    "<article><h1>Council votes</h1>"
+    + "".join(f"<p>{sentence}</p>" for sentence in _STORY_SENTENCES)
+    + '<ul><li>Residents can <a href="/form">read the full budget</a> online before the meeting.</li></ul>'
+    '<blockquote class="twitter-tweet"><p>The budget passed with a narrow majority tonight.</p>'
+    '— Jane Reporter (@janereporter) <a href="https://t.co/x">November 18, 2019</a></blockquote>'
+    '<div class="faq"><span class="faq-count">01.</span> What does the budget change for residents?</div>'
+    "</article>"
+    '<aside class="related"><a href="/a">Another story about the weather</a>'
+    '<div><a href="/authors/jane-reporter">Jane Reporter</a></div>'
+    '<a href="/b">Sports results from the weekend</a><span class="view-count">1200 views</span></aside>'
+    "</body></html>"
+)
+_STORY_GOLD = "\n".join(
+    [
+        *_STORY_SENTENCES,
+        "- Residents can read the full budget online before the meeting.",
+        "The budget passed with a narrow majority tonight.",
+        "— Jane Reporter (@janereporter) November 18, 2019",
+        "01. What does the budget change for residents?",
+    ]
+)
+
+
+def test_noise_mutations_leave_story_lists_tweets_and_faq_numbers_alone() -> None:
+    from benchmarks.mutations import mutate
+
+    mutations = {mutation.kind: mutation.html for mutation in mutate(_STORY_PAGE, _STORY_GOLD, seed=3)}
+    for kind in ("boilerplate_churn", "counters"):
+        html = mutations[kind]
+        assert '<a href="/form">read the full budget</a>' in html, kind
+        assert ">November 18, 2019</a>" in html, kind
+        assert ">01.</span>" in html, kind
+        assert '<a href="/authors/jane-reporter">Jane Reporter</a>' in html, kind  # a byline, not a link
+    # ... while the text outside the story does churn: the noise is still there.
+    assert "1200 views" not in mutations["counters"]
+    churned = mutations["boilerplate_churn"]
+    assert ">Another story about the weather</a>" not in churned or ">Home page</a>" not in churned
+
+
+def test_headline_byline_and_date_mutations_rewrite_every_statement() -> None:
+    from benchmarks.mutations import HEADLINE_PREFIX, NEW_AUTHOR, mutate
+
+    page = (
+        "<html><head>"
+        "<svg><title>Search icon</title></svg><title>Council votes</title>"
+        '<meta name="og:title" content="Council votes">'
+        '<meta property="Twitter:Title" content="Council votes">'
+        '<meta name="article:modified_time" content="2025-10-08T21:33:14.140Z">'
+        '<script type="application/ld+json">{"headline": "Council votes",'
+        ' "description": "line one\nline two",'
+        ' "author": {"name": "Jane Reporter"}}</script>'
+        "</head><body><article><h1>Council votes</h1>"
+        + "".join(f"<p>{sentence}</p>" for sentence in _STORY_SENTENCES)
+        + "<p>The budget passed with a narrow majority tonight.</p></article></body></html>"
+    )
+    mutations = {mutation.kind: mutation.html for mutation in mutate(page, _STORY_GOLD, seed=1)}
+    headline = mutations["edit_headline"]
+    assert headline.count(HEADLINE_PREFIX + "Council votes") == 5  # <title>, 2 meta, JSON-LD, <h1>
+    assert "<title>Search icon</title>" in headline
+    assert NEW_AUTHOR in mutations["edit_byline"] and "Jane Reporter" not in mutations["edit_byline"]
+    assert "2025-10-08T21:50:14.140000+00:00" in mutations["date_bump"]
