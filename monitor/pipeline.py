@@ -339,8 +339,10 @@ async def _extract_in_worker(monitor: Monitor, page: FetchedPage, site: Site) ->
         job = partial(extract, page.text or page.body, url=page.final_url, selectors=site.selectors)
         try:
             return await asyncio.get_running_loop().run_in_executor(workers, job)
-        except BrokenProcessPool:
-            log.warning("an extraction worker died; extracting in the main process from now on")
+        except (BrokenProcessPool, RuntimeError, OSError) as error:
+            # A worker died, or could not start (spawn from a script without a __main__ guard, no more
+            # processes allowed): extract here, as without workers.
+            log.warning("extraction workers failed (%r); extracting in the main process from now on", error)
             monitor.extract_workers = None
             workers.shutdown(wait=False)
     return _extract(page, site)
