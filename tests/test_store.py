@@ -331,3 +331,15 @@ def test_full_disk_is_a_clear_error_and_a_later_retry_succeeds(tmp_path: Path) -
         versions_count = connection.exec_driver_sql("SELECT COUNT(*) FROM versions").scalar()
     assert stored == versions_count  # no story without its version: each write was all or nothing
     store.close()
+
+
+def test_head_revision_constant_matches_alembic(store: Store) -> None:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    from monitor.store.engine import HEAD_REVISION, MIGRATIONS_DIR, current_revision
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+    assert current_revision(store.engine) == HEAD_REVISION

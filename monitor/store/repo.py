@@ -84,7 +84,7 @@ class Store:
         self._deferred_checks: dict[int, dict[str, Any]] = {}
 
     def upgrade(self) -> None:
-        upgrade_database(self.url)
+        upgrade_database(self.url, self.engine)
 
     def close(self) -> None:
         self.flush()
