@@ -441,29 +441,14 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
     # 2. unchanged without parsing: 304, or the very same bytes as last time
     body_sha = hashlib.sha256(page.body).hexdigest() if not page.not_modified else story.body_sha256
     if page.not_modified or body_sha == story.body_sha256:
-        monitor.store.mark_checked_later(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=0,
-            pending_hash=None,
-            pending_reason=None,
-        )
-        return "unchanged"
+        return _unchanged(monitor, site, story)
     # 3. extract and compare with the stored current version
     article = await _extract_in_worker(monitor, page, site)
     version = _new_version(story.url, article, _canonical_of(article, page, site))
     current = monitor.store.current_version(story.id)
     validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}
     if current is None or current[1] == version.content_hash:
-        monitor.store.mark_checked_later(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=0,
-            pending_hash=None,
-            pending_reason=None,
-            **validators,
-        )
-        return "unchanged"
+        return _unchanged(monitor, site, story, **validators)
     old_snapshot = compare.snapshot(current[0])
     new_snapshot = compare.snapshot(version.article)
     # 4. suspicious content (paywall, consent wall, truncation) waits for a second fetch to confirm it
@@ -504,6 +489,19 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
             site.name, story.url, article.title, number, comparison.fields, comparison.summary
         )
     return "changed"
+
+
+def _unchanged(monitor: Monitor, site: Site, story: TrackedArticle, **validators: str | None) -> str:
+    """Nothing new: record the check (batched with the next write) and clear any quarantine."""
+    monitor.store.mark_checked_later(
+        story.id,
+        next_check_at=_next_check(story, site),
+        consecutive_failures=0,
+        pending_hash=None,
+        pending_reason=None,
+        **validators,
+    )
+    return "unchanged"
 
 
 def _reverted(
