@@ -1,6 +1,6 @@
 """Fetch-layer benchmark on loopback: throughput and CPU over many hosts, peak memory under hostile bodies.
 
-Run: /work/venv/bin/python benchmarks/bench_fetch.py [--hosts 50] [--requests 2000] [--concurrency 8]
+Run: python benchmarks/bench_fetch.py [--hosts 50] [--requests 2000] [--concurrency 8]
 
 The fault server runs in a child process so that the CPU and memory figures are the client's alone. Each
 figure is compared with a reference measured in the same run: plain httpx (no politeness, no caps) doing
