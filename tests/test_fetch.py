@@ -753,6 +753,8 @@ async def test_silent_robots_counts_as_unreachable(server: FaultServer) -> None:
     async with make_fetcher(deadline_s=0.3) as fetcher:
         page = await fetcher.fetch(url, kind="page")
     assert page.error == "robots" and page.attempts[0].error == "timeout" and server.hits["/page"] == 0
+    # the log says why: robots.txt could not be read, not that it forbids us
+    assert page.error_detail == "robots.txt unreachable (timeout); host disallowed for now"
 
 
 async def test_robots_is_fetched_once_for_concurrent_requests(server: FaultServer) -> None:

@@ -228,6 +228,8 @@ class Fetcher:
             return None
         rules = await self._robots_for(call, url)
         if not rules.allowed(url, call.user_agent):
+            if rules.unreachable:
+                return "robots", f"robots.txt unreachable ({rules.unreachable}); host disallowed for now"
             return "robots", "disallowed by robots.txt"
         return None
 
@@ -303,7 +305,9 @@ class Fetcher:
             exchange.url,
             exchange.error or status,
         )
-        return RobotsRules(None, allow_all=False, expires_at=error_ttl)
+        return RobotsRules(
+            None, allow_all=False, expires_at=error_ttl, unreachable=str(exchange.error or status)
+        )
 
     async def _exchange_with_retries(self, call: _Call, url: str, key: str) -> Exchange:
         retry_number = 0

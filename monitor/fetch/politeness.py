@@ -160,10 +160,13 @@ class HostRegistry:
 class RobotsRules:
     """The robots.txt outcome for one origin: parsed rules, or allow-all / disallow-all (RFC 9309 2.3.1)."""
 
-    def __init__(self, parser: Protego | None, *, allow_all: bool, expires_at: float) -> None:
+    def __init__(
+        self, parser: Protego | None, *, allow_all: bool, expires_at: float, unreachable: str | None = None
+    ) -> None:
         self._parser = parser
         self._allow_all = allow_all
         self.expires_at = expires_at
+        self.unreachable = unreachable  # why robots.txt could not be read, when that is why all is disallowed
 
     @classmethod
     def parse(cls, content: str, expires_at: float) -> RobotsRules:
