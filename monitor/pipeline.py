@@ -13,11 +13,12 @@ import logging
 import multiprocessing
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Coroutine, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from monitor import compare, metrics, report
@@ -41,9 +42,11 @@ from monitor.schedule import next_check_at
 from monitor.store import NewChange, NewVersion, SourceState, Store, TrackedArticle
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_CHILD_SITEMAPS = 20
 MAX_AUTODISCOVERED_FEEDS = 3
+STORIES_IN_FLIGHT = 16  # above the fetch concurrency, so the fetcher is never starved
 RECHECK_BATCH = 500
 GONE_ERRORS = frozenset({"http_404", "http_410"})
 # New stories in one site check from which extraction moves to worker processes (one per core): a worker
@@ -133,7 +136,7 @@ async def check_site(monitor: Monitor, site: Site) -> PassReport:
         new_links = [link for link in links if link.url not in tracked][: site.max_new_per_pass]
         monitor.start_extract_workers(len(new_links))
         # 3. fetch, extract and store each new story
-        outcomes = await asyncio.gather(*(_first_sight(monitor, site, link) for link in new_links))
+        outcomes = await _bounded_gather([_first_sight(monitor, site, link) for link in new_links])
         result.new = sum(1 for outcome in outcomes if outcome == "new")
         result.failed = sum(1 for outcome in outcomes if outcome == "failed")
         all_sources_failed = bool(source_errors) and len(source_errors) == _source_count(site)
@@ -147,6 +150,18 @@ async def check_site(monitor: Monitor, site: Site) -> PassReport:
         monitor.store.record_site_result(site.name, f"internal error: {error!r}")
         result.errors.append(repr(error))
     return result
+
+
+async def _bounded_gather(coroutines: list[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run these story checks with at most STORIES_IN_FLIGHT at once: each holds a fetched page (and maybe a
+    parse tree) from its fetch to its store, so memory stays flat however many stories are due."""
+    slots = asyncio.Semaphore(STORIES_IN_FLIGHT)
+
+    async def in_slot(coroutine: Coroutine[Any, Any, T]) -> T:
+        async with slots:
+            return await coroutine
+
+    return list(await asyncio.gather(*(in_slot(coroutine) for coroutine in coroutines)))
 
 
 def _record_site_result(monitor: Monitor, site: Site, error: str | None) -> None:
@@ -380,8 +395,8 @@ async def recheck_stories(
         if not due:
             break
         last_id_seen.update(story.id for story in due)
-        outcomes = await asyncio.gather(
-            *(recheck_story(monitor, by_name[story.site], story) for story in due)
+        outcomes = await _bounded_gather(
+            [recheck_story(monitor, by_name[story.site], story) for story in due]
         )
         for outcome in outcomes:
             if outcome == "changed":
