@@ -123,6 +123,14 @@ META_ONLY = """<meta name="author" content="By Cy Dee and Ed Eff"><meta name="da
         ),
         pytest.param(
             "",
+            "<h1>Heading of the story</h1><div><b>By <span>Ann Lee</span></b><div>Published on July 18, 2025"
+            "</div></div><p>Online classes have grown.</p>" + STORY,
+            None,
+            {"published": "2025-07-18"},
+            id="text-date-glued-to-the-next-text-node",
+        ),
+        pytest.param(
+            "",
             '<div class="byline">By <a rel="author" href="/a">Fay Gee</a></div>' + STORY,
             None,
             {"byline": "Fay Gee"},

@@ -306,8 +306,9 @@ def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None) -> s
     body = tree.body
     if heading is None or body is None:
         return None
-    page_text = body.text()
-    heading_text = heading.text().strip()
+    # a separator between text nodes, or "Published on July 18, 2025Online classes" hides the date
+    page_text = body.text(separator=" ")
+    heading_text = heading.text(separator=" ").strip()
     position = page_text.find(heading_text) if heading_text else -1
     if position < 0:
         return None

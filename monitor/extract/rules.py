@@ -73,7 +73,7 @@ BOILERPLATE_KEYWORDS = (
     "recommend",
     "caption",
     "breadcrumb",
-    "meta_",  # theme prefixes: jeg_meta_category, td_meta_date ... (post-meta, entry-meta: exact tokens below)
+    "meta_",  # theme prefixes: jeg_meta_category, td_meta_date (post-meta, entry-meta: exact tokens below)
     "_meta",
     "reading-time",
     "reading_time",
