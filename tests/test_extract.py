@@ -130,6 +130,36 @@ META_ONLY = """<meta name="author" content="By Cy Dee and Ed Eff"><meta name="da
             id="text-date-glued-to-the-next-text-node",
         ),
         pytest.param(
+            '<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">',
+            STORY,
+            "https://blog.example/2025/12/18/late-post/",
+            {"published": "2025-12-18"},
+            id="url-date-beats-a-utc-date-a-day-off",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Article", "datePublished": "2021-08-12"}</script>'
+            '<meta property="article:published_time" content="2025-02-22T10:00:00+01:00">',
+            STORY,
+            None,
+            {"published": "2025-02-22T10:00:00+01:00"},
+            id="meta-beats-json-ld-when-they-disagree",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Article", "datePublished": "2021-08-12"}</script>',
+            "<h1>Heading of the story</h1><p>By Ann Lee, February 22, 2025</p>" + STORY,
+            None,
+            {"published": "2025-02-22"},
+            id="printed-date-beats-unconfirmed-json-ld",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Article", "datePublished": "2021-08-12"}</script>',
+            '<h1>Heading of the story</h1><time datetime="2021-08-12">Aug 12</time><p>Updated February 22,'
+            " 2025</p>" + STORY,
+            None,
+            {"published": "2021-08-12"},
+            id="json-ld-confirmed-by-time-element",
+        ),
+        pytest.param(
             "",
             '<div class="byline">By <a rel="author" href="/a">Fay Gee</a></div>' + STORY,
             None,

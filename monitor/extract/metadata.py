@@ -41,12 +41,12 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     """Read metadata from a parsed page (before scripts are stripped)."""
     found = Metadata()
     _from_json_ld(tree, found)
+    json_ld_published, found.published = found.published, None  # weighed against the other sources below
     meta = _meta_tags(tree)
     _from_meta(meta, found)
-    if not found.published and url:
-        # a date in the story URL is set by the CMS at publication: more reliable than dates in the markup
-        found.published = date_from_url(url)
-    _from_markup(tree, found)
+    meta_published, found.published = found.published, None
+    heading = _from_markup(tree, found)
+    found.published = _published(tree, heading, url, json_ld_published, meta_published)
     base = url or found.canonical_url
     if base:
         if found.canonical_url:
@@ -226,7 +226,7 @@ def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None
 # --- markup: <link rel=canonical>, <html lang>, <title>/<h1>, microdata, <time>, bylines ------------------
 
 
-def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
+def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
     head = tree.head
     canonical = head.css_first("link[rel=canonical][href]") if head is not None else None
     if canonical is not None:
@@ -238,16 +238,50 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
         found.language = lang.strip() if lang and lang.strip() else None
     heading = tree.css_first("h1")  # one query: the headline serves title and date
     found.title = _best_title(tree, heading, found.title, found.site_name)
-    if not found.published:
-        found.published = _markup_date(tree, rules.PUBLISHED_SELECTORS)
-    if not found.published:
-        found.published = _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
-    if not found.published:
-        found.published = _date_near_headline(tree, heading)
     if not found.modified:
         found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
     if not found.authors:
         found.authors = _markup_authors(tree)
+    return heading
+
+
+# --- the published date: every source weighed --------------------------------------------------------------
+
+
+def _published(
+    tree: LexborHTMLParser,
+    heading: LexborNode | None,
+    url: str | None,
+    json_ld: str | None,
+    meta: str | None,
+) -> str | None:
+    """The publication date, from the most reliable source that offers one.
+
+    1. A date in the story URL is set by the CMS at publication and names the page's own day (structured
+       dates are often written in UTC, a day off); a structured date of that same day is kept for its time.
+    2. The meta tags (article:published_time and friends) beat JSON-LD when they disagree: SEO plugins
+       often fill datePublished from a template or the first draft.
+    3. A JSON-LD date that no other machine-readable source (<time>, itemprop) confirms loses to a date
+       printed next to the headline, which is the date readers see.
+    4. Otherwise <time>/itemprop markup, then that printed date, then elements whose class says "date".
+    """
+    structured = meta or json_ld
+    from_url = date_from_url(url) if url else None
+    if from_url:
+        return structured if structured and structured[:10] == from_url else from_url
+    if meta:
+        return json_ld if json_ld and json_ld[:10] == meta[:10] else meta
+    markup = _markup_date(tree, rules.PUBLISHED_SELECTORS)
+    if json_ld:
+        if markup and markup[:10] == json_ld[:10]:
+            return json_ld
+        printed = _date_near_headline(tree, heading)
+        return printed or json_ld
+    return (
+        markup
+        or _date_near_headline(tree, heading)
+        or _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
+    )
 
 
 def _best_title(
