@@ -208,6 +208,7 @@ META_SITE_NAME = ("og:site_name", "application-name", "twitter:site")
 META_URL = ("og:url", "twitter:url")
 META_LANGUAGE = ("og:locale", "language", "content-language", "dc.language")
 META_PUBLISHED = (
+    "article:first_published_time",
     "article:published_time",
     "og:article:published_time",
     "datepublished",
@@ -231,6 +232,24 @@ META_PUBLISHED = (
     "article.published",
     "og:published_time",
     "release_date",
+    "published",
+    "published_at",
+    "published-time",
+    "publisheddate",
+    "publish_date",
+    "pub_date",
+    "date-pub",
+    "og:publish_date",
+    "og:datepublished",
+    "article.created",
+    "article_date_original",
+    "article-published_time",
+    "shareaholic:article_published_time",
+    "cxenseparse:publishtime",
+    "dcsext.articlefirstpublished",
+    "dcterms.date",
+    "dcterms.issued",
+    "citation_online_date",
 )
 META_MODIFIED = (
     "article:modified_time",
@@ -240,6 +259,14 @@ META_MODIFIED = (
     "dcterms.modified",
     "dc.date.modified",
     "article.updated",
+    "og:article:modified_time",
+    "og:modified_time",
+    "article:modified",
+    "article_date_updated",
+    "shareaholic:article_modified_time",
+    "modified-date",
+    "updated-date",
+    "last-updated",
 )
 META_AUTHOR = (
     "author",
