@@ -130,6 +130,29 @@ META_ONLY = """<meta name="author" content="By Cy Dee and Ed Eff"><meta name="da
             id="text-date-glued-to-the-next-text-node",
         ),
         pytest.param(
+            "",
+            "<h1>Heading of the story</h1><span>17.05.2021</span>" + STORY,
+            None,
+            {"published": "2021-05-17"},
+            id="printed-dotted-date-is-day-first",
+        ),
+        pytest.param(
+            "",
+            '<h1>Heading of the story</h1><script>{"date":"2020-01-01T00:00:00"}</script>'
+            "<p>Essay - Published: 2025.12.17 | tags</p>" + STORY,
+            None,
+            {"published": "2025-12-17"},
+            id="printed-date-not-inline-json",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Article", "datePublished": "2024-09-10T16:07:00"}'
+            "</script>",
+            "<h1>Heading of the story</h1><span>09.10.2024</span>" + STORY,
+            None,
+            {"published": "2024-09-10T16:07:00"},
+            id="ambiguous-printed-date-confirms-json-ld",
+        ),
+        pytest.param(
             '<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">',
             STORY,
             "https://blog.example/2025/12/18/late-post/",

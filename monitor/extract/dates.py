@@ -16,6 +16,7 @@ _ISO_PREFIX = re.compile(
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|\.|$)")
 _URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)")
+_DOTTED = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")  # 23.07.2025 is always day first
 _DEFAULT = datetime(1, 1, 1)
 
 
@@ -31,6 +32,9 @@ def normalize_date(raw: str | None) -> str | None:
         return _from_iso_match(match)
     if text.isdigit() and len(text) in (10, 13):
         return None  # epoch timestamps are ambiguous about the zone of the page; skip them
+    dotted = _DOTTED.search(text)
+    if dotted and not _HAS_TIME.search(text):
+        return _valid_date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
     return _from_free_text(text)
 
 
@@ -69,6 +73,14 @@ def _from_free_text(text: str) -> str | None:
     if _HAS_TIME.search(text) and parsed.tzinfo is not None:
         return parsed.isoformat()
     return parsed.date().isoformat()
+
+
+def _valid_date(year: int, month: int, day: int) -> str | None:
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found.isoformat() if _plausible(year) else None
 
 
 def _plausible(year: int) -> bool:

@@ -276,7 +276,7 @@ def _published(
         if markup and markup[:10] == json_ld[:10]:
             return json_ld
         printed = _date_near_headline(tree, heading)
-        return printed or json_ld
+        return printed if printed and not _same_day(printed, json_ld) else json_ld
     return (
         markup
         or _date_near_headline(tree, heading)
@@ -335,6 +335,12 @@ def _markup_date(tree: LexborHTMLParser, selectors: str, max_chars: int = rules.
     return None
 
 
+def _same_day(printed: str, other: str) -> bool:
+    """Two dates of the same day; a printed 09.10.2024 may be day-first or month-first, so both count."""
+    day, swapped = printed[:10], f"{printed[:4]}-{printed[8:10]}-{printed[5:7]}"
+    return other[:10] in (day, swapped)
+
+
 def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None) -> str | None:
     """A date written in the visible text around the first <h1> (where themes print "Dec 26, 2025")."""
     body = tree.body
@@ -348,9 +354,17 @@ def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None) -> s
         return None
     start = max(0, position - rules.TEXT_DATE_BEFORE_TITLE)
     window = page_text[start : position + len(heading_text) + rules.TEXT_DATE_AFTER_TITLE]
-    match = rules.TEXT_DATE.search(window, position - start)
-    match = match or rules.TEXT_DATE.search(window)
-    return normalize_date(match.group(0)) if match else None
+    after = position - start
+    found = _printed_date(window, after) or _printed_date(window[: after + len(heading_text)], 0)
+    return normalize_date(found) if found else None
+
+
+def _printed_date(text: str, start: int) -> str | None:
+    """The first date in the text from `start` that is not inside a script's JSON or a URL."""
+    for match in rules.TEXT_DATE.finditer(text, start):
+        if match.start() == 0 or text[match.start() - 1] not in rules.NOT_PRINTED_BEFORE:
+            return match.group(0)
+    return None
 
 
 def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:

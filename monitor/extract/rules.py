@@ -317,13 +317,16 @@ MIN_CLIMB_PARAGRAPH_CHARS = 100  # shorter paragraphs (teasers, captions) do not
 CLIMB_LOOKAHEAD = 8  # ancestors looked at for one widening step
 CLIMB_RATIO = 1.5  # widen the container when an ancestor holds this many times its paragraph text
 
-# dates written out in the text near the headline ("Dec 26, 2025", "4 March 2024", "2024-03-04")
+# dates written out in the text near the headline ("Dec 26, 2025", "4 March 2024", "2024-03-04",
+# "2025.12.17", "23.07.2025", "10/31/2024"); text nodes may be glued to the next word ("2024-11-23T08:10")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 TEXT_DATE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?:19|20)\d{{2}}"
-    r"|(?:19|20)\d{2}-\d{2}-\d{2})\b",
+    r"|(?:19|20)\d{2}([-./])\d{1,2}\1\d{1,2}"
+    r"|\d{1,2}([./])\d{1,2}\2(?:19|20)\d{2})(?!\d)",
     re.IGNORECASE,
 )
+NOT_PRINTED_BEFORE = "\"'/="  # a date right after these is in inline JSON, a URL or an attribute, not printed
 TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
 TEXT_DATE_AFTER_TITLE = 3000  # and after it
