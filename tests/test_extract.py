@@ -130,6 +130,13 @@ META_ONLY = """<meta name="author" content="By Cy Dee and Ed Eff"><meta name="da
             id="text-date-glued-to-the-next-text-node",
         ),
         pytest.param(
+            '<meta property="og:title" content="A headline without h1">',
+            '<h1></h1><div class="post-title">A headline without h1</div><div>Dec 04, 2025</div>' + STORY,
+            None,
+            {"published": "2025-12-04"},
+            id="printed-date-near-the-title-when-the-h1-is-empty",
+        ),
+        pytest.param(
             "",
             "<h1>Heading of the story</h1><span>17.05.2021</span>" + STORY,
             None,

@@ -46,7 +46,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     _from_meta(meta, found)
     meta_published, found.published = found.published, None
     heading = _from_markup(tree, found)
-    found.published = _published(tree, heading, url, json_ld_published, meta_published)
+    found.published = _published(tree, heading, found.title, url, json_ld_published, meta_published)
     base = url or found.canonical_url
     if base:
         if found.canonical_url:
@@ -251,6 +251,7 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
 def _published(
     tree: LexborHTMLParser,
     heading: LexborNode | None,
+    title: str | None,
     url: str | None,
     json_ld: str | None,
     meta: str | None,
@@ -275,11 +276,11 @@ def _published(
     if json_ld:
         if markup and markup[:10] == json_ld[:10]:
             return json_ld
-        printed = _date_near_headline(tree, heading)
+        printed = _date_near_headline(tree, heading, title)
         return printed if printed and not _same_day(printed, json_ld) else json_ld
     return (
         markup
-        or _date_near_headline(tree, heading)
+        or _date_near_headline(tree, heading, title)
         or _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
     )
 
@@ -341,15 +342,21 @@ def _same_day(printed: str, other: str) -> bool:
     return other[:10] in (day, swapped)
 
 
-def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None) -> str | None:
-    """A date written in the visible text around the first <h1> (where themes print "Dec 26, 2025")."""
+def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None, title: str | None) -> str | None:
+    """A date written in the visible text around the headline (where themes print "Dec 26, 2025").
+
+    The headline is the first <h1>, or the title when that <h1> is missing, empty or not in the text.
+    """
     body = tree.body
-    if heading is None or body is None:
+    if body is None:
         return None
     # a separator between text nodes, or "Published on July 18, 2025Online classes" hides the date
     page_text = body.text(separator=" ")
-    heading_text = heading.text(separator=" ").strip()
-    position = page_text.find(heading_text) if heading_text else -1
+    heading_text = heading.text(separator=" ").strip() if heading is not None else ""
+    position = page_text.find(heading_text) if len(heading_text) >= rules.MIN_HEADLINE_CHARS else -1
+    if position < 0 and title and len(title) >= rules.MIN_HEADLINE_CHARS:
+        heading_text = title
+        position = page_text.find(heading_text)
     if position < 0:
         return None
     start = max(0, position - rules.TEXT_DATE_BEFORE_TITLE)
