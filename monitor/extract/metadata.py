@@ -272,14 +272,14 @@ def _published(
         return structured if structured and structured[:10] == from_url else from_url
     if meta:
         return json_ld if json_ld and json_ld[:10] == meta[:10] else meta
-    markup = _markup_date(tree, rules.PUBLISHED_SELECTORS)
     if json_ld:
-        if markup and markup[:10] == json_ld[:10]:
-            return json_ld
         printed = _date_near_headline(tree, heading, title)
-        return printed if printed and not _same_day(printed, json_ld) else json_ld
+        if not printed or _same_day(printed, json_ld):
+            return json_ld
+        markup = _markup_date(tree, rules.PUBLISHED_SELECTORS)  # only read when the two disagree
+        return json_ld if markup and markup[:10] == json_ld[:10] else printed
     return (
-        markup
+        _markup_date(tree, rules.PUBLISHED_SELECTORS)
         or _date_near_headline(tree, heading, title)
         or _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
     )
@@ -367,9 +367,14 @@ def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None, titl
 
 
 def _printed_date(text: str, start: int) -> str | None:
-    """The first date in the text from `start` that is not inside a script's JSON or a URL."""
-    for match in rules.TEXT_DATE.finditer(text, start):
-        if match.start() == 0 or text[match.start() - 1] not in rules.NOT_PRINTED_BEFORE:
+    """The first date in the text from `start` that is not inside a script's JSON or a URL.
+
+    The full pattern is tried only around each four-digit year: scanning all the text with it is slow.
+    """
+    for year in rules.TEXT_YEAR.finditer(text, start):
+        low = max(start, year.start() - rules.TEXT_DATE_BEFORE_YEAR)
+        match = rules.TEXT_DATE.search(text, low, year.end() + rules.TEXT_DATE_AFTER_YEAR)
+        if match and (match.start() == 0 or text[match.start() - 1] not in rules.NOT_PRINTED_BEFORE):
             return match.group(0)
     return None
 

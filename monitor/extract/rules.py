@@ -327,6 +327,9 @@ TEXT_DATE = re.compile(
     r"|\d{1,2}([./])\d{1,2}\2(?:19|20)\d{2})(?!\d)",
     re.IGNORECASE,
 )
+TEXT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+TEXT_DATE_BEFORE_YEAR = 30  # "4th of September, 2025": the longest printed form before its year
+TEXT_DATE_AFTER_YEAR = 6  # "2025-12-17": the longest after it
 NOT_PRINTED_BEFORE = "\"'/="  # a date right after these is in inline JSON, a URL or an attribute, not printed
 TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
 TEXT_DATE_AFTER_TITLE = 3000  # and after it
