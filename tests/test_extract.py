@@ -160,6 +160,13 @@ META_ONLY = """<meta name="author" content="By Cy Dee and Ed Eff"><meta name="da
             id="ambiguous-printed-date-confirms-json-ld",
         ),
         pytest.param(
+            "",
+            STORY,
+            "https://wine.example/blog/2023/october/03/how-many-wine-types",
+            {"published": "2023-10-03"},
+            id="url-date-with-a-month-name",
+        ),
+        pytest.param(
             '<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">',
             STORY,
             "https://blog.example/2025/12/18/late-post/",

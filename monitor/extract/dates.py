@@ -28,6 +28,7 @@ _MONTH_DAY_YEAR = re.compile(rf"{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+
 _DAY_MONTH_YEAR = re.compile(
     rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME},?\s+(\d{{4}})", re.IGNORECASE
 )
+_URL_NAMED = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH_NAME}/(\d{{1,2}})(?:/|-|\.|$)", re.IGNORECASE)
 
 
 def normalize_date(raw: str | None) -> str | None:
@@ -114,7 +115,7 @@ def _plausible(year: int) -> bool:
 
 
 def date_from_url(url: str) -> str | None:
-    """A publication date written in a story URL (/2025/10/15/ or -20251015-), date only."""
+    """A publication date written in a story URL (/2025/10/15/, /2023/october/03/, -20251015-), date only."""
     for pattern in (_URL_DATE, _URL_COMPACT):
         match = pattern.search(url)
         if match:
@@ -124,4 +125,8 @@ def date_from_url(url: str) -> str | None:
                 continue
             if _plausible(found.year):
                 return found.isoformat()
+    named = _URL_NAMED.search(url)
+    if named:
+        year, month, day = named.groups()
+        return _valid_date(int(year), _MONTHS.index(month[:3].lower()) + 1, int(day))
     return None
