@@ -161,6 +161,14 @@ META_ONLY = """<meta name="author" content="By Cy Dee and Ed Eff"><meta name="da
         ),
         pytest.param(
             "",
+            '<h1>Heading</h1><time datetime="02-12-2025">02-12-2025</time>'
+            '<time datetime="2025-12-02">December 02, 2025</time>' + STORY,
+            None,
+            {"published": "2025-12-02"},
+            id="ambiguous-time-element-skipped",
+        ),
+        pytest.param(
+            "",
             STORY,
             "https://wine.example/blog/2023/october/03/how-many-wine-types",
             {"published": "2023-10-03"},

@@ -18,6 +18,7 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|\.|$)
 _URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)")
 _DOTTED = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")  # 23.07.2025 is always day first
 _DEFAULT = datetime(1, 1, 1)
+_NUMERIC_DAY_MONTH = re.compile(r"\s*(\d{1,2})[-/](\d{1,2})[-/]\d{4}(?!\d)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # the printed forms found near headlines ("Dec 4, 2025", "4th of December 2025"), parsed without dateutil
 _MONTH_NAME = (
@@ -87,6 +88,12 @@ def _from_free_text(text: str) -> str | None:
     if _HAS_TIME.search(text) and parsed.tzinfo is not None:
         return parsed.isoformat()
     return parsed.date().isoformat()
+
+
+def ambiguous(raw: str) -> bool:
+    """A numeric date that reads as two different days month-first and day-first (02-12-2025)."""
+    match = _NUMERIC_DAY_MONTH.match(raw)
+    return bool(match) and match.group(1) != match.group(2) and max(int(match[1]), int(match[2])) <= 12
 
 
 def _printed_form(text: str) -> str | None:

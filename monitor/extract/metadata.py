@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract import rules
 from monitor.extract.clean import normalize_space
-from monitor.extract.dates import date_from_url, normalize_date
+from monitor.extract.dates import ambiguous, date_from_url, normalize_date
 
 JsonObject = dict[str, Any]
 _WORDS = re.compile(r"\w+")
@@ -328,8 +328,8 @@ def _markup_date(tree: LexborHTMLParser, selectors: str, max_chars: int = rules.
     for node in tree.css(selectors):
         attributes = node.attributes
         raw = attributes.get("datetime") or attributes.get("content") or node.text()
-        if not raw or len(raw) > max_chars:
-            continue
+        if not raw or len(raw) > max_chars or ambiguous(raw):
+            continue  # an ambiguous 02-12-2025 is skipped for a later, clearer date
         date = normalize_date(raw)
         if date:
             return date
