@@ -93,7 +93,10 @@ def _from_free_text(text: str) -> str | None:
 def ambiguous(raw: str) -> bool:
     """A numeric date that reads as two different days month-first and day-first (02-12-2025)."""
     match = _NUMERIC_DAY_MONTH.match(raw)
-    return bool(match) and match.group(1) != match.group(2) and max(int(match[1]), int(match[2])) <= 12
+    if match is None:
+        return False
+    first, second = int(match.group(1)), int(match.group(2))
+    return first != second and max(first, second) <= 12
 
 
 def _printed_form(text: str) -> str | None:
