@@ -161,6 +161,13 @@ META_ONLY = """<meta name="author" content="By Cy Dee and Ed Eff"><meta name="da
         ),
         pytest.param(
             "",
+            '<div class="dateline"><p>Published</p><p>Feb 2, 2023</p></div>' + STORY,
+            None,
+            {"published": "2023-02-02"},
+            id="date-class-text-nodes-kept-apart",
+        ),
+        pytest.param(
+            "",
             '<h1>Heading</h1><time datetime="02-12-2025">02-12-2025</time>'
             '<time datetime="2025-12-02">December 02, 2025</time>' + STORY,
             None,

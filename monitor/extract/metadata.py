@@ -327,7 +327,7 @@ def _strip_site_name(title: str, site_name: str | None) -> str:
 def _markup_date(tree: LexborHTMLParser, selectors: str, max_chars: int = rules.MAX_DATE_CHARS) -> str | None:
     for node in tree.css(selectors):
         attributes = node.attributes
-        raw = attributes.get("datetime") or attributes.get("content") or node.text()
+        raw = attributes.get("datetime") or attributes.get("content") or node.text(separator=" ")
         if not raw or len(raw) > max_chars or ambiguous(raw):
             continue  # an ambiguous 02-12-2025 is skipped for a later, clearer date
         date = normalize_date(raw)
