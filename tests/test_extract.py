@@ -123,6 +123,96 @@ META_ONLY = """<meta name="author" content="By Cy Dee and Ed Eff"><meta name="da
         ),
         pytest.param(
             "",
+            "<h1>Heading of the story</h1><div><b>By <span>Ann Lee</span></b><div>Published on July 18, 2025"
+            "</div></div><p>Online classes have grown.</p>" + STORY,
+            None,
+            {"published": "2025-07-18"},
+            id="text-date-glued-to-the-next-text-node",
+        ),
+        pytest.param(
+            '<meta property="og:title" content="A headline without h1">',
+            '<h1></h1><div class="post-title">A headline without h1</div><div>Dec 04, 2025</div>' + STORY,
+            None,
+            {"published": "2025-12-04"},
+            id="printed-date-near-the-title-when-the-h1-is-empty",
+        ),
+        pytest.param(
+            "",
+            "<h1>Heading of the story</h1><span>17.05.2021</span>" + STORY,
+            None,
+            {"published": "2021-05-17"},
+            id="printed-dotted-date-is-day-first",
+        ),
+        pytest.param(
+            "",
+            '<h1>Heading of the story</h1><script>{"date":"2020-01-01T00:00:00"}</script>'
+            "<p>Essay - Published: 2025.12.17 | tags</p>" + STORY,
+            None,
+            {"published": "2025-12-17"},
+            id="printed-date-not-inline-json",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Article", "datePublished": "2024-09-10T16:07:00"}'
+            "</script>",
+            "<h1>Heading of the story</h1><span>09.10.2024</span>" + STORY,
+            None,
+            {"published": "2024-09-10T16:07:00"},
+            id="ambiguous-printed-date-confirms-json-ld",
+        ),
+        pytest.param(
+            "",
+            '<div class="dateline"><p>Published</p><p>Feb 2, 2023</p></div>' + STORY,
+            None,
+            {"published": "2023-02-02"},
+            id="date-class-text-nodes-kept-apart",
+        ),
+        pytest.param(
+            "",
+            '<h1>Heading</h1><time datetime="02-12-2025">02-12-2025</time>'
+            '<time datetime="2025-12-02">December 02, 2025</time>' + STORY,
+            None,
+            {"published": "2025-12-02"},
+            id="ambiguous-time-element-skipped",
+        ),
+        pytest.param(
+            "",
+            STORY,
+            "https://wine.example/blog/2023/october/03/how-many-wine-types",
+            {"published": "2023-10-03"},
+            id="url-date-with-a-month-name",
+        ),
+        pytest.param(
+            '<meta property="article:published_time" content="2025-12-19T03:05:00+00:00">',
+            STORY,
+            "https://blog.example/2025/12/18/late-post/",
+            {"published": "2025-12-18"},
+            id="url-date-beats-a-utc-date-a-day-off",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Article", "datePublished": "2021-08-12"}</script>'
+            '<meta property="article:published_time" content="2025-02-22T10:00:00+01:00">',
+            STORY,
+            None,
+            {"published": "2025-02-22T10:00:00+01:00"},
+            id="meta-beats-json-ld-when-they-disagree",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Article", "datePublished": "2021-08-12"}</script>',
+            "<h1>Heading of the story</h1><p>By Ann Lee, February 22, 2025</p>" + STORY,
+            None,
+            {"published": "2025-02-22"},
+            id="printed-date-beats-unconfirmed-json-ld",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"@type": "Article", "datePublished": "2021-08-12"}</script>',
+            '<h1>Heading of the story</h1><time datetime="2021-08-12">Aug 12</time><p>Updated February 22,'
+            " 2025</p>" + STORY,
+            None,
+            {"published": "2021-08-12"},
+            id="json-ld-confirmed-by-time-element",
+        ),
+        pytest.param(
+            "",
             '<div class="byline">By <a rel="author" href="/a">Fay Gee</a></div>' + STORY,
             None,
             {"byline": "Fay Gee"},

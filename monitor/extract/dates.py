@@ -16,7 +16,20 @@ _ISO_PREFIX = re.compile(
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|\.|$)")
 _URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)")
+_DOTTED = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")  # 23.07.2025 is always day first
 _DEFAULT = datetime(1, 1, 1)
+_NUMERIC_DAY_MONTH = re.compile(r"\s*(\d{1,2})[-/](\d{1,2})[-/]\d{4}(?!\d)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# the printed forms found near headlines ("Dec 4, 2025", "4th of December 2025"), parsed without dateutil
+_MONTH_NAME = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_MONTH_DAY_YEAR = re.compile(rf"{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.IGNORECASE)
+_DAY_MONTH_YEAR = re.compile(
+    rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME},?\s+(\d{{4}})", re.IGNORECASE
+)
+_URL_NAMED = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH_NAME}/(\d{{1,2}})(?:/|-|\.|$)", re.IGNORECASE)
 
 
 def normalize_date(raw: str | None) -> str | None:
@@ -31,6 +44,12 @@ def normalize_date(raw: str | None) -> str | None:
         return _from_iso_match(match)
     if text.isdigit() and len(text) in (10, 13):
         return None  # epoch timestamps are ambiguous about the zone of the page; skip them
+    printed = _printed_form(text)
+    if printed:
+        return printed
+    dotted = _DOTTED.search(text)
+    if dotted and not _HAS_TIME.search(text):
+        return _valid_date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
     return _from_free_text(text)
 
 
@@ -71,12 +90,42 @@ def _from_free_text(text: str) -> str | None:
     return parsed.date().isoformat()
 
 
+def ambiguous(raw: str) -> bool:
+    """A numeric date that reads as two different days month-first and day-first (02-12-2025)."""
+    match = _NUMERIC_DAY_MONTH.match(raw)
+    if match is None:
+        return False
+    first, second = int(match.group(1)), int(match.group(2))
+    return first != second and max(first, second) <= 12
+
+
+def _printed_form(text: str) -> str | None:
+    """A date that is exactly "Dec 4, 2025" or "4 December 2025" (no time), parsed without dateutil."""
+    match = _MONTH_DAY_YEAR.fullmatch(text)
+    if match:
+        month, day, year = match.groups()
+    else:
+        match = _DAY_MONTH_YEAR.fullmatch(text)
+        if not match:
+            return None
+        day, month, year = match.groups()
+    return _valid_date(int(year), _MONTHS.index(month[:3].lower()) + 1, int(day))
+
+
+def _valid_date(year: int, month: int, day: int) -> str | None:
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found.isoformat() if _plausible(year) else None
+
+
 def _plausible(year: int) -> bool:
     return rules.MIN_YEAR <= year <= rules.MAX_YEAR
 
 
 def date_from_url(url: str) -> str | None:
-    """A publication date written in a story URL (/2025/10/15/ or -20251015-), date only."""
+    """A publication date written in a story URL (/2025/10/15/, /2023/october/03/, -20251015-), date only."""
     for pattern in (_URL_DATE, _URL_COMPACT):
         match = pattern.search(url)
         if match:
@@ -86,4 +135,8 @@ def date_from_url(url: str) -> str | None:
                 continue
             if _plausible(found.year):
                 return found.isoformat()
+    named = _URL_NAMED.search(url)
+    if named:
+        year, month, day = named.groups()
+        return _valid_date(int(year), _MONTHS.index(month[:3].lower()) + 1, int(day))
     return None

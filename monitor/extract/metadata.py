@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract import rules
 from monitor.extract.clean import normalize_space
-from monitor.extract.dates import date_from_url, normalize_date
+from monitor.extract.dates import ambiguous, date_from_url, normalize_date
 
 JsonObject = dict[str, Any]
 _WORDS = re.compile(r"\w+")
@@ -41,12 +41,12 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     """Read metadata from a parsed page (before scripts are stripped)."""
     found = Metadata()
     _from_json_ld(tree, found)
+    json_ld_published, found.published = found.published, None  # weighed against the other sources below
     meta = _meta_tags(tree)
     _from_meta(meta, found)
-    if not found.published and url:
-        # a date in the story URL is set by the CMS at publication: more reliable than dates in the markup
-        found.published = date_from_url(url)
-    _from_markup(tree, found)
+    meta_published, found.published = found.published, None
+    heading = _from_markup(tree, found)
+    found.published = _published(tree, heading, found.title, url, json_ld_published, meta_published)
     base = url or found.canonical_url
     if base:
         if found.canonical_url:
@@ -226,7 +226,7 @@ def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None
 # --- markup: <link rel=canonical>, <html lang>, <title>/<h1>, microdata, <time>, bylines ------------------
 
 
-def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
+def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
     head = tree.head
     canonical = head.css_first("link[rel=canonical][href]") if head is not None else None
     if canonical is not None:
@@ -238,16 +238,51 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> None:
         found.language = lang.strip() if lang and lang.strip() else None
     heading = tree.css_first("h1")  # one query: the headline serves title and date
     found.title = _best_title(tree, heading, found.title, found.site_name)
-    if not found.published:
-        found.published = _markup_date(tree, rules.PUBLISHED_SELECTORS)
-    if not found.published:
-        found.published = _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
-    if not found.published:
-        found.published = _date_near_headline(tree, heading)
     if not found.modified:
         found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
     if not found.authors:
         found.authors = _markup_authors(tree)
+    return heading
+
+
+# --- the published date: every source weighed --------------------------------------------------------------
+
+
+def _published(
+    tree: LexborHTMLParser,
+    heading: LexborNode | None,
+    title: str | None,
+    url: str | None,
+    json_ld: str | None,
+    meta: str | None,
+) -> str | None:
+    """The publication date, from the most reliable source that offers one.
+
+    1. A date in the story URL is set by the CMS at publication and names the page's own day (structured
+       dates are often written in UTC, a day off); a structured date of that same day is kept for its time.
+    2. The meta tags (article:published_time and friends) beat JSON-LD when they disagree: SEO plugins
+       often fill datePublished from a template or the first draft.
+    3. A JSON-LD date that no other machine-readable source (<time>, itemprop) confirms loses to a date
+       printed next to the headline, which is the date readers see.
+    4. Otherwise <time>/itemprop markup, then that printed date, then elements whose class says "date".
+    """
+    structured = meta or json_ld
+    from_url = date_from_url(url) if url else None
+    if from_url:
+        return structured if structured and structured[:10] == from_url else from_url
+    if meta:
+        return json_ld if json_ld and json_ld[:10] == meta[:10] else meta
+    if json_ld:
+        printed = _date_near_headline(tree, heading, title)
+        if not printed or _same_day(printed, json_ld):
+            return json_ld
+        markup = _markup_date(tree, rules.PUBLISHED_SELECTORS)  # only read when the two disagree
+        return json_ld if markup and markup[:10] == json_ld[:10] else printed
+    return (
+        _markup_date(tree, rules.PUBLISHED_SELECTORS)
+        or _date_near_headline(tree, heading, title)
+        or _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
+    )
 
 
 def _best_title(
@@ -292,30 +327,56 @@ def _strip_site_name(title: str, site_name: str | None) -> str:
 def _markup_date(tree: LexborHTMLParser, selectors: str, max_chars: int = rules.MAX_DATE_CHARS) -> str | None:
     for node in tree.css(selectors):
         attributes = node.attributes
-        raw = attributes.get("datetime") or attributes.get("content") or node.text()
-        if not raw or len(raw) > max_chars:
-            continue
+        raw = attributes.get("datetime") or attributes.get("content") or node.text(separator=" ")
+        if not raw or len(raw) > max_chars or ambiguous(raw):
+            continue  # an ambiguous 02-12-2025 is skipped for a later, clearer date
         date = normalize_date(raw)
         if date:
             return date
     return None
 
 
-def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None) -> str | None:
-    """A date written in the visible text around the first <h1> (where themes print "Dec 26, 2025")."""
+def _same_day(printed: str, other: str) -> bool:
+    """Two dates of the same day; a printed 09.10.2024 may be day-first or month-first, so both count."""
+    day, swapped = printed[:10], f"{printed[:4]}-{printed[8:10]}-{printed[5:7]}"
+    return other[:10] in (day, swapped)
+
+
+def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None, title: str | None) -> str | None:
+    """A date written in the visible text around the headline (where themes print "Dec 26, 2025").
+
+    The headline is the first <h1>, or the title when that <h1> is missing, empty or not in the text.
+    """
     body = tree.body
-    if heading is None or body is None:
+    if body is None:
         return None
-    page_text = body.text()
-    heading_text = heading.text().strip()
-    position = page_text.find(heading_text) if heading_text else -1
+    # a separator between text nodes, or "Published on July 18, 2025Online classes" hides the date
+    page_text = body.text(separator=" ")
+    heading_text = heading.text(separator=" ").strip() if heading is not None else ""
+    position = page_text.find(heading_text) if len(heading_text) >= rules.MIN_HEADLINE_CHARS else -1
+    if position < 0 and title and len(title) >= rules.MIN_HEADLINE_CHARS:
+        heading_text = title
+        position = page_text.find(heading_text)
     if position < 0:
         return None
     start = max(0, position - rules.TEXT_DATE_BEFORE_TITLE)
     window = page_text[start : position + len(heading_text) + rules.TEXT_DATE_AFTER_TITLE]
-    match = rules.TEXT_DATE.search(window, position - start)
-    match = match or rules.TEXT_DATE.search(window)
-    return normalize_date(match.group(0)) if match else None
+    after = position - start
+    found = _printed_date(window, after) or _printed_date(window[: after + len(heading_text)], 0)
+    return normalize_date(found) if found else None
+
+
+def _printed_date(text: str, start: int) -> str | None:
+    """The first date in the text from `start` that is not inside a script's JSON or a URL.
+
+    The full pattern is tried only around each four-digit year: scanning all the text with it is slow.
+    """
+    for year in rules.TEXT_YEAR.finditer(text, start):
+        low = max(start, year.start() - rules.TEXT_DATE_BEFORE_YEAR)
+        match = rules.TEXT_DATE.search(text, low, year.end() + rules.TEXT_DATE_AFTER_YEAR)
+        if match and (match.start() == 0 or text[match.start() - 1] not in rules.NOT_PRINTED_BEFORE):
+            return match.group(0)
+    return None
 
 
 def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:

@@ -208,6 +208,7 @@ META_SITE_NAME = ("og:site_name", "application-name", "twitter:site")
 META_URL = ("og:url", "twitter:url")
 META_LANGUAGE = ("og:locale", "language", "content-language", "dc.language")
 META_PUBLISHED = (
+    "article:first_published_time",
     "article:published_time",
     "og:article:published_time",
     "datepublished",
@@ -231,6 +232,24 @@ META_PUBLISHED = (
     "article.published",
     "og:published_time",
     "release_date",
+    "published",
+    "published_at",
+    "published-time",
+    "publisheddate",
+    "publish_date",
+    "pub_date",
+    "date-pub",
+    "og:publish_date",
+    "og:datepublished",
+    "article.created",
+    "article_date_original",
+    "article-published_time",
+    "shareaholic:article_published_time",
+    "cxenseparse:publishtime",
+    "dcsext.articlefirstpublished",
+    "dcterms.date",
+    "dcterms.issued",
+    "citation_online_date",
 )
 META_MODIFIED = (
     "article:modified_time",
@@ -240,6 +259,14 @@ META_MODIFIED = (
     "dcterms.modified",
     "dc.date.modified",
     "article.updated",
+    "og:article:modified_time",
+    "og:modified_time",
+    "article:modified",
+    "article_date_updated",
+    "shareaholic:article_modified_time",
+    "modified-date",
+    "updated-date",
+    "last-updated",
 )
 META_AUTHOR = (
     "author",
@@ -290,13 +317,19 @@ MIN_CLIMB_PARAGRAPH_CHARS = 100  # shorter paragraphs (teasers, captions) do not
 CLIMB_LOOKAHEAD = 8  # ancestors looked at for one widening step
 CLIMB_RATIO = 1.5  # widen the container when an ancestor holds this many times its paragraph text
 
-# dates written out in the text near the headline ("Dec 26, 2025", "4 March 2024", "2024-03-04")
+# dates written out in the text near the headline ("Dec 26, 2025", "4 March 2024", "2024-03-04",
+# "2025.12.17", "23.07.2025", "10/31/2024"); text nodes may be glued to the next word ("2024-11-23T08:10")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 TEXT_DATE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?:19|20)\d{{2}}"
-    r"|(?:19|20)\d{2}-\d{2}-\d{2})\b",
+    r"|(?:19|20)\d{2}([-./])\d{1,2}\1\d{1,2}"
+    r"|\d{1,2}([./])\d{1,2}\2(?:19|20)\d{2})(?!\d)",
     re.IGNORECASE,
 )
+TEXT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+TEXT_DATE_BEFORE_YEAR = 30  # "4th of September, 2025": the longest printed form before its year
+TEXT_DATE_AFTER_YEAR = 6  # "2025-12-17": the longest after it
+NOT_PRINTED_BEFORE = "\"'/="  # a date right after these is in inline JSON, a URL or an attribute, not printed
 TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
 TEXT_DATE_AFTER_TITLE = 3000  # and after it
