@@ -346,3 +346,22 @@ def test_body_f1_floor_on_a_fixed_sample(data_set: str) -> None:
     pages = list(load_pages(data_set, step=5))
     summary = summarize(score_page(extract(page.html, url=page.url).text, page.gold_text) for page in pages)
     assert summary.f1 >= F1_FLOORS[data_set], summary
+
+
+def test_headline_repeated_as_first_paragraph_is_not_story_text() -> None:
+    story = "".join(
+        f"<p>Paragraph {index} of the story says something worth reading in full.</p>" for index in range(5)
+    )
+    headline = "Council approves the new bridge over the Alder"
+    page = (
+        f'<html><head><meta property="og:title" content="{headline} today"></head>'
+        f"<body><article><h2>{headline}</h2>{story}</article></body></html>"
+    )
+    article = extract(page)
+    assert article.title == "Council approves the new bridge over the Alder today"
+    assert article.text.startswith("Paragraph 0 of the story")  # the headline the title contains is dropped
+    # a later paragraph that merely contains the headline words is kept
+    later = page.replace(
+        "</article>", "<p>Council approves the new bridge over the Alder, more to come.</p></article>"
+    )
+    assert "more to come" in extract(later).text

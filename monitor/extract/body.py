@@ -250,12 +250,23 @@ def assemble(flat: str, title: str | None) -> str:
         if not lines:
             continue
         paragraph = "\n".join(lines)
-        if title_key and abs(len(paragraph) - len(title_key)) < 20 and _key(paragraph) == title_key:
+        if title_key and _repeats_title(_key(paragraph), title_key, first=not paragraphs):
             continue
         paragraphs.append((paragraph, is_heading))
     while paragraphs and paragraphs[-1][1]:
         paragraphs.pop()
     return "\n\n".join(paragraph for paragraph, _ in paragraphs)
+
+
+def _repeats_title(key: str, title_key: str, *, first: bool) -> bool:
+    """The headline repeated in the body: equal to the title anywhere; and, as the first paragraph, also
+    a headline that the title contains or that contains the title ("Headline | Site", "Site: Headline")."""
+    if key == title_key:
+        return True
+    if not first or len(key) < rules.MIN_HEADLINE_KEY_CHARS:
+        return False
+    shorter, longer = sorted((key, title_key), key=len)
+    return f" {shorter} " in f" {longer} " and len(shorter) >= len(longer) * rules.HEADLINE_CONTAINED_SHARE
 
 
 def _clean_line(line: str) -> str:

@@ -160,6 +160,9 @@ HEADING_BLOCKS = "h1, h2, h3, h4, h5, h6"
 MAX_FURNITURE_CHARS = 60  # longer lines are never furniture like "Share this" or "Read more"
 MAX_LINK_DENSITY = 0.7  # a paragraph whose text is more than this share link text is navigation
 MIN_LINK_CHARS_TO_DROP = 1
+# a first body paragraph that the title contains (or that contains the title) is the headline repeated
+MIN_HEADLINE_KEY_CHARS = 12
+HEADLINE_CONTAINED_SHARE = 0.5
 # short lines that are page furniture wherever they appear
 BOILERPLATE_LINE = re.compile(
     r"^(read (also|more|next)|see also|related( (posts|articles|stories|content))?|advertisement|"
