@@ -196,6 +196,7 @@ class Site:
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     allowed_domains: frozenset[str]
+    source_hosts: frozenset[str]  # hosts of the configured URLs: the only ones that may be loopback/private
     selectors: Selectors | None
     enabled: bool
     interval_s: float
@@ -342,6 +343,7 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         key: getattr(site, key) if getattr(site, key) is not None else getattr(defaults, key)
         for key in _OVERRIDABLE
     }
+    source_hosts = _source_hosts(site)
     selectors = (
         Selectors(body=site.selectors.body, title=site.selectors.title, remove=site.selectors.remove)
         if site.selectors
@@ -354,7 +356,9 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         sitemaps=site.sitemaps,
         include=site.include,
         exclude=site.exclude,
-        allowed_domains=frozenset(domain.lower() for domain in site.allowed_domains) or _source_domains(site),
+        allowed_domains=frozenset(domain.lower() for domain in site.allowed_domains)
+        or frozenset(host.removeprefix("www.") for host in source_hosts),
+        source_hosts=source_hosts,
         selectors=selectors,
         enabled=site.enabled,
         interval_s=resolved["interval"],
@@ -371,8 +375,8 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
     )
 
 
-def _source_domains(site: SiteConfig) -> frozenset[str]:
+def _source_hosts(site: SiteConfig) -> frozenset[str]:
     from urllib.parse import urlsplit
 
     hosts = {urlsplit(url).hostname or "" for url in (*site.start_urls, *site.feeds, *site.sitemaps)}
-    return frozenset(host.lower().removeprefix("www.") for host in hosts if host)
+    return frozenset(host.lower() for host in hosts if host)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import hashlib
 import logging
 import multiprocessing
@@ -226,7 +225,7 @@ async def _robots_sitemaps(monitor: Monitor, site: Site) -> list[str]:
     if not site.sitemaps_from_robots:
         return []
     first_source = (*site.start_urls, *site.feeds, *site.sitemaps)[0]
-    found = await monitor.fetcher.sitemaps_from_robots(first_source, site_hosts=_site_hosts(site))
+    found = await monitor.fetcher.sitemaps_from_robots(first_source, site_hosts=site.source_hosts)
     return [url for url in found if url not in site.sitemaps and _on_site(url, site)][:MAX_CHILD_SITEMAPS]
 
 
@@ -253,20 +252,13 @@ def _unique_story_links(links: Sequence[ArticleLink], site: Site) -> list[Articl
     excluded = [re.compile(pattern) for pattern in site.exclude]
     for link in links:
         url = canonicalize_url(link.url)
-        if url in seen or not is_safe_link(url, _site_hosts(site)) or not _on_site(url, site):
+        if url in seen or not is_safe_link(url, site.source_hosts) or not _on_site(url, site):
             continue
         if any(pattern.search(url) for pattern in excluded):
             continue
         seen.add(url)
         unique.append(ArticleLink(url=url, source=link.source, title=link.title, published=link.published))
     return unique
-
-
-@functools.lru_cache(maxsize=1024)
-def _site_hosts(site: Site) -> frozenset[str]:
-    """The hosts of the site's configured URLs: the only ones allowed to be loopback or private."""
-    urls = (*site.start_urls, *site.feeds, *site.sitemaps)
-    return frozenset((urlsplit(url).hostname or "").lower() for url in urls)
 
 
 def _on_site(url: str, site: Site) -> bool:
@@ -304,7 +296,7 @@ async def _fetch(
         last_modified=last_modified,
         user_agent=site.user_agent,
         host_delay_s=site.host_delay_s,
-        site_hosts=_site_hosts(site),
+        site_hosts=site.source_hosts,
     )
     monitor.store.record_fetches(site.name, page.attempts)
     metrics.count_fetches(site.name, page.attempts)
