@@ -268,6 +268,7 @@ class FaultServer:
     port: int = 0
     routes: dict[str, Handler] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
+    connections: int = 0  # TCP connections accepted so far
     requests: list[Request] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -327,6 +328,8 @@ class FaultServer:
         class _Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
                 sock: socket.socket = self.request
+                with fault_server._lock:
+                    fault_server.connections += 1
                 sock.settimeout(10)
                 conn = Conn(sock, fault_server.stopping)
                 buffer = b""

@@ -171,6 +171,21 @@ async def test_conditional_get_by_last_modified_keeps_the_callers_validator(serv
     assert server.requests[-1].headers["if-modified-since"] == stamp
 
 
+async def test_answers_without_a_used_body_keep_the_connection(server: FaultServer) -> None:
+    """A 304, a 404 or a redirect leaves its connection in the pool (a new connection per 304 rechecked
+    story would cost more than the 304 itself)."""
+    stamp = "Mon, 23 Nov 2026 08:00:00 GMT"
+    story = server.route("/story", fs.conditional("<p>story</p>", etag='"abc"', last_modified=stamp))
+    server.route("/moved", fs.redirect("/story", status=301))
+    gone = server.route("/gone", fs.respond(404, "not here"))
+    async with make_fetcher() as fetcher:
+        for _ in range(3):
+            assert (await fetcher.fetch(story, kind="page", etag='"abc"')).not_modified
+        assert (await fetcher.fetch(gone, kind="page")).status == 404
+        assert (await fetcher.fetch(server.url("/moved"), kind="page", etag='"abc"')).not_modified
+    assert server.hits["/story"] == 4 and server.connections == 1
+
+
 @pytest.mark.parametrize("status", [404, 410])
 async def test_removed_story_gives_status_and_error_without_retry(server: FaultServer, status: int) -> None:
     url = server.route("/gone", fs.respond(status, "gone"))

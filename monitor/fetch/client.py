@@ -18,6 +18,7 @@ from monitor.fetch.exchange import (
     Exchange,
     RequestKind,
     classify_error,
+    drain_small_body,
     header_map,
     is_web_url,
     read_body,
@@ -376,6 +377,8 @@ class Fetcher:
             exchange.error = status_error(response.status_code)
             if exchange.error is None and 200 <= response.status_code < 300:
                 await read_body(exchange, response, kind, max_bytes)
+            else:
+                await drain_small_body(response)
         finally:
             await response.aclose()
 

@@ -23,6 +23,7 @@ from monitor.fetch.body import (
 RequestKind = Literal["page", "feed", "sitemap", "robots"]
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DETAIL_MAX_CHARS = 200
+DRAIN_MAX_BYTES = 64 * 1024  # an unused response body up to this size is read so its connection is kept
 _WEB_SCHEMES = frozenset({"http", "https"})
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -110,6 +111,24 @@ def header_map(headers: httpx.Headers) -> dict[str, str]:
 
 async def _content_chunks(content: bytes) -> AsyncIterator[bytes]:
     yield content
+
+
+async def drain_small_body(response: httpx.Response) -> None:
+    """Reads and drops an unused body (304, 404, 503...) that declares at most DRAIN_MAX_BYTES, so the
+    connection goes back to the pool: httpcore closes a connection whose response is closed unread, and a
+    new connection per 304 costs more CPU than the 304 itself. Larger or undeclared bodies are not read."""
+    if response.is_stream_consumed:
+        return
+    declared_length = response.headers.get("content-length", "")
+    if response.status_code != 304 and not (
+        declared_length.isdigit() and int(declared_length) <= DRAIN_MAX_BYTES
+    ):
+        return
+    received = 0
+    async for chunk in response.aiter_raw():
+        received += len(chunk)
+        if received > DRAIN_MAX_BYTES:
+            break
 
 
 async def read_body(exchange: Exchange, response: httpx.Response, kind: RequestKind, max_bytes: int) -> None:
