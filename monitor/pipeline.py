@@ -48,8 +48,9 @@ MAX_AUTODISCOVERED_FEEDS = 3
 STORIES_IN_FLIGHT = 16  # above the fetch concurrency, so the fetcher is never starved
 RECHECK_BATCH = 500
 GONE_ERRORS = frozenset({"http_404", "http_410"})
-# New stories in one site check from which extraction moves to worker processes (one per core): a worker
-# costs ~0.3 s of CPU to start (imports), repaid over this many pages by the second core (issue 7).
+# New stories in one site check from which extraction moves to worker processes, one per core but one: the
+# main process keeps a core busy (fetch, compare, store), and a worker per core made the two compete for
+# the cores and cost ~17% more CPU for no shorter wall time (benchmarks/bench_e2e.py, issue 7).
 EXTRACT_WORKERS_FROM = 50
 
 
@@ -85,12 +86,12 @@ class Monitor:
         self.extract_workers: ProcessPoolExecutor | None = None
 
     def start_extract_workers(self, pending_pages: int) -> None:
-        """Extract in worker processes from now on, when this many pages wait and there is a second core."""
+        """Extract in worker processes from now on, when this many pages wait and there is a spare core."""
         cores = os.cpu_count() or 1
         if self.extract_workers is None and cores > 1 and pending_pages >= EXTRACT_WORKERS_FROM:
             # spawn, not fork: forking a process that runs an event loop and threads can copy a held lock.
             context = multiprocessing.get_context("spawn")
-            self.extract_workers = ProcessPoolExecutor(max_workers=cores, mp_context=context)
+            self.extract_workers = ProcessPoolExecutor(max_workers=cores - 1, mp_context=context)
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()

@@ -52,13 +52,13 @@ _TYPOGRAPHIC = str.maketrans(
         "\u00ad": None,
     }
 )
-# Python's \s already covers NBSP, the U+2000 spaces, narrow NBSP and ideographic space.
-_WHITESPACE = re.compile(r"\s+")
+# Whitespace is collapsed with str.split(), whose whitespace is re's \s: NBSP, the U+2000 spaces, narrow NBSP
+# and ideographic space included. The patterns below run on collapsed text, so a space is one " ".
 # "--" is the ASCII spelling of a dash, and spacing around a dash is a typographic choice ("a — b", "a—b").
-_DASH_RUN = re.compile(r"\s*-+\s*")
+_DASH_RUN = re.compile(r" ?-+ ?")
 # Inline markup reflow can leave a space before closing or after opening punctuation ("word ," / "( word").
-_SPACE_BEFORE_CLOSING = re.compile(r"\s+(?=[,.;:!?)\]}])")
-_SPACE_AFTER_OPENING = re.compile(r"(?<=[(\[{])\s+")
+_SPACE_BEFORE_CLOSING = re.compile(r" (?=[,.;:!?)\]}])")
+_SPACE_AFTER_OPENING = re.compile(r"(?<=[(\[{]) ")
 # Inline tags some sources leave in text (og:title, JSON-LD articleBody, double escaping): presentation only.
 # Named tags with name=value attributes only, so prose such as "a <b and c> d" is left alone.
 _INLINE_TAG = re.compile(
@@ -99,14 +99,18 @@ def normalise_text(text: str) -> str:
     Words, numbers, letter case and punctuation marks are kept: changing any of them is an edit.
     """
     text = _INLINE_TAG.sub(" ", html.unescape(text))
-    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)
-    text = _drop_control_characters(text)
-    text = _WHITESPACE.sub(" ", text)
-    if "-" in text:  # the common case without one skips a scan that tries every position
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)
+    elif "`" in text:  # the one ASCII character _TYPOGRAPHIC maps; ASCII is already NFC
+        text = text.translate(_TYPOGRAPHIC)
+    text = " ".join(_drop_control_characters(text).split())
+    # Each pattern below runs only when it can match: these run on every paragraph of every fetch.
+    if "-" in text:
         text = _DASH_RUN.sub("-", text)
-    text = _SPACE_BEFORE_CLOSING.sub("", text)
-    text = _SPACE_AFTER_OPENING.sub("", text)
-    return text.strip()
+    if " " in text:
+        text = _SPACE_BEFORE_CLOSING.sub("", text)
+        text = _SPACE_AFTER_OPENING.sub("", text)
+    return text
 
 
 def _drop_control_characters(text: str) -> str:
