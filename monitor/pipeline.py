@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import re
+import time
 from collections.abc import Collection, Coroutine, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,7 +38,7 @@ from monitor.errors import StoreError
 from monitor.extract import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.models import Article, ArticleLink, FetchedPage
-from monitor.schedule import next_check_at
+from monitor.schedule import FailedLinks, next_check_at
 from monitor.store import NewChange, NewVersion, SourceState, Store, TrackedArticle
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class Monitor:
         self.store = store
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
         self.extract_workers: ProcessPoolExecutor | None = None
+        self.failed_links = FailedLinks()
 
     def start_extract_workers(self, pending_pages: int) -> None:
         """Extract in worker processes from now on, when this many pages wait and there is a spare core."""
@@ -133,7 +135,10 @@ async def check_site(monitor: Monitor, site: Site) -> PassReport:
         result.links = len(links)
         # 2. keep the stories we do not track yet
         tracked = monitor.store.tracked_urls([link.url for link in links])
-        new_links = [link for link in links if link.url not in tracked][: site.max_new_per_pass]
+        now = time.monotonic()
+        new_links = [
+            link for link in links if link.url not in tracked and monitor.failed_links.due(link.url, now)
+        ][: site.max_new_per_pass]
         monitor.start_extract_workers(len(new_links))
         # 3. fetch, extract and store each new story
         outcomes = await _bounded_gather([_first_sight(monitor, site, link) for link in new_links])
@@ -310,6 +315,15 @@ async def _fetch(
 
 async def _first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
     """Fetch, extract and store a story seen for the first time: "new", "known" or "failed"."""
+    outcome = await _store_first_sight(monitor, site, link)
+    if outcome == "failed":
+        monitor.failed_links.failed(link.url, time.monotonic())
+    else:
+        monitor.failed_links.forget(link.url)
+    return outcome
+
+
+async def _store_first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
     page = await _fetch(monitor, site, link.url, "page", None, None)
     if not page.ok or page.not_modified:
         return "failed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -273,6 +274,43 @@ def test_a_discovered_link_to_a_private_address_is_refused(tmp_path: Path, news_
     )
     assert len(events(result.output, "story.new")) == 5
     assert not any("internal-admin" in request for request in news_server.site.requests)
+
+
+def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, tmp_path: Path) -> None:
+    """A listed link that answers 404 is fetched once, not again on every pass of the same daemon."""
+    from monitor.config import load_config
+    from monitor.pipeline import Monitor, PassReport, check_site
+    from monitor.store import Store
+
+    dead = news_server.site.add(
+        Story(
+            slug="listed-but-missing",
+            title="Listed but missing",
+            byline="Sam Writer",
+            published="2025-10-09T08:00:00+00:00",
+            paragraphs=["Nobody will ever read this paragraph."],
+            dead_link=True,
+        )
+    )
+    config = load_config(write_config(tmp_path, [site_entry(news_server.base_url)]))
+    store = Store(config.database_url)
+    store.upgrade()
+    store.ensure_sites([config.sites[0].name])
+
+    async def two_passes() -> list[PassReport]:
+        monitor = Monitor(config, store)
+        try:
+            return [await check_site(monitor, config.sites[0]) for _ in range(2)]
+        finally:
+            await monitor.aclose()
+
+    try:
+        first, second = asyncio.run(two_passes())
+    finally:
+        store.close()
+    assert (first.new, first.failed) == (5, 1)
+    assert (second.new, second.failed) == (0, 0)
+    assert news_server.site.requests.count(dead.path) == 1
 
 
 def test_extraction_in_worker_processes_stores_the_same_stories(

@@ -30,6 +30,7 @@ class Story:
     gone: bool = False
     paywalled: bool = False  # serve a teaser and a subscribe box instead of the story
     moved_to: str | None = None  # path this story now redirects to
+    dead_link: bool = False  # listed like any story, but its page answers 404
 
     @property
     def path(self) -> str:
@@ -76,7 +77,7 @@ class NewsSite:
             if story.path == path:
                 if story.moved_to:
                     return 301, "text/plain", story.moved_to
-                if story.gone:
+                if story.gone or story.dead_link:
                     return 404, "text/html; charset=utf-8", self.page("Not found", "<p>Page not found.</p>")
                 return 200, "text/html; charset=utf-8", self.article_page(story, base)
         return 404, "text/html; charset=utf-8", self.page("Not found", "<p>Page not found.</p>")
