@@ -392,16 +392,17 @@ async def recheck_stories(
     result = PassReport()
     by_name = {site.name: site for site in sites}
     due_before = None if recheck_all else now_iso()
-    last_id_seen: set[int] = set()
+    checked: set[int] = set()  # a story whose check left it due (a failed fetch) waits for the next pass
+    last_id = 0
     while True:
-        due = [
-            story
-            for story in monitor.store.due_articles(by_name, due_before=due_before, limit=RECHECK_BATCH)
-            if story.id not in last_id_seen
-        ]
+        page = monitor.store.due_articles(
+            by_name, due_before=due_before, limit=RECHECK_BATCH, after_id=last_id
+        )
+        due = [story for story in page if story.id not in checked]
         if not due:
             break
-        last_id_seen.update(story.id for story in due)
+        checked.update(story.id for story in due)
+        last_id = max(story.id for story in due)
         outcomes = await _bounded_gather(
             [recheck_story(monitor, by_name[story.site], story) for story in due]
         )
@@ -414,7 +415,7 @@ async def recheck_stories(
                 result.failed += 1
             else:
                 result.unchanged += 1
-        if recheck_all and len(due) < RECHECK_BATCH:
+        if len(page) < RECHECK_BATCH:
             break
     return result
 

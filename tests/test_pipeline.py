@@ -276,6 +276,19 @@ def test_a_discovered_link_to_a_private_address_is_refused(tmp_path: Path, news_
     assert not any("internal-admin" in request for request in news_server.site.requests)
 
 
+def test_recheck_all_reaches_every_story_whatever_the_batch_size(
+    cli: CliCall, news_site: NewsSite, monkeypatch: Any
+) -> None:
+    """Rechecked stories get new next-check times; paging through "all" must not let them push others out."""
+    import monitor.pipeline
+
+    monkeypatch.setattr(monitor.pipeline, "RECHECK_BATCH", 2)
+    assert cli("once").exit_code == 0
+    for _ in range(2):
+        done = events(cli("once", "--all").output, "pass.done")[0]
+        assert (done["unchanged"], done["changed"], done["failed"]) == (len(news_site.stories), 0, 0)
+
+
 def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, tmp_path: Path) -> None:
     """A listed link that answers 404 is fetched once, not again on every pass of the same daemon."""
     from monitor.config import load_config

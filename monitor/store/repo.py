@@ -178,13 +178,16 @@ class Store:
         return _tracked(row) if row else None
 
     def due_articles(
-        self, site_names: Collection[str], *, due_before: str | None, limit: int
+        self, site_names: Collection[str], *, due_before: str | None, limit: int, after_id: int = 0
     ) -> list[TrackedArticle]:
-        """Active stories of these sites whose next check is due (all of them when due_before is None)."""
+        """Active stories of these sites whose next check is due, most overdue first; or, when due_before is
+        None, every one of them with an id above after_id, by id (pages that a recheck cannot reorder)."""
         query = select(articles).where(articles.c.site.in_(list(site_names)), articles.c.status != "gone")
         if due_before is not None:
             query = query.where(articles.c.next_check_at.is_not(None), articles.c.next_check_at <= due_before)
-        query = query.order_by(articles.c.next_check_at, articles.c.id).limit(limit)
+            query = query.order_by(articles.c.next_check_at, articles.c.id).limit(limit)
+        else:
+            query = query.where(articles.c.id > after_id).order_by(articles.c.id).limit(limit)
         self.flush()
         with self.engine.connect() as connection:
             return [_tracked(row) for row in connection.execute(query)]
