@@ -1,27 +1,20 @@
-"""check_site() and recheck_stories(): the only module that knows the order of the stages.
+"""run_pass() and check_site(): the only module that knows the order of the stages.
 
 config -> schedule -> fetch -> discover -> extract -> compare -> store -> report
+A pass checks every site (discovery and first sights, here), then rechecks the stories due (monitor.recheck).
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import logging
-import multiprocessing
-import os
 import re
 import time
-from collections.abc import Collection, Coroutine, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, TypeVar
+from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
-from monitor import compare, metrics, report
+from monitor import report
 from monitor.clock import now_iso
 from monitor.config import Config, Site
 from monitor.discover import (
@@ -31,89 +24,28 @@ from monitor.discover import (
     links_from_feed,
     links_from_listing,
     links_from_sitemap,
-    story_url,
 )
 from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
-from monitor.extract import extract
-from monitor.fetch import Fetcher, FetchKind, FetchSettings
-from monitor.models import Article, ArticleLink, FetchedPage
-from monitor.schedule import FailedLinks, next_check_at
-from monitor.store import NewChange, NewVersion, SourceState, Store, TrackedArticle
+from monitor.fetch import FetchKind
+from monitor.models import ArticleLink, FetchedPage
+from monitor.recheck import recheck_stories
+from monitor.runtime import (
+    Monitor,
+    PassReport,
+    bounded_gather,
+    canonical_of,
+    extract_article,
+    fetch_page,
+    new_version,
+)
+from monitor.schedule import next_check_at
+from monitor.store import SourceState
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 MAX_CHILD_SITEMAPS = 20
 MAX_AUTODISCOVERED_FEEDS = 3
-STORIES_IN_FLIGHT = 16  # above the fetch concurrency, so the fetcher is never starved
-RECHECK_BATCH = 500
-GONE_ERRORS = frozenset({"http_404", "http_410"})
-# New stories in one site check from which extraction moves to worker processes, one per core but one: the
-# main process keeps a core busy (fetch, compare, store), and a worker per core made the two compete for
-# the cores and cost ~17% more CPU for no shorter wall time (benchmarks/bench_e2e.py, issue 7).
-EXTRACT_WORKERS_FROM = 50
-
-
-@dataclass
-class PassReport:
-    """What one pass did, for the CLI summary and the tests."""
-
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    failed: int = 0
-    links: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, other: PassReport) -> None:
-        self.new += other.new
-        self.changed += other.changed
-        self.unchanged += other.unchanged
-        self.removed += other.removed
-        self.failed += other.failed
-        self.links += other.links
-        self.errors.extend(other.errors)
-
-
-class Monitor:
-    """The runtime of one process: config, store and the shared HTTP client."""
-
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher | None = None) -> None:
-        self.config = config
-        self.store = store
-        self.fetcher = fetcher or Fetcher(fetch_settings(config))
-        self.extract_workers: ProcessPoolExecutor | None = None
-        self.failed_links = FailedLinks()
-
-    def start_extract_workers(self, pending_pages: int) -> None:
-        """Extract in worker processes from now on, when this many pages wait and there is a spare core."""
-        cores = os.cpu_count() or 1
-        if self.extract_workers is None and cores > 1 and pending_pages >= EXTRACT_WORKERS_FROM:
-            # spawn, not fork: forking a process that runs an event loop and threads can copy a held lock.
-            context = multiprocessing.get_context("spawn")
-            self.extract_workers = ProcessPoolExecutor(max_workers=cores - 1, mp_context=context)
-
-    async def aclose(self) -> None:
-        await self.fetcher.aclose()
-        if self.extract_workers is not None:
-            self.extract_workers.shutdown()
-
-
-def fetch_settings(config: Config) -> FetchSettings:
-    """The shared client's limits; user agent and host delay are also passed per request from each site."""
-    return FetchSettings(
-        user_agent=config.defaults.user_agent,
-        deadline_s=config.defaults.timeout,
-        max_bytes=max((site.max_bytes for site in config.sites), default=config.defaults.max_bytes),
-        host_delay_s=config.defaults.host_delay,
-        concurrency=config.fetch.concurrency,
-        max_retries=config.fetch.max_retries,
-        max_redirects=config.fetch.max_redirects,
-        crawl_delay_cap_s=config.fetch.crawl_delay_cap,
-        respect_robots=config.defaults.respect_robots,
-    )
 
 
 async def run_pass(monitor: Monitor, sites: Sequence[Site], *, recheck_all: bool = False) -> PassReport:
@@ -141,7 +73,7 @@ async def check_site(monitor: Monitor, site: Site) -> PassReport:
         ][: site.max_new_per_pass]
         monitor.start_extract_workers(len(new_links))
         # 3. fetch, extract and store each new story
-        outcomes = await _bounded_gather([_first_sight(monitor, site, link) for link in new_links])
+        outcomes = await bounded_gather([_first_sight(monitor, site, link) for link in new_links])
         result.new = sum(1 for outcome in outcomes if outcome == "new")
         result.failed = sum(1 for outcome in outcomes if outcome == "failed")
         all_sources_failed = bool(source_errors) and len(source_errors) == _source_count(site)
@@ -155,18 +87,6 @@ async def check_site(monitor: Monitor, site: Site) -> PassReport:
         monitor.store.record_site_result(site.name, f"internal error: {error!r}")
         result.errors.append(repr(error))
     return result
-
-
-async def _bounded_gather(coroutines: list[Coroutine[Any, Any, T]]) -> list[T]:
-    """Run these story checks with at most STORIES_IN_FLIGHT at once: each holds a fetched page (and maybe a
-    parse tree) from its fetch to its store, so memory stays flat however many stories are due."""
-    slots = asyncio.Semaphore(STORIES_IN_FLIGHT)
-
-    async def in_slot(coroutine: Coroutine[Any, Any, T]) -> T:
-        async with slots:
-            return await coroutine
-
-    return list(await asyncio.gather(*(in_slot(coroutine) for coroutine in coroutines)))
 
 
 def _record_site_result(monitor: Monitor, site: Site, error: str | None) -> None:
@@ -274,7 +194,7 @@ def _on_site(url: str, site: Site) -> bool:
 async def _fetch_source(monitor: Monitor, site: Site, url: str, kind: FetchKind) -> FetchedPage | None:
     """Fetch a listing page, feed or sitemap with its stored validators; None when it failed."""
     state = monitor.store.source_state(url)
-    page = await _fetch(
+    page = await fetch_page(
         monitor, site, url, kind, state.etag if state else None, state.last_modified if state else None
     )
     if not page.ok:
@@ -292,27 +212,6 @@ async def _fetch_source(monitor: Monitor, site: Site, url: str, kind: FetchKind)
     return page
 
 
-async def _fetch(
-    monitor: Monitor, site: Site, url: str, kind: FetchKind, etag: str | None, last_modified: str | None
-) -> FetchedPage:
-    page = await monitor.fetcher.fetch(
-        url,
-        kind=kind,
-        etag=etag,
-        last_modified=last_modified,
-        user_agent=site.user_agent,
-        host_delay_s=site.host_delay_s,
-        site_hosts=site.source_hosts,
-    )
-    monitor.store.record_fetches(site.name, page.attempts)
-    metrics.count_fetches(site.name, page.attempts)
-    if page.error and page.error not in GONE_ERRORS:
-        report.fetch_failed(
-            site.name, url, page.error + (f": {page.error_detail}" if page.error_detail else "")
-        )
-    return page
-
-
 async def _first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
     """Fetch, extract and store a story seen for the first time: "new", "known" or "failed"."""
     outcome = await _store_first_sight(monitor, site, link)
@@ -324,17 +223,17 @@ async def _first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
 
 
 async def _store_first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
-    page = await _fetch(monitor, site, link.url, "page", None, None)
+    page = await fetch_page(monitor, site, link.url, "page", None, None)
     if not page.ok or page.not_modified:
         return "failed"
-    article = await _extract_in_worker(monitor, page, site)
+    article = await extract_article(monitor, page, site)
     if not article.text.strip() and not article.title:
         log.info("no story found at %s", link.url)
         return "failed"
-    canonical = _canonical_of(article, page, site)
+    canonical = canonical_of(article, page, site)
     if canonical != link.url and monitor.store.tracked_urls([canonical]):
         return "known"  # the same story under another URL (redirect target or rel=canonical)
-    version = _new_version(link.url, article, canonical)
+    version = new_version(link.url, article, canonical)
     rechecks_at = next_check_at(now_iso(), None, site.rechecks)
     article_id = monitor.store.add_story(
         site.name,
@@ -348,241 +247,6 @@ async def _store_first_sight(monitor: Monitor, site: Site, link: ArticleLink) ->
         return "known"
     report.story_new(site.name, link.url, article.title)
     return "new"
-
-
-def _extract(page: FetchedPage, site: Site) -> Article:
-    return extract(page.text or page.body, url=page.final_url, selectors=site.selectors)
-
-
-async def _extract_in_worker(monitor: Monitor, page: FetchedPage, site: Site) -> Article:
-    """The same extraction, in a worker process when they run, so fetching and storing go on meanwhile."""
-    workers = monitor.extract_workers
-    if workers is not None:
-        job = partial(extract, page.text or page.body, url=page.final_url, selectors=site.selectors)
-        try:
-            return await asyncio.get_running_loop().run_in_executor(workers, job)
-        except (BrokenProcessPool, RuntimeError, OSError) as error:
-            # A worker died, or could not start (spawn from a script without a __main__ guard, no more
-            # processes allowed): extract here, as without workers.
-            log.warning("extraction workers failed (%r); extracting in the main process from now on", error)
-            monitor.extract_workers = None
-            workers.shutdown(wait=False)
-    return _extract(page, site)
-
-
-def _canonical_of(article: Article, page: FetchedPage, site: Site) -> str:
-    return story_url(page.final_url, article.canonical_url, site.allowed_domains)
-
-
-def _new_version(url: str, article: Article, canonical: str) -> NewVersion:
-    snapshot = compare.snapshot(article)
-    stored = dataclasses.replace(article, canonical_url=canonical)
-    return NewVersion(
-        url=url,
-        article=stored,
-        content_hash=compare.content_hash(snapshot),
-        text_hash=compare.text_hash(snapshot),
-    )
-
-
-async def recheck_stories(
-    monitor: Monitor, sites: Sequence[Site], *, recheck_all: bool = False
-) -> PassReport:
-    """Recheck the tracked stories of these sites that are due (every one with recheck_all)."""
-    result = PassReport()
-    by_name = {site.name: site for site in sites}
-    due_before = None if recheck_all else now_iso()
-    checked: set[int] = set()  # a story whose check left it due (a failed fetch) waits for the next pass
-    last_id = 0
-    while True:
-        page = monitor.store.due_articles(
-            by_name, due_before=due_before, limit=RECHECK_BATCH, after_id=last_id
-        )
-        due = [story for story in page if story.id not in checked]
-        if not due:
-            break
-        checked.update(story.id for story in due)
-        last_id = max(story.id for story in due)
-        outcomes = await _bounded_gather(
-            [recheck_story(monitor, by_name[story.site], story) for story in due]
-        )
-        for outcome in outcomes:
-            if outcome == "changed":
-                result.changed += 1
-            elif outcome == "removed":
-                result.removed += 1
-            elif outcome == "failed":
-                result.failed += 1
-            else:
-                result.unchanged += 1
-        if len(page) < RECHECK_BATCH:
-            break
-    return result
-
-
-async def recheck_story(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
-    """Fetch a tracked story again and record what happened: changed, unchanged, removed or failed."""
-    try:
-        return await _recheck(monitor, site, story)
-    except StoreError:
-        raise
-    except Exception:  # one broken page must not stop the pass
-        log.exception("rechecking %s failed", story.url)
-        monitor.store.mark_checked(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=story.consecutive_failures + 1,
-        )
-        return "failed"
-
-
-def _next_check(story: TrackedArticle, site: Site, *, changed: bool = False) -> str | None:
-    return next_check_at(story.first_seen_at, now_iso() if changed else story.last_changed_at, site.rechecks)
-
-
-async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
-    # 1. conditional fetch with the story's validators
-    page = await _fetch(monitor, site, story.url, "page", story.etag, story.last_modified)
-    if page.error in GONE_ERRORS or (page.ok and _redirected_home(page, site)):
-        return _gone(monitor, site, story)
-    if not page.ok:
-        monitor.store.mark_checked(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=story.consecutive_failures + 1,
-        )
-        return "failed"
-    if story.status == "removed":
-        monitor.store.record_status_change(
-            story, "restored", status="active", next_check_at=_next_check(story, site, changed=True)
-        )
-        report.emit("story.restored", site=site.name, url=story.url)
-    moved_to = _moved_to(page, story)
-    if moved_to is not None:
-        monitor.store.record_url_change(story, moved_to)
-        report.emit("story.moved", site=site.name, url=story.url, new_url=moved_to)
-    # 2. unchanged without parsing: 304, or the very same bytes as last time
-    body_sha = hashlib.sha256(page.body).hexdigest() if not page.not_modified else story.body_sha256
-    if page.not_modified or body_sha == story.body_sha256:
-        return _unchanged(monitor, site, story)
-    # 3. extract and compare with the stored current version
-    article = await _extract_in_worker(monitor, page, site)
-    version = _new_version(story.url, article, _canonical_of(article, page, site))
-    current = monitor.store.current_version(story.id)
-    validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}
-    if current is None or current[1] == version.content_hash:
-        return _unchanged(monitor, site, story, **validators)
-    old_snapshot = compare.snapshot(current[0])
-    new_snapshot = compare.snapshot(version.article)
-    # 4. suspicious content (paywall, consent wall, truncation) waits for a second fetch to confirm it
-    reason = compare.suspicion(old_snapshot, new_snapshot)
-    if reason is not None and story.pending_hash != version.content_hash:
-        monitor.store.mark_checked(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=0,
-            pending_hash=version.content_hash,
-            pending_reason=reason,
-        )
-        log.info(
-            "quarantined a suspicious version (%s) of %s until a later fetch confirms it", reason, story.url
-        )
-        return "unchanged"
-    # 5. a return to an earlier version (A/B headline tests): point back at it, report the first time only
-    earlier = monitor.store.version_with_hash(story.id, version.content_hash)
-    next_at = _next_check(story, site, changed=True)
-    if earlier is not None:
-        return _reverted(monitor, site, story, earlier, article, next_at, validators)
-    # 6. a real new version
-    comparison = compare.compare(old_snapshot, new_snapshot)
-    change = NewChange(
-        kind="changed",
-        fields=comparison.fields,
-        summary=comparison.summary,
-        diff=comparison.diff,
-        minor=comparison.minor,
-    )
-    number = monitor.store.add_version(story, version, change, next_check_at=next_at, **validators)
-    if number is None:
-        return "unchanged"
-    if comparison.minor and not site.alert_minor:
-        log.info("minor change (%s) of %s stored as v%d", comparison.summary, story.url, number)
-    else:
-        report.story_changed(
-            site.name, story.url, article.title, number, comparison.fields, comparison.summary
-        )
-    return "changed"
-
-
-def _unchanged(monitor: Monitor, site: Site, story: TrackedArticle, **validators: str | None) -> str:
-    """Nothing new: record the check (batched with the next write) and clear any quarantine."""
-    monitor.store.mark_checked_later(
-        story.id,
-        next_check_at=_next_check(story, site),
-        consecutive_failures=0,
-        pending_hash=None,
-        pending_reason=None,
-        **validators,
-    )
-    return "unchanged"
-
-
-def _reverted(
-    monitor: Monitor,
-    site: Site,
-    story: TrackedArticle,
-    earlier: int,
-    article: Article,
-    next_at: str | None,
-    validators: dict[str, str | None],
-) -> str:
-    already_reported = any(
-        kind == "reverted" and number == earlier
-        for kind, number in monitor.store.last_change_kinds(story.id, limit=50)
-    )
-    change = NewChange(kind="reverted", summary=f"back to v{earlier}")
-    monitor.store.set_current_version(story, earlier, change, next_check_at=next_at, **validators)
-    if not already_reported:
-        report.story_changed(
-            site.name, story.url, article.title, earlier, ["reverted"], f"back to v{earlier}"
-        )
-    return "changed"
-
-
-def _gone(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
-    if story.status == "removed":
-        monitor.store.mark_checked(story.id, next_check_at=_next_check(story, site))
-        return "unchanged"
-    if story.pending_reason != "gone":
-        # Confirm once: a single 404 is often a deploy or a CDN hiccup.
-        monitor.store.mark_checked(
-            story.id, next_check_at=_next_check(story, site), pending_reason="gone", pending_hash=None
-        )
-        return "unchanged"
-    monitor.store.record_status_change(
-        story, "removed", status="removed", next_check_at=_next_check(story, site)
-    )
-    report.story_removed(site.name, story.url)
-    return "removed"
-
-
-def _moved_to(page: FetchedPage, story: TrackedArticle) -> str | None:
-    """The story's new URL when it now redirects elsewhere (not yet recorded), else None."""
-    if page.not_modified or page.final_url == page.url:
-        return None
-    target = canonicalize_url(page.final_url)
-    if target in (story.url, story.canonical_url):
-        return None
-    return target
-
-
-def _redirected_home(page: FetchedPage, site: Site) -> bool:
-    if page.final_url == page.url:
-        return False
-    path = urlsplit(page.final_url).path
-    return path in ("", "/") or canonicalize_url(page.final_url) in {
-        canonicalize_url(u) for u in site.start_urls
-    }
 
 
 def selected_sites(config: Config, names: Collection[str]) -> list[Site]:
