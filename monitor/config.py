@@ -166,6 +166,7 @@ class FetchConfig(_Strict):
     crawl_delay_cap: Delay = 30.0
     check_timeout: Duration = 600.0
     recheck_every: Duration = 60.0
+    keep_fetch_log: Duration = 30 * 86400.0
 
 
 class ConfigFile(_Strict):

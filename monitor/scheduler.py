@@ -29,7 +29,6 @@ CONFIG_POLL_S = 2.0
 MAINTENANCE_EVERY_S = 3600.0
 DRAIN_TIMEOUT_S = 30.0
 MISFIRE_GRACE_S = 300
-FETCH_LOG_RETENTION_DAYS = 30
 
 
 def _site_job_id(name: str) -> str:
@@ -164,7 +163,7 @@ class Daemon:
             await recheck_stories(self.monitor, sites)
 
     async def _maintenance(self) -> None:
-        self.store.maintenance(fetch_log_days=FETCH_LOG_RETENTION_DAYS)
+        self.store.maintenance(keep_fetch_log_s=self.config.fetch.keep_fetch_log)
 
     # -- config reload -----------------------------------------------------------------------------------
 

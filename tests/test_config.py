@@ -48,6 +48,14 @@ sites:
     assert first.allowed_domains == frozenset({"a.example"})
     # a relative SQLite path is relative to the config file's folder
     assert config.database_url == f"sqlite:///{tmp_path.resolve() / 'data' / 'monitor.db'}"
+    assert config.fetch.keep_fetch_log == 30 * 86400  # the default
+
+
+def test_fetch_log_retention_is_configurable(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, 'fetch: {keep_fetch_log: 7d}\nsites: [{name: a, start_urls: ["https://a.example/"]}]\n'
+    )
+    assert load_config(path).fetch.keep_fetch_log == 7 * 86400
 
 
 def test_every_error_is_reported_with_its_location(tmp_path: Path) -> None:

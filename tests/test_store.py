@@ -143,6 +143,22 @@ def test_fetches_and_site_health(store: Store) -> None:
     assert tuple(health) == (1, 1, "https://a.example/: unreachable")
 
 
+def test_maintenance_prunes_the_fetch_log_by_age(store: Store) -> None:
+    from monitor.clock import iso_after
+
+    def attempt(started_at: str) -> FetchAttempt:
+        return FetchAttempt(
+            url="https://a.example/", started_at=started_at, status=200, error=None, elapsed_ms=1, bytes=1
+        )
+
+    recent = iso_after(-3600)
+    store.record_fetches("site-a", [attempt(iso_after(-3 * 86400)), attempt(recent)])
+    store.maintenance(keep_fetch_log_s=86400)
+    with store.engine.connect() as connection:
+        kept = connection.exec_driver_sql("SELECT started_at FROM fetches").scalars().all()
+    assert kept == [recent]
+
+
 def test_deferred_marks_and_fetch_log_are_written_before_the_next_write(store: Store) -> None:
     article_id = store.add_story(
         "site-a",

@@ -416,9 +416,10 @@ class Store:
             rows = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA quick_check")]
         return [] if rows == ["ok"] else rows
 
-    def maintenance(self, *, fetch_log_days: int) -> None:
-        """Prune the fetch log and, on SQLite, checkpoint the WAL so it does not grow without bound."""
-        cutoff = iso_after(-fetch_log_days * 86400)
+    def maintenance(self, *, keep_fetch_log_s: float) -> None:
+        """Drop fetch log rows older than keep_fetch_log_s and, on SQLite, checkpoint the WAL so it does not
+        grow without bound."""
+        cutoff = iso_after(-keep_fetch_log_s)
         with self._write() as connection:
             connection.execute(fetches.delete().where(fetches.c.started_at < cutoff))
         if self.engine.dialect.name == "sqlite":
