@@ -113,6 +113,8 @@ async def bounded_gather(coroutines: list[Coroutine[Any, Any, T]]) -> list[T]:
 async def fetch_page(
     monitor: Monitor, site: Site, url: str, kind: FetchKind, etag: str | None, last_modified: str | None
 ) -> FetchedPage:
+    """Fetch with the site's politeness settings; every attempt goes to the fetch log and the metrics, and
+    a failure other than 404/410 (which the recheck decides about) is logged as fetch.failed."""
     page = await monitor.fetcher.fetch(
         url,
         kind=kind,
