@@ -186,6 +186,27 @@ async def test_answers_without_a_used_body_keep_the_connection(server: FaultServ
     assert server.hits["/story"] == 4 and server.connections == 1
 
 
+async def test_each_host_keeps_its_own_connection_and_the_least_recent_host_is_let_go(
+    server: FaultServer, other_server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.fetch.client
+
+    stamp = "Mon, 23 Nov 2026 08:00:00 GMT"
+    urls = [
+        site.route("/story", fs.conditional("<p>story</p>", etag='"abc"', last_modified=stamp))
+        for site in (server, other_server)
+    ]
+    async with make_fetcher() as fetcher:
+        for url in urls * 3:
+            assert (await fetcher.fetch(url, kind="page", etag='"abc"')).not_modified
+    assert (server.connections, other_server.connections) == (1, 1)
+    monkeypatch.setattr(monitor.fetch.client, "MAX_HOST_CLIENTS", 1)
+    async with make_fetcher() as fetcher:
+        for url in urls * 2:
+            assert (await fetcher.fetch(url, kind="page", etag='"abc"')).not_modified
+    assert (server.connections, other_server.connections) == (3, 3)  # each switch of host reconnects
+
+
 @pytest.mark.parametrize("status", [404, 410])
 async def test_removed_story_gives_status_and_error_without_retry(server: FaultServer, status: int) -> None:
     url = server.route("/gone", fs.respond(status, "gone"))

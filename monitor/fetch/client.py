@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal
@@ -45,6 +47,7 @@ FetchKind = Literal["page", "feed", "sitemap"]
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
 KEEPALIVE_EXPIRY_S = 15.0
+MAX_HOST_CLIENTS = 256  # hosts whose client (and idle connections) are kept; the least recently used go
 
 
 @dataclass
@@ -67,20 +70,13 @@ class Fetcher:
 
     def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(settings.deadline_s, connect=settings.connect_timeout_s),
-            # In-flight requests are bounded by our own semaphore. A small idle pool is cheaper than a big
-            # one: httpcore scans every pooled connection for every request (measured in bench_fetch.py).
-            limits=httpx.Limits(
-                max_connections=settings.concurrency * 2,
-                max_keepalive_connections=settings.concurrency,
-                keepalive_expiry=KEEPALIVE_EXPIRY_S,
-            ),
-            follow_redirects=False,
-            trust_env=settings.trust_env,
-            headers={"Accept-Encoding": SUPPORTED_ENCODINGS},
-        )
+        self._transport = transport
+        self._ssl_context: ssl.SSLContext | None = None  # built once, on the first client (~15 ms of CPU)
+        # One client per host, the least recently used first. One shared pool would be scanned in full, with
+        # a readability check of every idle connection, on every request: with a kept-alive connection per
+        # host that cost more than the connections saved (bench_fetch.py, bench_e2e.py).
+        self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._closing: set[asyncio.Task[None]] = set()
         self._hosts = HostRegistry(settings.concurrency)
         self._robots = RobotsCache()
         self._addresses = AddressCache(timeout_s=settings.connect_timeout_s)
@@ -94,7 +90,46 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        clients, self._clients = list(self._clients.values()), OrderedDict()
+        for client in clients:
+            await client.aclose()
+        if self._closing:
+            await asyncio.gather(*self._closing)
+
+    def _client_for(self, key: str) -> httpx.AsyncClient:
+        """The HTTP client (and connection pool) of one host (key: its host_key); an injected transport is
+        shared, so it gets one client for every host."""
+        if self._transport is not None:
+            key = ""
+        client = self._clients.get(key)
+        if client is not None:
+            self._clients.move_to_end(key)
+            return client
+        client = self._new_client()
+        self._clients[key] = client
+        if len(self._clients) > MAX_HOST_CLIENTS:
+            _, oldest = self._clients.popitem(last=False)
+            closing = asyncio.get_running_loop().create_task(oldest.aclose())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+        return client
+
+    def _new_client(self) -> httpx.AsyncClient:
+        settings = self.settings
+        if self._transport is None and self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context(trust_env=settings.trust_env)
+        return httpx.AsyncClient(
+            transport=self._transport,
+            verify=self._ssl_context or True,
+            timeout=httpx.Timeout(settings.deadline_s, connect=settings.connect_timeout_s),
+            # One request per host is in flight at a time (the host's slot); a robots.txt fetch may join it.
+            limits=httpx.Limits(
+                max_connections=2, max_keepalive_connections=2, keepalive_expiry=KEEPALIVE_EXPIRY_S
+            ),
+            follow_redirects=False,
+            trust_env=settings.trust_env,
+            headers={"Accept-Encoding": SUPPORTED_ENCODINGS},
+        )
 
     def host_state(self, host: str) -> str:
         """The host's health: "ok", "backing_off" (repeated failures: slower pacing, no retries) or
@@ -346,7 +381,7 @@ class Fetcher:
             started = time.perf_counter()
             try:
                 async with asyncio.timeout(self.settings.deadline_s):
-                    await self._send(call, exchange, kind, max_bytes)
+                    await self._send(call, exchange, key, kind, max_bytes)
             except Exception as exc:
                 exchange.error, exchange.detail = classify_error(exc)
                 exchange.body = b""
@@ -365,12 +400,15 @@ class Fetcher:
         )
         return exchange
 
-    async def _send(self, call: _Call, exchange: Exchange, kind: RequestKind, max_bytes: int) -> None:
+    async def _send(
+        self, call: _Call, exchange: Exchange, key: str, kind: RequestKind, max_bytes: int
+    ) -> None:
         headers = (
             call.headers if kind != "robots" else {"User-Agent": call.user_agent, "Accept": "text/plain"}
         )
-        request = self._client.build_request("GET", exchange.url, headers=headers)
-        response = await self._client.send(request, stream=True)
+        client = self._client_for(key)
+        request = client.build_request("GET", exchange.url, headers=headers)
+        response = await client.send(request, stream=True)
         try:
             exchange.status = response.status_code
             exchange.headers = header_map(response.headers)
