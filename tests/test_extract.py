@@ -365,3 +365,30 @@ def test_headline_repeated_as_first_paragraph_is_not_story_text() -> None:
         "</article>", "<p>Council approves the new bridge over the Alder, more to come.</p></article>"
     )
     assert "more to come" in extract(later).text
+
+
+def test_link_wrapping_blocks_is_a_card_not_story_text() -> None:
+    banner = (
+        "<a href='/trial' id='inpage-banner'><div><h3>Sign up for a FREE trial with us today</h3>"
+        "<p>Experience the quality of our work before you outsource!</p></div></a>"
+    )
+    article = extract(
+        _page("", f"<article>{STORY}{banner}<p>Closing words of the story, told in full.</p></article>")
+    )
+    assert "FREE trial" not in article.text
+    assert "Experience the quality" not in article.text
+    assert article.text.endswith("Closing words of the story, told in full.")
+
+
+def test_section_with_a_heading_slug_id_is_not_a_widget() -> None:
+    section = (
+        "<section id='related-products-and-services'><h2>Related products and services</h2>"
+        "<p>Our suite of services runs on the same infrastructure as the rest of the company's products.</p>"
+        "</section>"
+    )
+    widget = (
+        "<div id='related'><h3>Related</h3><p>A teaser of another story of the same site, short.</p></div>"
+    )
+    article = extract(_page("", f"<article>{STORY}{section}{widget}</article>"))
+    assert "Our suite of services runs" in article.text
+    assert "A teaser of another story" not in article.text

@@ -42,6 +42,7 @@ def text_of(containers: list[LexborNode], title: str | None = None) -> str:
     flat_parts = []
     for container in containers:
         drop_junk(container)
+        remove_link_cards(container)
         remove_boilerplate(container)
         flat_parts.append(flatten(container))
     return assemble(rules.PARA_MARK.join(flat_parts), title)
@@ -203,6 +204,29 @@ def _with_siblings(best: _Candidate, candidates: dict[int, _Candidate]) -> list[
     return chosen
 
 
+def remove_link_cards(container: LexborNode) -> None:
+    """Drop links that wrap blocks: teaser cards and banners, whose whole text sits inside one <a>."""
+    cards: dict[int, LexborNode] = {}
+    for block in container.css(rules.LINK_CARD_SELECTOR):
+        link = block.parent
+        while link is not None and link.tag != "a":
+            link = link.parent
+        if link is not None and link.mem_id not in cards:
+            cards[link.mem_id] = link
+    for link in cards.values():
+        if len(link.text()) <= rules.LINK_CARD_MAX_CHARS and not _has_ancestor_in(link, cards):
+            link.decompose()
+
+
+def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in nodes:
+            return True
+        parent = parent.parent
+    return False
+
+
 def remove_boilerplate(container: LexborNode) -> None:
     """Drop share bars, related links, bylines, ads... inside the container unless they hold the story."""
     matches = container.css(rules.BOILERPLATE_SELECTOR)
@@ -213,9 +237,21 @@ def remove_boilerplate(container: LexborNode) -> None:
     for node in _unique(matches):
         if node.parent is None:
             continue
-        if len(node.text()) > limit and _link_density(node) < rules.MAX_LINK_DENSITY:
+        link_density = _link_density(node)
+        if len(node.text()) > limit and link_density < rules.MAX_LINK_DENSITY:
+            continue
+        if link_density < rules.MAX_LINK_DENSITY and _labelled_by_heading_slug(node):
             continue
         node.decompose()
+
+
+def _labelled_by_heading_slug(node: LexborNode) -> bool:
+    """Matched only for an id that is a section heading's slug (a section "Related products and services")."""
+    attributes = node.attributes
+    element_id = attributes.get("id") or ""
+    if node.tag in rules.BOILERPLATE_TAGS or not rules.HEADING_SLUG.match(element_id):
+        return False
+    return rules.BOILERPLATE_LABEL.search(attributes.get("class") or "") is None
 
 
 def flatten(container: LexborNode) -> str:

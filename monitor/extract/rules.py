@@ -120,8 +120,38 @@ BOILERPLATE_SELECTOR = ", ".join(
     + [f".{token}" for token in BOILERPLATE_EXACT_TOKENS]
     + list(BOILERPLATE_TAGS)
 )
+# the same keywords as one pattern over a "class id" label, to tell which of them a block's label holds
+BOILERPLATE_LABEL = re.compile(
+    "|".join(re.escape(word) for word in (*BOILERPLATE_KEYWORDS, *BOILERPLATE_ID_KEYWORDS))
+    + r"|(?<![\w-])(?:"
+    + "|".join(re.escape(token) for token in BOILERPLATE_EXACT_TOKENS)
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
 # a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
 BOILERPLATE_MAX_SHARE = 0.4
+# an id of this many words is a jump anchor made from a section heading ("related-products-and-services"),
+# not a widget label: its words say nothing about boilerplate
+HEADING_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){3,}$")
+# a link wrapping blocks (a heading, paragraphs) is a card or a banner ("Sign up for a FREE trial"), not story
+# text; longer text inside one link is a story wrapped by an unclosed <a>, which the parser stretches over it
+LINK_CARD_BLOCKS = (
+    "div",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "figure",
+)
+LINK_CARD_SELECTOR = ", ".join(f"a {tag}" for tag in LINK_CARD_BLOCKS)
+LINK_CARD_MAX_CHARS = 400
 
 # --- main-content scoring (readability-like) --------------------------------------------------------------
 PARAGRAPH_SELECTOR = "p, pre, blockquote"
