@@ -392,3 +392,14 @@ def test_section_with_a_heading_slug_id_is_not_a_widget() -> None:
     article = extract(_page("", f"<article>{STORY}{section}{widget}</article>"))
     assert "Our suite of services runs" in article.text
     assert "A teaser of another story" not in article.text
+
+
+def test_byline_is_never_taken_from_a_comment_thread() -> None:
+    comments = (
+        "<ol class='commentlist'><li><span class='comment-author vcard'><strong class='fn'>"
+        "<a href='http://r.example/'>A Reader</a></strong>, on <a href='#c1'>May 2, 2024</a> said:</span>"
+        "<p>Nice post.</p></li></ol>"
+    )
+    assert extract(_page("", f"<article>{STORY}</article>{comments}")).byline is None
+    byline = "<div class='byline'>By <a rel='author' href='/a'>Fay Gee</a></div>"
+    assert extract(_page("", f"{byline}<article>{STORY}</article>{comments}")).byline == "Fay Gee"

@@ -328,6 +328,8 @@ AUTHOR_SELECTORS = (
     ".author .fn, .byline a, .byline, .author, .post-author, .entry-author",
     "[class*=author], [class*=byline], a[href*='/author/']",
 )
+# a name in a comment thread ("comment-author") is a reader's, never the story's byline
+COMMENT_LABEL = re.compile(r"comment|respond|reply|discussion", re.IGNORECASE)
 BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
 )
