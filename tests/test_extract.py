@@ -403,3 +403,19 @@ def test_byline_is_never_taken_from_a_comment_thread() -> None:
     assert extract(_page("", f"<article>{STORY}</article>{comments}")).byline is None
     byline = "<div class='byline'>By <a rel='author' href='/a'>Fay Gee</a></div>"
     assert extract(_page("", f"{byline}<article>{STORY}</article>{comments}")).byline == "Fay Gee"
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        pytest.param("Written by Fay Gee", True, id="written-by"),
+        pytest.param("2019-11-20 17:27:46 Fay Gee", True, id="date-and-name"),
+        pytest.param("-Fay Gee", False, id="sign-off-is-story"),
+        pytest.param("Fay Gee said the council met on May 2, 2024.", False, id="sentence-naming-the-author"),
+    ],
+)
+def test_byline_line_in_the_body_is_not_story_text(line: str, dropped: bool) -> None:
+    head = '<meta name="author" content="Fay Gee">'
+    article = extract(_page(head, f"<article><p>{line}</p>{STORY}</article>"))
+    assert article.byline == "Fay Gee"
+    assert (line not in article.text) is dropped

@@ -24,7 +24,7 @@ class _Candidate:
     chars: int = 0  # text of the good paragraphs anywhere below
 
 
-def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
+def extract_text(tree: LexborHTMLParser, title: str | None = None, authors: tuple[str, ...] = ()) -> str:
     """Find the story container of a parsed page and return its text (paragraphs split by a blank line)."""
     body = tree.body
     if body is None:
@@ -34,10 +34,10 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
             body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR, max_chars=rules.CHROME_MAX_CHARS
         )
     containers = find_main(body)
-    return text_of(containers, title)
+    return text_of(containers, title, authors)
 
 
-def text_of(containers: list[LexborNode], title: str | None = None) -> str:
+def text_of(containers: list[LexborNode], title: str | None = None, authors: tuple[str, ...] = ()) -> str:
     """Clean the given containers and assemble their text."""
     flat_parts = []
     for container in containers:
@@ -45,7 +45,7 @@ def text_of(containers: list[LexborNode], title: str | None = None) -> str:
         remove_link_cards(container)
         remove_boilerplate(container)
         flat_parts.append(flatten(container))
-    return assemble(rules.PARA_MARK.join(flat_parts), title)
+    return assemble(rules.PARA_MARK.join(flat_parts), title, authors)
 
 
 def remove_nodes(
@@ -270,9 +270,10 @@ def flatten(container: LexborNode) -> str:
     return container.text()
 
 
-def assemble(flat: str, title: str | None) -> str:
-    """Turn marked text into paragraphs, dropping link lists, furniture lines and the title."""
+def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str:
+    """Turn marked text into paragraphs, dropping link lists, furniture and byline lines and the title."""
     title_key = _key(title) if title else None
+    author_keys = [key for key in map(_key, authors) if key]
     paragraphs: list[tuple[str, bool]] = []
     for raw_chunk in flat.split(rules.PARA_MARK):
         words = raw_chunk.split()
@@ -283,6 +284,8 @@ def assemble(flat: str, title: str | None) -> str:
         if is_heading:
             chunk = chunk.replace(rules.HEADING_MARK, "")
         lines = [line for line in map(_clean_line, chunk.split(rules.LINE_MARK)) if line]
+        if author_keys:
+            lines = [line for line in lines if not _is_byline_line(line, author_keys)]
         if not lines:
             continue
         paragraph = "\n".join(lines)
@@ -303,6 +306,19 @@ def _repeats_title(key: str, title_key: str, *, first: bool) -> bool:
         return False
     shorter, longer = sorted((key, title_key), key=len)
     return f" {shorter} " in f" {longer} " and len(shorter) >= len(longer) * rules.HEADLINE_CONTAINED_SHARE
+
+
+def _is_byline_line(line: str, author_keys: list[str]) -> bool:
+    """A short line of the author names with "by" or a date ("Written by Ann Lee", "2019-11-20 Ann Lee")."""
+    if len(line) > rules.MAX_BYLINE_LINE_CHARS:
+        return False
+    key = f" {_key(line)} "
+    rest = key
+    for author_key in author_keys:
+        rest = rest.replace(f" {author_key} ", " ")
+    if rest == key or not rules.BYLINE_LINE_ANCHOR.search(rest):
+        return False  # no author named, or a bare name: a sign-off ("-Kalyn Keen") is the story's
+    return not rules.BYLINE_LINE_FILLER.sub("", rest).strip()
 
 
 def _clean_line(line: str) -> str:

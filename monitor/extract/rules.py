@@ -193,6 +193,14 @@ MIN_LINK_CHARS_TO_DROP = 1
 # a first body paragraph that the title contains (or that contains the title) is the headline repeated
 MIN_HEADLINE_KEY_CHARS = 12
 HEADLINE_CONTAINED_SHARE = 0.5
+# a line this short that holds only the author names, byline words and a date is the byline, not story text
+MAX_BYLINE_LINE_CHARS = 100
+BYLINE_LINE_ANCHOR = re.compile(r"\b(?:by|(?:19|20)\d\d)\b")
+BYLINE_LINE_FILLER = re.compile(
+    r"\b(?:by|written|posted|published|updated|reviewed|edited|and|on|at|in|of|author|authors|staff|writer|"
+    r"editor|am|pm|gmt|utc|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+    r"april|june|july|august|september|october|november|december|\d+|st|nd|rd|th)\b"
+)
 # short lines that are page furniture wherever they appear
 BOILERPLATE_LINE = re.compile(
     r"^(read (also|more|next)|see also|related( (posts|articles|stories|content))?|advertisement|"
