@@ -419,3 +419,51 @@ def test_byline_line_in_the_body_is_not_story_text(line: str, dropped: bool) -> 
     article = extract(_page(head, f"<article><p>{line}</p>{STORY}</article>"))
     assert article.byline == "Fay Gee"
     assert (line not in article.text) is dropped
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "marker", "dropped"),
+    [
+        pytest.param(
+            "<h3>Related post: <a href='/r'>Pickled Sprouts</a></h3>", "Pickled", True, id="related-post"
+        ),
+        pytest.param(
+            "<div>Learn more about the <a href='/p'>MBA Program</a></div>", "MBA", True, id="learn-more"
+        ),
+        pytest.param(
+            "<p>Learn more about <a href='/c'>the types of coverage</a> a homeowners policy can include.</p>",
+            "coverage",
+            False,
+            id="sentence-with-a-link-is-story",
+        ),
+        pytest.param(
+            "<p>If you buy something through our links, we may earn a commission at no cost to you.</p>",
+            "commission",
+            True,
+            id="affiliate-disclosure",
+        ),
+    ],
+)
+def test_calls_to_action_and_disclosures_are_furniture(paragraph: str, marker: str, dropped: bool) -> None:
+    article = extract(
+        _page("", f"<article>{STORY}{paragraph}<p>The story ends with this sentence.</p></article>")
+    )
+    assert (marker not in article.text) is dropped
+    assert article.text.endswith("The story ends with this sentence.")
+
+
+def test_more_stories_list_under_its_heading_is_furniture() -> None:
+    more = (
+        "<div class='heading-h3'>More Great Daily Stories</div><ul>"
+        "<li>Unions grow, <a href='/u'>no matter what the firms say</a></li>"
+        "<li>Ads are not the problem. <a href='/a'>Our perceptions are</a></li></ul>"
+    )
+    resources = (
+        "<p>Further reading for the garden, from our partners at the university:</p><ul>"
+        "<li>Gardening in a warming world, <a href='/g'>a guide</a></li>"
+        "<li>Soil and climate, <a href='/s'>a study</a></li></ul>"
+    )
+    article = extract(_page("", f"<article>{STORY}{more}{resources}</article>"))
+    assert "More Great Daily Stories" not in article.text
+    assert "Unions grow" not in article.text
+    assert "Gardening in a warming world, a guide" in article.text

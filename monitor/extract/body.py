@@ -283,7 +283,11 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
         is_heading = rules.HEADING_MARK in chunk
         if is_heading:
             chunk = chunk.replace(rules.HEADING_MARK, "")
-        lines = [line for line in map(_clean_line, chunk.split(rules.LINE_MARK)) if line]
+        raw_lines = [line for line in chunk.split(rules.LINE_MARK) if line.strip()]
+        if _is_more_stories_list(raw_lines, paragraphs):
+            paragraphs.pop()
+            continue
+        lines = [line for line in map(_clean_line, raw_lines) if line]
         if author_keys:
             lines = [line for line in lines if not _is_byline_line(line, author_keys)]
         if not lines:
@@ -295,6 +299,16 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
     while paragraphs and paragraphs[-1][1]:
         paragraphs.pop()
     return "\n\n".join(paragraph for paragraph, _ in paragraphs)
+
+
+def _is_more_stories_list(raw_lines: list[str], paragraphs: list[tuple[str, bool]]) -> bool:
+    """A list whose every item holds a link, under a "More Great WIRED Stories" or "More on X" heading."""
+    if len(raw_lines) < 2 or not paragraphs:
+        return False
+    heading = paragraphs[-1][0]
+    if len(heading) > rules.MAX_FURNITURE_CHARS or not rules.MORE_STORIES_HEADING.match(heading):
+        return False
+    return all(rules.LINK_START in line for line in raw_lines)
 
 
 def _repeats_title(key: str, title_key: str, *, first: bool) -> bool:
@@ -321,14 +335,21 @@ def _is_byline_line(line: str, author_keys: list[str]) -> bool:
     return not rules.BYLINE_LINE_FILLER.sub("", rest).strip()
 
 
+def _is_call_to_action(unlinked: str) -> bool:
+    """The text around a line's links is a call to action and little more ("Related post: <a>X</a>")."""
+    action = rules.CTA_LINE.match(unlinked.strip())
+    return action is not None and len(unlinked[action.end() :].split()) <= rules.MAX_CTA_EXTRA_WORDS
+
+
 def _clean_line(line: str) -> str:
     line = line.strip()
     if not line:
         return ""
     if rules.LINK_START in line:
         linked = sum(len(run) - 2 for run in _LINK_RUN.findall(line))
+        unlinked = _LINK_RUN.sub(" ", line)
         line = _LINK_MARKS.sub("", line).strip()
-        if linked > len(line) * rules.MAX_LINK_DENSITY:
+        if linked > len(line) * rules.MAX_LINK_DENSITY or _is_call_to_action(unlinked):
             return ""
         line = _SPACES.sub(" ", line)
     elif rules.LINK_END in line:
@@ -336,6 +357,8 @@ def _clean_line(line: str) -> str:
     if len(line) < rules.MAX_FURNITURE_CHARS and (
         not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line)
     ):
+        return ""
+    if len(line) < rules.MAX_DISCLOSURE_CHARS and rules.DISCLOSURE.search(line):
         return ""
     return line
 

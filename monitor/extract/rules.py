@@ -193,6 +193,29 @@ MIN_LINK_CHARS_TO_DROP = 1
 # a first body paragraph that the title contains (or that contains the title) is the headline repeated
 MIN_HEADLINE_KEY_CHARS = 12
 HEADLINE_CONTAINED_SHARE = 0.5
+# a line whose text outside its links is a call to action and at most a few words points elsewhere
+# ("Related post: <a>X</a>", "Learn more about the <a>X program</a>"); with more words it is a sentence
+MAX_CTA_EXTRA_WORDS = 3
+CTA_LINE = re.compile(
+    r"(?:related(?: post| article| story| reading| content)?s?\s*:|read (?:more|also|next)\b|see also\b|"
+    r"also read\b|(?:learn|find out|read) more(?: about| on)?\b|subscribe\b|sign up\b|click here\b|"
+    r"don'?t miss\b)",
+    re.IGNORECASE,
+)
+# an affiliate disclosure ("If you buy through our links, we may earn a commission") is site furniture
+MAX_DISCLOSURE_CHARS = 500
+DISCLOSURE = re.compile(
+    r"\b(?:we|i) (?:may|might|could|will) (?:earn|receive|get) (?:a )?(?:small )?(?:affiliate )?"
+    r"(?:commissions?|compensation)\b|\b(?:contains?|includes?) affiliate links\b|"
+    r"\bearn from qualifying purchases\b",
+    re.IGNORECASE,
+)
+# a heading over a list of links to other stories
+MORE_STORIES_HEADING = re.compile(
+    r"^(?:(?:more|other|related|recommended|popular|latest|top|further) (?:\S+ ){0,3}"
+    r"(?:stories|articles|posts|news|reads|reading|coverage)|more (?:on|from|about)(?: \S+){1,3})\W*$",
+    re.IGNORECASE,
+)
 # a line this short that holds only the author names, byline words and a date is the byline, not story text
 MAX_BYLINE_LINE_CHARS = 100
 BYLINE_LINE_ANCHOR = re.compile(r"\b(?:by|(?:19|20)\d\d)\b")
