@@ -467,3 +467,14 @@ def test_more_stories_list_under_its_heading_is_furniture() -> None:
     assert "More Great Daily Stories" not in article.text
     assert "Unions grow" not in article.text
     assert "Gardening in a warming world, a guide" in article.text
+
+
+def test_collapsed_accordion_panel_is_story_text() -> None:
+    faq = (
+        "<h3>What software do professionals use?</h3>"
+        "<div class='accordion-content hidden'><p>Most of them use one of three desktop packages.</p></div>"
+        "<div class='modal hidden'><p>Create an account to keep reading our stories.</p></div>"
+    )
+    article = extract(_page("", f"<article>{STORY}{faq}</article>"))
+    assert article.text.endswith("Most of them use one of three desktop packages.")
+    assert "Create an account" not in article.text

@@ -240,7 +240,9 @@ def remove_boilerplate(container: LexborNode) -> None:
         link_density = _link_density(node)
         if len(node.text()) > limit and link_density < rules.MAX_LINK_DENSITY:
             continue
-        if link_density < rules.MAX_LINK_DENSITY and _labelled_by_heading_slug(node):
+        if link_density < rules.MAX_LINK_DENSITY and (
+            _labelled_by_heading_slug(node) or _accordion_panel(node)
+        ):
             continue
         node.decompose()
 
@@ -252,6 +254,14 @@ def _labelled_by_heading_slug(node: LexborNode) -> bool:
     if node.tag in rules.BOILERPLATE_TAGS or not rules.HEADING_SLUG.match(element_id):
         return False
     return rules.BOILERPLATE_LABEL.search(attributes.get("class") or "") is None
+
+
+def _accordion_panel(node: LexborNode) -> bool:
+    """A collapsed accordion panel (an FAQ answer): "hidden" until a reader opens it, yet story text."""
+    class_name = node.attributes.get("class") or ""
+    if node.tag in rules.BOILERPLATE_TAGS or rules.ACCORDION_LABEL not in class_name.lower():
+        return False
+    return rules.BOILERPLATE_LABEL.search(rules.COLLAPSED_TOKENS.sub(" ", class_name)) is None
 
 
 def flatten(container: LexborNode) -> str:

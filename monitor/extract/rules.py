@@ -133,6 +133,9 @@ BOILERPLATE_MAX_SHARE = 0.4
 # an id of this many words is a jump anchor made from a section heading ("related-products-and-services"),
 # not a widget label: its words say nothing about boilerplate
 HEADING_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){3,}$")
+# an accordion panel is hidden until opened: the hidden tokens do not make it boilerplate
+ACCORDION_LABEL = "accordion"
+COLLAPSED_TOKENS = re.compile(r"(?<![\w-])(?:hide|hidden)(?![\w-])", re.IGNORECASE)
 # a link wrapping blocks (a heading, paragraphs) is a card or a banner ("Sign up for a FREE trial"), not story
 # text; longer text inside one link is a story wrapped by an unclosed <a>, which the parser stretches over it
 LINK_CARD_BLOCKS = (
