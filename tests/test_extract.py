@@ -478,3 +478,12 @@ def test_collapsed_accordion_panel_is_story_text() -> None:
     article = extract(_page("", f"<article>{STORY}{faq}</article>"))
     assert article.text.endswith("Most of them use one of three desktop packages.")
     assert "Create an account" not in article.text
+
+
+def test_table_of_contents_toggle_is_furniture() -> None:
+    toc = (
+        "<div class='toc'><b>Contents</b> <span><a href='#'>hide</a></span>"
+        "<div><a href='#one'>1 The first part</a></div></div>"
+    )
+    article = extract(_page("", f"<article>{toc}{STORY}</article>"))
+    assert article.text.startswith("Paragraph 1 of the story")

@@ -234,6 +234,7 @@ BOILERPLATE_LINE = re.compile(
     r"recommended( for you)?|continue reading|subscribe|sign up|follow us|previous post|next post|"
     r"leave a (reply|comment)|you may also like|also read|most popular|comments?|advert|tags?|related links|"
     r"top stories|partner news|more stories|trending( now)?|latest news|"
+    r"(table of )?contents( \[?(hide|show|toggle)\]?)?|"
     r"this slideshow requires javascript\.?|"
     r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*|"
     r"reading time:? .*|\d+ min(ute)?s? read)\W*$",
