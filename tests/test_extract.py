@@ -487,3 +487,22 @@ def test_table_of_contents_toggle_is_furniture() -> None:
     )
     article = extract(_page("", f"<article>{toc}{STORY}</article>"))
     assert article.text.startswith("Paragraph 1 of the story")
+
+
+def test_story_container_scores_do_not_move_when_paragraphs_gain_wrappers() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from monitor.extract.body import _score_paragraph_parents
+
+    page = f"<main class='content'><div class='article-body'>{STORY}</div></main>"
+    wrapped = page.replace("<p>Paragraph", "<div class='paragraph-wrapper'><p>Paragraph")
+    wrapped = wrapped.replace("them.</p>", "them.</p></div>")
+    assert wrapped.count("paragraph-wrapper") == 5
+
+    def scores(html: str) -> dict[str, float]:
+        root = LexborHTMLParser(_page("", html)).body
+        assert root is not None
+        candidates = _score_paragraph_parents(root).values()
+        return {str(c.node.attributes.get("class")): c.score for c in candidates if c.node.tag != "p"}
+
+    assert scores(wrapped) == scores(page)

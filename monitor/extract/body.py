@@ -110,6 +110,7 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
     chains: dict[int, list[_Candidate]] = {}  # paragraphs of one parent share its chain of ancestors
     weights = rules.ANCESTOR_WEIGHTS
     text_holders: set[int] = set()
+    wrappers: dict[int, bool] = {}
     for paragraph in body.css(rules.PARAGRAPH_SELECTOR + ", br"):
         if paragraph.tag == "br":
             # text written straight into a <div> between <br>s counts as that div's paragraph
@@ -128,7 +129,7 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
             continue
         chain = chains.get(parent.mem_id)
         if chain is None:
-            chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates)
+            chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates, wrappers)
         if not chain:
             continue
         score = 1.0 + text.count(",") + min(length // 100, 3)
@@ -140,7 +141,9 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
     return candidates
 
 
-def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> list[_Candidate]:
+def _ancestor_chain(
+    parent: LexborNode, candidates: dict[int, _Candidate], wrappers: dict[int, bool]
+) -> list[_Candidate]:
     nodes = []
     node: LexborNode | None = parent
     for level in range(rules.MAX_CLIMB):
@@ -148,7 +151,13 @@ def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> li
             break
         if level < rules.LINK_ANCESTOR_LEVELS and node.tag == "a":
             return []  # text inside a link is a teaser card, not story text
-        nodes.append(node)
+        # a wrapper around one block alone is skipped: the scores stay on the same containers when a site
+        # wraps each paragraph in its own <div> (a markup change, not a story change)
+        is_wrapper = wrappers.get(node.mem_id)
+        if is_wrapper is None:
+            is_wrapper = wrappers[node.mem_id] = _wraps_one_block(node)
+        if not is_wrapper:
+            nodes.append(node)
         node = node.parent
     chain = []
     for level, ancestor in enumerate(nodes):
@@ -158,6 +167,15 @@ def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> li
             candidate = candidates[ancestor.mem_id] = _Candidate(ancestor, weight)
         chain.append(candidate)
     return chain
+
+
+def _wraps_one_block(node: LexborNode) -> bool:
+    """A neutral element around a single block and no text of its own; one whose class says "body" or
+    "sidebar" still counts, as a container."""
+    children = node.iter()
+    if next(children, None) is None or next(children, None) is not None:
+        return False
+    return not node.text(deep=False).strip() and not _class_weight(node)
 
 
 def _class_weight(node: LexborNode) -> float:
