@@ -352,7 +352,7 @@ def _repeats_title(key: str, title_key: str, *, first: bool) -> bool:
 
 def _is_byline_line(line: str, author_keys: list[str]) -> bool:
     """A short line of the author names with "by" or a date ("Written by Ann Lee", "2019-11-20 Ann Lee")."""
-    if len(line) > rules.MAX_BYLINE_LINE_CHARS:
+    if len(line) > rules.MAX_BYLINE_LINE_CHARS or not rules.BYLINE_LINE_ANCHOR.search(line.lower()):
         return False
     key = f" {_key(line)} "
     rest = key
@@ -386,9 +386,17 @@ def _clean_line(line: str) -> str:
         not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line)
     ):
         return ""
-    if len(line) < rules.MAX_DISCLOSURE_CHARS and rules.DISCLOSURE.search(line):
+    if len(line) < rules.MAX_DISCLOSURE_CHARS and _is_disclosure(line):
         return ""
     return line
+
+
+def _is_disclosure(line: str) -> bool:
+    lowered = line.lower()  # substring tests first: the pattern is slow to search every line with
+    return (
+        any(hint in lowered for hint in rules.DISCLOSURE_HINTS)
+        and rules.DISCLOSURE.search(lowered) is not None
+    )
 
 
 def _key(text: str) -> str:

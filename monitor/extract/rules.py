@@ -207,6 +207,7 @@ CTA_LINE = re.compile(
 )
 # an affiliate disclosure ("If you buy through our links, we may earn a commission") is site furniture
 MAX_DISCLOSURE_CHARS = 500
+DISCLOSURE_HINTS = ("commission", "compensation", "affiliate", "qualifying purchases")
 DISCLOSURE = re.compile(
     r"\b(?:we|i) (?:may|might|could|will) (?:earn|receive|get) (?:a )?(?:small )?(?:affiliate )?"
     r"(?:commissions?|compensation)\b|\b(?:contains?|includes?) affiliate links\b|"
