@@ -365,3 +365,144 @@ def test_headline_repeated_as_first_paragraph_is_not_story_text() -> None:
         "</article>", "<p>Council approves the new bridge over the Alder, more to come.</p></article>"
     )
     assert "more to come" in extract(later).text
+
+
+def test_link_wrapping_blocks_is_a_card_not_story_text() -> None:
+    banner = (
+        "<a href='/trial' id='inpage-banner'><div><h3>Sign up for a FREE trial with us today</h3>"
+        "<p>Experience the quality of our work before you outsource!</p></div></a>"
+    )
+    article = extract(
+        _page("", f"<article>{STORY}{banner}<p>Closing words of the story, told in full.</p></article>")
+    )
+    assert "FREE trial" not in article.text
+    assert "Experience the quality" not in article.text
+    assert article.text.endswith("Closing words of the story, told in full.")
+
+
+def test_section_with_a_heading_slug_id_is_not_a_widget() -> None:
+    section = (
+        "<section id='related-products-and-services'><h2>Related products and services</h2>"
+        "<p>Our suite of services runs on the same infrastructure as the rest of the company's products.</p>"
+        "</section>"
+    )
+    widget = (
+        "<div id='related'><h3>Related</h3><p>A teaser of another story of the same site, short.</p></div>"
+    )
+    article = extract(_page("", f"<article>{STORY}{section}{widget}</article>"))
+    assert "Our suite of services runs" in article.text
+    assert "A teaser of another story" not in article.text
+
+
+def test_byline_is_never_taken_from_a_comment_thread() -> None:
+    comments = (
+        "<ol class='commentlist'><li><span class='comment-author vcard'><strong class='fn'>"
+        "<a href='http://r.example/'>A Reader</a></strong>, on <a href='#c1'>May 2, 2024</a> said:</span>"
+        "<p>Nice post.</p></li></ol>"
+    )
+    assert extract(_page("", f"<article>{STORY}</article>{comments}")).byline is None
+    byline = "<div class='byline'>By <a rel='author' href='/a'>Fay Gee</a></div>"
+    assert extract(_page("", f"{byline}<article>{STORY}</article>{comments}")).byline == "Fay Gee"
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        pytest.param("Written by Fay Gee", True, id="written-by"),
+        pytest.param("2019-11-20 17:27:46 Fay Gee", True, id="date-and-name"),
+        pytest.param("-Fay Gee", False, id="sign-off-is-story"),
+        pytest.param("Fay Gee said the council met on May 2, 2024.", False, id="sentence-naming-the-author"),
+    ],
+)
+def test_byline_line_in_the_body_is_not_story_text(line: str, dropped: bool) -> None:
+    head = '<meta name="author" content="Fay Gee">'
+    article = extract(_page(head, f"<article><p>{line}</p>{STORY}</article>"))
+    assert article.byline == "Fay Gee"
+    assert (line not in article.text) is dropped
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "marker", "dropped"),
+    [
+        pytest.param(
+            "<h3>Related post: <a href='/r'>Pickled Sprouts</a></h3>", "Pickled", True, id="related-post"
+        ),
+        pytest.param(
+            "<div>Learn more about the <a href='/p'>MBA Program</a></div>", "MBA", True, id="learn-more"
+        ),
+        pytest.param(
+            "<p>Learn more about <a href='/c'>the types of coverage</a> a homeowners policy can include.</p>",
+            "coverage",
+            False,
+            id="sentence-with-a-link-is-story",
+        ),
+        pytest.param(
+            "<p>If you buy something through our links, we may earn a commission at no cost to you.</p>",
+            "commission",
+            True,
+            id="affiliate-disclosure",
+        ),
+    ],
+)
+def test_calls_to_action_and_disclosures_are_furniture(paragraph: str, marker: str, dropped: bool) -> None:
+    article = extract(
+        _page("", f"<article>{STORY}{paragraph}<p>The story ends with this sentence.</p></article>")
+    )
+    assert (marker not in article.text) is dropped
+    assert article.text.endswith("The story ends with this sentence.")
+
+
+def test_more_stories_list_under_its_heading_is_furniture() -> None:
+    more = (
+        "<div class='heading-h3'>More Great Daily Stories</div><ul>"
+        "<li>Unions grow, <a href='/u'>no matter what the firms say</a></li>"
+        "<li>Ads are not the problem. <a href='/a'>Our perceptions are</a></li></ul>"
+    )
+    resources = (
+        "<p>Further reading for the garden, from our partners at the university:</p><ul>"
+        "<li>Gardening in a warming world, <a href='/g'>a guide</a></li>"
+        "<li>Soil and climate, <a href='/s'>a study</a></li></ul>"
+    )
+    article = extract(_page("", f"<article>{STORY}{more}{resources}</article>"))
+    assert "More Great Daily Stories" not in article.text
+    assert "Unions grow" not in article.text
+    assert "Gardening in a warming world, a guide" in article.text
+
+
+def test_collapsed_accordion_panel_is_story_text() -> None:
+    faq = (
+        "<h3>What software do professionals use?</h3>"
+        "<div class='accordion-content hidden'><p>Most of them use one of three desktop packages.</p></div>"
+        "<div class='modal hidden'><p>Create an account to keep reading our stories.</p></div>"
+    )
+    article = extract(_page("", f"<article>{STORY}{faq}</article>"))
+    assert article.text.endswith("Most of them use one of three desktop packages.")
+    assert "Create an account" not in article.text
+
+
+def test_table_of_contents_toggle_is_furniture() -> None:
+    toc = (
+        "<div class='toc'><b>Contents</b> <span><a href='#'>hide</a></span>"
+        "<div><a href='#one'>1 The first part</a></div></div>"
+    )
+    article = extract(_page("", f"<article>{toc}{STORY}</article>"))
+    assert article.text.startswith("Paragraph 1 of the story")
+
+
+def test_story_container_scores_do_not_move_when_paragraphs_gain_wrappers() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from monitor.extract.body import _score_paragraph_parents
+
+    page = f"<main class='content'><div class='article-body'>{STORY}</div></main>"
+    wrapped = page.replace("<p>Paragraph", "<div class='paragraph-wrapper'><p>Paragraph")
+    wrapped = wrapped.replace("them.</p>", "them.</p></div>")
+    assert wrapped.count("paragraph-wrapper") == 5
+
+    def scores(html: str) -> dict[str, float]:
+        root = LexborHTMLParser(_page("", html)).body
+        assert root is not None
+        candidates = _score_paragraph_parents(root).values()
+        return {str(c.node.attributes.get("class")): c.score for c in candidates if c.node.tag != "p"}
+
+    assert scores(wrapped) == scores(page)

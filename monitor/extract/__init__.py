@@ -34,7 +34,7 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)
     else:
-        text = body.extract_text(tree, found.title)
+        text = body.extract_text(tree, found.title, found.authors)
     return _article(found, text)
 
 
@@ -49,9 +49,9 @@ def _with_selectors(tree: LexborHTMLParser, selectors: Selectors, found: Metadat
         if title_node is not None:
             found.title = clean.normalize_space(title_node.text()) or found.title
     if not selectors.body:
-        return body.extract_text(tree, found.title)
+        return body.extract_text(tree, found.title, found.authors)
     containers: list[LexborNode] = tree.css(selectors.body)
-    return body.text_of(containers, found.title) if containers else ""
+    return body.text_of(containers, found.title, found.authors) if containers else ""
 
 
 def _article(found: Metadata, text: str) -> Article:

@@ -24,7 +24,7 @@ class _Candidate:
     chars: int = 0  # text of the good paragraphs anywhere below
 
 
-def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
+def extract_text(tree: LexborHTMLParser, title: str | None = None, authors: tuple[str, ...] = ()) -> str:
     """Find the story container of a parsed page and return its text (paragraphs split by a blank line)."""
     body = tree.body
     if body is None:
@@ -34,17 +34,18 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None) -> str:
             body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR, max_chars=rules.CHROME_MAX_CHARS
         )
     containers = find_main(body)
-    return text_of(containers, title)
+    return text_of(containers, title, authors)
 
 
-def text_of(containers: list[LexborNode], title: str | None = None) -> str:
+def text_of(containers: list[LexborNode], title: str | None = None, authors: tuple[str, ...] = ()) -> str:
     """Clean the given containers and assemble their text."""
     flat_parts = []
     for container in containers:
         drop_junk(container)
+        remove_link_cards(container)
         remove_boilerplate(container)
         flat_parts.append(flatten(container))
-    return assemble(rules.PARA_MARK.join(flat_parts), title)
+    return assemble(rules.PARA_MARK.join(flat_parts), title, authors)
 
 
 def remove_nodes(
@@ -109,6 +110,7 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
     chains: dict[int, list[_Candidate]] = {}  # paragraphs of one parent share its chain of ancestors
     weights = rules.ANCESTOR_WEIGHTS
     text_holders: set[int] = set()
+    wrappers: dict[int, bool] = {}
     for paragraph in body.css(rules.PARAGRAPH_SELECTOR + ", br"):
         if paragraph.tag == "br":
             # text written straight into a <div> between <br>s counts as that div's paragraph
@@ -127,7 +129,7 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
             continue
         chain = chains.get(parent.mem_id)
         if chain is None:
-            chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates)
+            chain = chains[parent.mem_id] = _ancestor_chain(parent, candidates, wrappers)
         if not chain:
             continue
         score = 1.0 + text.count(",") + min(length // 100, 3)
@@ -139,7 +141,9 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
     return candidates
 
 
-def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> list[_Candidate]:
+def _ancestor_chain(
+    parent: LexborNode, candidates: dict[int, _Candidate], wrappers: dict[int, bool]
+) -> list[_Candidate]:
     nodes = []
     node: LexborNode | None = parent
     for level in range(rules.MAX_CLIMB):
@@ -147,7 +151,13 @@ def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> li
             break
         if level < rules.LINK_ANCESTOR_LEVELS and node.tag == "a":
             return []  # text inside a link is a teaser card, not story text
-        nodes.append(node)
+        # a wrapper around one block alone is skipped: the scores stay on the same containers when a site
+        # wraps each paragraph in its own <div> (a markup change, not a story change)
+        is_wrapper = wrappers.get(node.mem_id)
+        if is_wrapper is None:
+            is_wrapper = wrappers[node.mem_id] = _wraps_one_block(node)
+        if not is_wrapper:
+            nodes.append(node)
         node = node.parent
     chain = []
     for level, ancestor in enumerate(nodes):
@@ -157,6 +167,15 @@ def _ancestor_chain(parent: LexborNode, candidates: dict[int, _Candidate]) -> li
             candidate = candidates[ancestor.mem_id] = _Candidate(ancestor, weight)
         chain.append(candidate)
     return chain
+
+
+def _wraps_one_block(node: LexborNode) -> bool:
+    """A neutral element around a single block and no text of its own; one whose class says "body" or
+    "sidebar" still counts, as a container."""
+    children = node.iter()
+    if next(children, None) is None or next(children, None) is not None:
+        return False
+    return not node.text(deep=False).strip() and not _class_weight(node)
 
 
 def _class_weight(node: LexborNode) -> float:
@@ -203,6 +222,29 @@ def _with_siblings(best: _Candidate, candidates: dict[int, _Candidate]) -> list[
     return chosen
 
 
+def remove_link_cards(container: LexborNode) -> None:
+    """Drop links that wrap blocks: teaser cards and banners, whose whole text sits inside one <a>."""
+    cards: dict[int, LexborNode] = {}
+    for block in container.css(rules.LINK_CARD_SELECTOR):
+        link = block.parent
+        while link is not None and link.tag != "a":
+            link = link.parent
+        if link is not None and link.mem_id not in cards:
+            cards[link.mem_id] = link
+    for link in cards.values():
+        if len(link.text()) <= rules.LINK_CARD_MAX_CHARS and not _has_ancestor_in(link, cards):
+            link.decompose()
+
+
+def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in nodes:
+            return True
+        parent = parent.parent
+    return False
+
+
 def remove_boilerplate(container: LexborNode) -> None:
     """Drop share bars, related links, bylines, ads... inside the container unless they hold the story."""
     matches = container.css(rules.BOILERPLATE_SELECTOR)
@@ -213,9 +255,31 @@ def remove_boilerplate(container: LexborNode) -> None:
     for node in _unique(matches):
         if node.parent is None:
             continue
-        if len(node.text()) > limit and _link_density(node) < rules.MAX_LINK_DENSITY:
+        link_density = _link_density(node)
+        if len(node.text()) > limit and link_density < rules.MAX_LINK_DENSITY:
+            continue
+        if link_density < rules.MAX_LINK_DENSITY and (
+            _labelled_by_heading_slug(node) or _accordion_panel(node)
+        ):
             continue
         node.decompose()
+
+
+def _labelled_by_heading_slug(node: LexborNode) -> bool:
+    """Matched only for an id that is a section heading's slug (a section "Related products and services")."""
+    attributes = node.attributes
+    element_id = attributes.get("id") or ""
+    if node.tag in rules.BOILERPLATE_TAGS or not rules.HEADING_SLUG.match(element_id):
+        return False
+    return rules.BOILERPLATE_LABEL.search(attributes.get("class") or "") is None
+
+
+def _accordion_panel(node: LexborNode) -> bool:
+    """A collapsed accordion panel (an FAQ answer): "hidden" until a reader opens it, yet story text."""
+    class_name = node.attributes.get("class") or ""
+    if node.tag in rules.BOILERPLATE_TAGS or rules.ACCORDION_LABEL not in class_name.lower():
+        return False
+    return rules.BOILERPLATE_LABEL.search(rules.COLLAPSED_TOKENS.sub(" ", class_name)) is None
 
 
 def flatten(container: LexborNode) -> str:
@@ -234,9 +298,10 @@ def flatten(container: LexborNode) -> str:
     return container.text()
 
 
-def assemble(flat: str, title: str | None) -> str:
-    """Turn marked text into paragraphs, dropping link lists, furniture lines and the title."""
+def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str:
+    """Turn marked text into paragraphs, dropping link lists, furniture and byline lines and the title."""
     title_key = _key(title) if title else None
+    author_keys = [key for key in map(_key, authors) if key]
     paragraphs: list[tuple[str, bool]] = []
     for raw_chunk in flat.split(rules.PARA_MARK):
         words = raw_chunk.split()
@@ -246,7 +311,13 @@ def assemble(flat: str, title: str | None) -> str:
         is_heading = rules.HEADING_MARK in chunk
         if is_heading:
             chunk = chunk.replace(rules.HEADING_MARK, "")
-        lines = [line for line in map(_clean_line, chunk.split(rules.LINE_MARK)) if line]
+        raw_lines = [line for line in chunk.split(rules.LINE_MARK) if line.strip()]
+        if _is_more_stories_list(raw_lines, paragraphs):
+            paragraphs.pop()
+            continue
+        lines = [line for line in map(_clean_line, raw_lines) if line]
+        if author_keys:
+            lines = [line for line in lines if not _is_byline_line(line, author_keys)]
         if not lines:
             continue
         paragraph = "\n".join(lines)
@@ -256,6 +327,16 @@ def assemble(flat: str, title: str | None) -> str:
     while paragraphs and paragraphs[-1][1]:
         paragraphs.pop()
     return "\n\n".join(paragraph for paragraph, _ in paragraphs)
+
+
+def _is_more_stories_list(raw_lines: list[str], paragraphs: list[tuple[str, bool]]) -> bool:
+    """A list whose every item holds a link, under a "More Great WIRED Stories" or "More on X" heading."""
+    if len(raw_lines) < 2 or not paragraphs:
+        return False
+    heading = paragraphs[-1][0]
+    if len(heading) > rules.MAX_FURNITURE_CHARS or not rules.MORE_STORIES_HEADING.match(heading):
+        return False
+    return all(rules.LINK_START in line for line in raw_lines)
 
 
 def _repeats_title(key: str, title_key: str, *, first: bool) -> bool:
@@ -269,14 +350,34 @@ def _repeats_title(key: str, title_key: str, *, first: bool) -> bool:
     return f" {shorter} " in f" {longer} " and len(shorter) >= len(longer) * rules.HEADLINE_CONTAINED_SHARE
 
 
+def _is_byline_line(line: str, author_keys: list[str]) -> bool:
+    """A short line of the author names with "by" or a date ("Written by Ann Lee", "2019-11-20 Ann Lee")."""
+    if len(line) > rules.MAX_BYLINE_LINE_CHARS or not rules.BYLINE_LINE_ANCHOR.search(line.lower()):
+        return False
+    key = f" {_key(line)} "
+    rest = key
+    for author_key in author_keys:
+        rest = rest.replace(f" {author_key} ", " ")
+    if rest == key or not rules.BYLINE_LINE_ANCHOR.search(rest):
+        return False  # no author named, or a bare name: a sign-off ("-Kalyn Keen") is the story's
+    return not rules.BYLINE_LINE_FILLER.sub("", rest).strip()
+
+
+def _is_call_to_action(unlinked: str) -> bool:
+    """The text around a line's links is a call to action and little more ("Related post: <a>X</a>")."""
+    action = rules.CTA_LINE.match(unlinked.strip())
+    return action is not None and len(unlinked[action.end() :].split()) <= rules.MAX_CTA_EXTRA_WORDS
+
+
 def _clean_line(line: str) -> str:
     line = line.strip()
     if not line:
         return ""
     if rules.LINK_START in line:
         linked = sum(len(run) - 2 for run in _LINK_RUN.findall(line))
+        unlinked = _LINK_RUN.sub(" ", line)
         line = _LINK_MARKS.sub("", line).strip()
-        if linked > len(line) * rules.MAX_LINK_DENSITY:
+        if linked > len(line) * rules.MAX_LINK_DENSITY or _is_call_to_action(unlinked):
             return ""
         line = _SPACES.sub(" ", line)
     elif rules.LINK_END in line:
@@ -285,7 +386,17 @@ def _clean_line(line: str) -> str:
         not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line)
     ):
         return ""
+    if len(line) < rules.MAX_DISCLOSURE_CHARS and _is_disclosure(line):
+        return ""
     return line
+
+
+def _is_disclosure(line: str) -> bool:
+    lowered = line.lower()  # substring tests first: the pattern is slow to search every line with
+    return (
+        any(hint in lowered for hint in rules.DISCLOSURE_HINTS)
+        and rules.DISCLOSURE.search(lowered) is not None
+    )
 
 
 def _key(text: str) -> str:

@@ -383,12 +383,23 @@ def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
     for selector in rules.AUTHOR_SELECTORS:  # cheap, specific selectors first
         for node in tree.css(selector):
             text = node.attributes.get("content") or node.text()
-            if not text or len(text) > rules.MAX_BYLINE_CHARS:
+            if not text or len(text) > rules.MAX_BYLINE_CHARS or _in_comments(node):
                 continue
             names = split_authors(normalize_space(text))
             if names:
                 return tuple(names)
     return ()
+
+
+def _in_comments(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("body", "html"):
+        attributes = current.attributes
+        label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+        if rules.COMMENT_LABEL.search(label):
+            return True
+        current = current.parent
+    return False
 
 
 def split_authors(byline: str) -> list[str]:

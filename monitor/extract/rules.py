@@ -120,8 +120,41 @@ BOILERPLATE_SELECTOR = ", ".join(
     + [f".{token}" for token in BOILERPLATE_EXACT_TOKENS]
     + list(BOILERPLATE_TAGS)
 )
+# the same keywords as one pattern over a "class id" label, to tell which of them a block's label holds
+BOILERPLATE_LABEL = re.compile(
+    "|".join(re.escape(word) for word in (*BOILERPLATE_KEYWORDS, *BOILERPLATE_ID_KEYWORDS))
+    + r"|(?<![\w-])(?:"
+    + "|".join(re.escape(token) for token in BOILERPLATE_EXACT_TOKENS)
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
 # a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
 BOILERPLATE_MAX_SHARE = 0.4
+# an id of this many words is a jump anchor made from a section heading ("related-products-and-services"),
+# not a widget label: its words say nothing about boilerplate
+HEADING_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+){3,}$")
+# an accordion panel is hidden until opened: the hidden tokens do not make it boilerplate
+ACCORDION_LABEL = "accordion"
+COLLAPSED_TOKENS = re.compile(r"(?<![\w-])(?:hide|hidden)(?![\w-])", re.IGNORECASE)
+# a link wrapping blocks (a heading, paragraphs) is a card or a banner ("Sign up for a FREE trial"), not story
+# text; longer text inside one link is a story wrapped by an unclosed <a>, which the parser stretches over it
+LINK_CARD_BLOCKS = (
+    "div",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "figure",
+)
+LINK_CARD_SELECTOR = ", ".join(f"a {tag}" for tag in LINK_CARD_BLOCKS)
+LINK_CARD_MAX_CHARS = 400
 
 # --- main-content scoring (readability-like) --------------------------------------------------------------
 PARAGRAPH_SELECTOR = "p, pre, blockquote"
@@ -163,6 +196,38 @@ MIN_LINK_CHARS_TO_DROP = 1
 # a first body paragraph that the title contains (or that contains the title) is the headline repeated
 MIN_HEADLINE_KEY_CHARS = 12
 HEADLINE_CONTAINED_SHARE = 0.5
+# a line whose text outside its links is a call to action and at most a few words points elsewhere
+# ("Related post: <a>X</a>", "Learn more about the <a>X program</a>"); with more words it is a sentence
+MAX_CTA_EXTRA_WORDS = 3
+CTA_LINE = re.compile(
+    r"(?:related(?: post| article| story| reading| content)?s?\s*:|read (?:more|also|next)\b|see also\b|"
+    r"also read\b|(?:learn|find out|read) more(?: about| on)?\b|subscribe\b|sign up\b|click here\b|"
+    r"don'?t miss\b)",
+    re.IGNORECASE,
+)
+# an affiliate disclosure ("If you buy through our links, we may earn a commission") is site furniture
+MAX_DISCLOSURE_CHARS = 500
+DISCLOSURE_HINTS = ("commission", "compensation", "affiliate", "qualifying purchases")
+DISCLOSURE = re.compile(
+    r"\b(?:we|i) (?:may|might|could|will) (?:earn|receive|get) (?:a )?(?:small )?(?:affiliate )?"
+    r"(?:commissions?|compensation)\b|\b(?:contains?|includes?) affiliate links\b|"
+    r"\bearn from qualifying purchases\b",
+    re.IGNORECASE,
+)
+# a heading over a list of links to other stories
+MORE_STORIES_HEADING = re.compile(
+    r"^(?:(?:more|other|related|recommended|popular|latest|top|further) (?:\S+ ){0,3}"
+    r"(?:stories|articles|posts|news|reads|reading|coverage)|more (?:on|from|about)(?: \S+){1,3})\W*$",
+    re.IGNORECASE,
+)
+# a line this short that holds only the author names, byline words and a date is the byline, not story text
+MAX_BYLINE_LINE_CHARS = 100
+BYLINE_LINE_ANCHOR = re.compile(r"\b(?:by|(?:19|20)\d\d)\b")
+BYLINE_LINE_FILLER = re.compile(
+    r"\b(?:by|written|posted|published|updated|reviewed|edited|and|on|at|in|of|author|authors|staff|writer|"
+    r"editor|am|pm|gmt|utc|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+    r"april|june|july|august|september|october|november|december|\d+|st|nd|rd|th)\b"
+)
 # short lines that are page furniture wherever they appear
 BOILERPLATE_LINE = re.compile(
     r"^(read (also|more|next)|see also|related( (posts|articles|stories|content))?|advertisement|"
@@ -170,6 +235,7 @@ BOILERPLATE_LINE = re.compile(
     r"recommended( for you)?|continue reading|subscribe|sign up|follow us|previous post|next post|"
     r"leave a (reply|comment)|you may also like|also read|most popular|comments?|advert|tags?|related links|"
     r"top stories|partner news|more stories|trending( now)?|latest news|"
+    r"(table of )?contents( \[?(hide|show|toggle)\]?)?|"
     r"this slideshow requires javascript\.?|"
     r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*|"
     r"reading time:? .*|\d+ min(ute)?s? read)\W*$",
@@ -298,6 +364,8 @@ AUTHOR_SELECTORS = (
     ".author .fn, .byline a, .byline, .author, .post-author, .entry-author",
     "[class*=author], [class*=byline], a[href*='/author/']",
 )
+# a name in a comment thread ("comment-author") is a reader's, never the story's byline
+COMMENT_LABEL = re.compile(r"comment|respond|reply|discussion", re.IGNORECASE)
 BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
 )
