@@ -14,6 +14,7 @@ from monitor.extract.clean import drop_junk
 _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
 _WORD = re.compile(r"\w")
+_WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -321,8 +322,9 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
         if not lines:
             continue
         paragraph = "\n".join(lines)
-        if title_key and _repeats_title(_key(paragraph), title_key, first=not paragraphs):
-            continue
+        if title_key and _may_repeat_title(paragraph, title_key, first=not paragraphs):
+            if _repeats_title(_key(paragraph), title_key, first=not paragraphs):
+                continue
         paragraphs.append((paragraph, is_heading))
     while paragraphs and paragraphs[-1][1]:
         paragraphs.pop()
@@ -337,6 +339,17 @@ def _is_more_stories_list(raw_lines: list[str], paragraphs: list[tuple[str, bool
     if len(heading) > rules.MAX_FURNITURE_CHARS or not rules.MORE_STORIES_HEADING.match(heading):
         return False
     return all(rules.LINK_START in line for line in raw_lines)
+
+
+def _may_repeat_title(paragraph: str, title_key: str, *, first: bool) -> bool:
+    """A cheap test before building the paragraph's key: a paragraph many times longer than the headline
+    (prose; its words alone would outgrow the headline's) is not the headline repeated."""
+    if first:
+        return True
+    return (
+        len(paragraph)
+        <= len(title_key) * rules.TITLE_REPEAT_MAX_LENGTH_RATIO + rules.TITLE_REPEAT_SLACK_CHARS
+    )
 
 
 def _repeats_title(key: str, title_key: str, *, first: bool) -> bool:
@@ -394,10 +407,10 @@ def _clean_line(line: str) -> str:
 def _is_disclosure(line: str) -> bool:
     lowered = line.lower()  # substring tests first: the pattern is slow to search every line with
     return (
-        any(hint in lowered for hint in rules.DISCLOSURE_HINTS)
+        any(map(lowered.__contains__, rules.DISCLOSURE_HINTS))
         and rules.DISCLOSURE.search(lowered) is not None
     )
 
 
 def _key(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(_WORDS.findall(text.lower()))

@@ -207,6 +207,9 @@ CTA_LINE = re.compile(
 )
 # an affiliate disclosure ("If you buy through our links, we may earn a commission") is site furniture
 MAX_DISCLOSURE_CHARS = 500
+# A later paragraph longer than this many times the headline (plus the slack) is never compared with it.
+TITLE_REPEAT_MAX_LENGTH_RATIO = 3
+TITLE_REPEAT_SLACK_CHARS = 40
 DISCLOSURE_HINTS = ("commission", "compensation", "affiliate", "qualifying purchases")
 DISCLOSURE = re.compile(
     r"\b(?:we|i) (?:may|might|could|will) (?:earn|receive|get) (?:a )?(?:small )?(?:affiliate )?"
