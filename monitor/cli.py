@@ -111,9 +111,8 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
     Example:
       monitor once --site example-news --all
     """
-    from monitor.pipeline import run_pass, selected_sites
+    from monitor.pipeline import Monitor, run_pass, selected_sites
     from monitor.report import emit
-    from monitor.runtime import Monitor
     from monitor.store import Store
 
     config = options.config()

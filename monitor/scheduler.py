@@ -17,9 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import report
 from monitor.config import Config, Site, load_config
 from monitor.errors import ConfigError, StoreError
-from monitor.pipeline import check_site
-from monitor.recheck import recheck_stories
-from monitor.runtime import Monitor
+from monitor.pipeline import Monitor, check_site, recheck_stories
 from monitor.schedule import site_backoff_interval
 from monitor.store import DaemonLock, Store
 

@@ -280,9 +280,9 @@ def test_recheck_all_reaches_every_story_whatever_the_batch_size(
     cli: CliCall, news_site: NewsSite, monkeypatch: Any
 ) -> None:
     """Rechecked stories get new next-check times; paging through "all" must not let them push others out."""
-    import monitor.recheck
+    import monitor.pipeline.recheck
 
-    monkeypatch.setattr(monitor.recheck, "RECHECK_BATCH", 2)
+    monkeypatch.setattr(monitor.pipeline.recheck, "RECHECK_BATCH", 2)
     assert cli("once").exit_code == 0
     for _ in range(2):
         done = events(cli("once", "--all").output, "pass.done")[0]
@@ -292,8 +292,7 @@ def test_recheck_all_reaches_every_story_whatever_the_batch_size(
 def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, tmp_path: Path) -> None:
     """A listed link that answers 404 is fetched once, not again on every pass of the same daemon."""
     from monitor.config import load_config
-    from monitor.pipeline import check_site
-    from monitor.runtime import Monitor, PassReport
+    from monitor.pipeline import Monitor, PassReport, check_site
     from monitor.store import Store
 
     dead = news_server.site.add(
@@ -330,11 +329,11 @@ def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, t
 def test_extraction_in_worker_processes_stores_the_same_stories(
     cli: CliCall, news_server: SiteServer, tmp_path: Path, monkeypatch: Any
 ) -> None:
-    import monitor.runtime
+    import monitor.pipeline.runtime
 
     stored = []
     for workers_from in (10_000, 1):  # in the main process, then in worker processes
-        monkeypatch.setattr(monitor.runtime, "EXTRACT_WORKERS_FROM", workers_from)
+        monkeypatch.setattr(monitor.pipeline.runtime, "EXTRACT_WORKERS_FROM", workers_from)
         folder = tmp_path / str(workers_from)
         folder.mkdir()
         config = write_config(folder, [site_entry(news_server.base_url)])

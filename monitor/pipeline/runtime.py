@@ -1,4 +1,4 @@
-"""What every stage of a pass shares: the process's Monitor (config, store, HTTP client, extraction workers),
+"""What both halves of a pass share: the process's Monitor (config, store, HTTP client, extraction workers),
 pass reports, and the fetch, extract and version steps that first sights and rechecks both take."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from monitor.config import Site
 from monitor.discover import canonicalize_url
 from monitor.errors import StoreError
 from monitor.models import Article, FetchedPage
-from monitor.runtime import (
+from monitor.pipeline.runtime import (
     GONE_ERRORS,
     Monitor,
     PassReport,

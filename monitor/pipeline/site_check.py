@@ -1,8 +1,5 @@
-"""run_pass() and check_site(): the only module that knows the order of the stages.
-
-config -> schedule -> fetch -> discover -> extract -> compare -> store -> report
-A pass checks every site (discovery and first sights, here), then rechecks the stories due (monitor.recheck).
-"""
+"""run_pass() and check_site(): a pass over the sites, their listing pages, feeds and sitemaps, and the first
+sight of every new story (fetch -> extract -> compare -> store -> report); then the rechecks (recheck.py)."""
 
 from __future__ import annotations
 
@@ -29,8 +26,8 @@ from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.fetch import FetchKind
 from monitor.models import ArticleLink, FetchedPage
-from monitor.recheck import recheck_stories
-from monitor.runtime import (
+from monitor.pipeline.recheck import recheck_stories
+from monitor.pipeline.runtime import (
     Monitor,
     PassReport,
     bounded_gather,
