@@ -260,6 +260,23 @@ def test_insertion_at_top_counts_one_added() -> None:
     assert compare(BASE, new).summary == "body +1 -0 ~0 paragraphs"
 
 
+def test_headline_echo_in_the_body_follows_the_title_not_the_body() -> None:
+    """A title edit can make the headline show up in (or vanish from) the body's first paragraph, when the
+    extractor's title stops (or starts) containing it: one title edit, not a body edit."""
+    echoed = replace(BASE, paragraphs=("Council approves new budget", *PARAGRAPHS))
+    retitled = replace(BASE, title="Breaking: Council approves new budget")
+    assert compare(echoed, retitled).fields == ("title",)
+    assert compare(retitled, echoed).fields == ("title",)
+    same_title = compare(BASE, replace(BASE, paragraphs=("Council approves budget", *PARAGRAPHS)))
+    assert not same_title.changed and same_title.summary == "no change"
+
+
+def test_a_new_first_paragraph_that_only_shares_words_with_the_title_is_a_body_edit() -> None:
+    lede = "Council approves budget after a long night of debate, with two members abstaining."
+    result = compare(BASE, replace(BASE, title="Council approves the budget", paragraphs=(lede, *PARAGRAPHS)))
+    assert result.fields == ("title", "body") and result.summary == "title, body +1 -0 ~0 paragraphs"
+
+
 def test_appended_paragraph_counts_one_added() -> None:
     assert _counts(_with_paragraphs(*PARAGRAPHS, "Correction: an earlier version misstated the date.")) == (
         1,

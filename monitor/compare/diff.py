@@ -21,6 +21,10 @@ MAX_PAIRING_CELLS = 10_000
 # Unchanged paragraphs shown around each change in the body diff, like `diff -U1`.
 CONTEXT_PARAGRAPHS = 1
 NO_CHANGE_SUMMARY = "no change"
+# A first body paragraph that restates the headline is the headline, shown in the story's container: one that
+# equals a title, or holds one (or is held by one) at this share of its length ("CIS Best Practices" / "Best
+# Practices"). It shows up or goes away when the chosen title changes, which is a title edit, not a body edit.
+HEADLINE_CONTAINED_SHARE = 0.6
 
 # Line prefixes of the stored diff; `render_diff` keys its colours on them.
 SECTION_PREFIX = "== "
@@ -35,6 +39,7 @@ _ANSI_BOLD = "\x1b[1m"
 _ANSI_RED = "\x1b[31m"
 _ANSI_GREEN = "\x1b[32m"
 _ANSI_CYAN = "\x1b[36m"
+_WORDS = re.compile(r"\w+")
 _WORD_REMOVED = re.compile(r"\[-(.*?)-\]")
 _WORD_ADDED = re.compile(r"\{\+(.*?)\+\}")
 
@@ -64,7 +69,7 @@ class _BodyOp:
 
 def compare(old: Snapshot, new: Snapshot) -> Comparison:
     """Compare two snapshots field by field; the body paragraph by paragraph."""
-    fields = tuple(name for name in FIELD_ORDER if _field_value(old, name) != _field_value(new, name))
+    fields = tuple(name for name in FIELD_ORDER if _field_changed(old, new, name))
     body_ops = _align_paragraphs(old.paragraphs, new.paragraphs) if "body" in fields else []
     added = sum(op.kind == "added" for op in body_ops)
     removed = sum(op.kind == "removed" for op in body_ops)
@@ -82,8 +87,29 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
     )
 
 
-def _field_value(snap: Snapshot, name: str) -> str:
-    return body_key(snap) if name == "body" else str(getattr(snap, name))
+def _field_changed(old: Snapshot, new: Snapshot, name: str) -> bool:
+    if name != "body":
+        return bool(getattr(old, name) != getattr(new, name))
+    if body_key(old) == body_key(new):
+        return False
+    titles = [title for title in {old.title, new.title} if title]
+    return _body_without_headline(old, titles) != _body_without_headline(new, titles)
+
+
+def _body_without_headline(snap: Snapshot, titles: Sequence[str]) -> str:
+    """The body key, without a first paragraph that restates one of these titles."""
+    if snap.paragraphs and any(_restates(snap.paragraphs[0], title) for title in titles):
+        return " ".join(snap.paragraphs[1:])
+    return body_key(snap)
+
+
+def _restates(paragraph: str, title: str) -> bool:
+    paragraph_key = " ".join(_WORDS.findall(paragraph.lower()))
+    title_key = " ".join(_WORDS.findall(title.lower()))
+    if not paragraph_key or not title_key:
+        return False
+    shorter, longer = sorted((paragraph_key, title_key), key=len)
+    return f" {shorter} " in f" {longer} " and len(shorter) >= len(longer) * HEADLINE_CONTAINED_SHARE
 
 
 def _summary(fields: Sequence[str], minor: bool, added: int, removed: int, edited: int) -> str:
@@ -190,7 +216,7 @@ def _diff(old: Snapshot, new: Snapshot, fields: Sequence[str], body_ops: Sequenc
         if name == "body":
             lines.extend(_body_section(old.paragraphs, new.paragraphs, body_ops))
         else:
-            lines.extend(_field_section(name, _field_value(old, name), _field_value(new, name)))
+            lines.extend(_field_section(name, str(getattr(old, name)), str(getattr(new, name))))
     return "\n".join(lines)
 
 

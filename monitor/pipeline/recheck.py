@@ -143,6 +143,8 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
         return _reverted(monitor, site, story, earlier, article, next_at, validators)
     # 6. a real new version
     comparison = compare.compare(old_snapshot, new_snapshot)
+    if not comparison.changed:  # only the headline's echo in the body came or went: not an edit
+        return _unchanged(monitor, site, story, **validators)
     change = NewChange(
         kind="changed",
         fields=comparison.fields,
