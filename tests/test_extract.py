@@ -489,6 +489,22 @@ def test_table_of_contents_toggle_is_furniture() -> None:
     assert article.text.startswith("Paragraph 1 of the story")
 
 
+def test_a_block_of_in_page_anchor_links_is_a_table_of_contents_whatever_its_labels_say() -> None:
+    toc = (
+        "<div class='box'><div><b>In this story</b> <span><a href='#'>Log in</a></span></div>"
+        "<ol><li><a href='#one'>The first part</a></li><li><a href='#two'>The second part</a></li>"
+        "<li><a href='#three'>The third part</a></li></ol></div>"
+    )
+    footnoted = (
+        "<p>Paragraph 6 of the story cites a study<a href='#fn1'>[1]</a> and a report<a href='#fn2'>[2]</a>"
+        " and a survey<a href='#fn3'>[3]</a> published last year by the city.</p>"
+    )
+    article = extract(_page("", f"<article>{toc}{STORY}{footnoted}</article>"))
+    assert article.text.startswith("Paragraph 1 of the story")
+    assert "In this story" not in article.text and "Log in" not in article.text
+    assert article.paragraphs[-1].startswith("Paragraph 6 of the story cites a study[1]")
+
+
 def test_story_container_scores_do_not_move_when_paragraphs_gain_wrappers() -> None:
     from selectolax.lexbor import LexborHTMLParser
 

@@ -44,6 +44,7 @@ def text_of(containers: list[LexborNode], title: str | None = None, authors: tup
     for container in containers:
         drop_junk(container)
         remove_link_cards(container)
+        remove_tables_of_contents(container)
         remove_boilerplate(container)
         flat_parts.append(flatten(container))
     return assemble(rules.PARA_MARK.join(flat_parts), title, authors)
@@ -235,6 +236,40 @@ def remove_link_cards(container: LexborNode) -> None:
     for link in cards.values():
         if len(link.text()) <= rules.LINK_CARD_MAX_CHARS and not _has_ancestor_in(link, cards):
             link.decompose()
+
+
+def remove_tables_of_contents(container: LexborNode) -> None:
+    """Drop tables of contents: the largest block around in-page anchor links that holds no other link."""
+    anchors = container.css(rules.TOC_LINK_SELECTOR)
+    if len(anchors) < rules.MIN_TOC_LINKS:
+        return
+    tables: dict[int, LexborNode] = {}
+    for anchor in anchors:
+        table = _table_of_contents_around(anchor, container, tables)
+        if table is not None:
+            tables[table.mem_id] = table
+    for table in tables.values():
+        if not _has_ancestor_in(table, tables):
+            table.decompose()
+
+
+def _table_of_contents_around(
+    anchor: LexborNode, container: LexborNode, found: dict[int, LexborNode]
+) -> LexborNode | None:
+    widest = None
+    node = anchor.parent
+    for _ in range(rules.TOC_MAX_CLIMB):
+        if node is None or node.mem_id == container.mem_id:
+            break
+        if node.mem_id in found:
+            return None  # an anchor of a table already found
+        links = node.css("a")
+        if not all((link.attributes.get("href") or "").startswith("#") for link in links):
+            break
+        if len(links) >= rules.MIN_TOC_LINKS and _link_density(node) >= rules.TOC_MIN_LINK_SHARE:
+            widest = node
+        node = node.parent
+    return widest
 
 
 def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:

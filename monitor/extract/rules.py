@@ -155,6 +155,12 @@ LINK_CARD_BLOCKS = (
 )
 LINK_CARD_SELECTOR = ", ".join(f"a {tag}" for tag in LINK_CARD_BLOCKS)
 LINK_CARD_MAX_CHARS = 400
+# a table of contents: a block of at least this many links, every one to an anchor of the page itself
+# ("#..."), that make up most of its text; its title and "hide" toggle go with it
+TOC_LINK_SELECTOR = 'a[href^="#"]'
+MIN_TOC_LINKS = 3
+TOC_MIN_LINK_SHARE = 0.6
+TOC_MAX_CLIMB = 6
 
 # --- main-content scoring (readability-like) --------------------------------------------------------------
 PARAGRAPH_SELECTOR = "p, pre, blockquote"
