@@ -38,6 +38,19 @@ def decode(html: str | bytes) -> str:
     return _detect(html)
 
 
+def _valid_utf8(html: bytes) -> bytes | None:
+    """The page without a UTF-8 BOM when it is valid UTF-8 (what decode() would read it as), else None."""
+    if html.startswith(codecs.BOM_UTF8):
+        html = html[len(codecs.BOM_UTF8) :]
+    elif any(html.startswith(bom) for bom, _ in _BOMS):
+        return None
+    try:
+        html.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return html
+
+
 def _known_encoding(label: str) -> str | None:
     try:
         name = codecs.lookup(label).name
@@ -57,6 +70,10 @@ def _detect(html: bytes) -> str:
 
 def parse(html: str | bytes) -> LexborHTMLParser:
     """Parse a page after decoding it and bounding its size."""
+    if isinstance(html, bytes) and len(html) <= rules.MAX_HTML_CHARS:
+        utf8 = _valid_utf8(html)
+        if utf8 is not None:  # lexbor reads UTF-8 bytes as they are: no str to encode back to UTF-8
+            return LexborHTMLParser(utf8)
     text = decode(html)
     if len(text) > rules.MAX_HTML_CHARS:
         text = text[: rules.MAX_HTML_CHARS]
