@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -171,6 +171,9 @@ class FetchConfig(_Strict):
 
 class ConfigFile(_Strict):
     database: str = DEFAULT_DATABASE_URL
+    # worker processes that extract new stories while the main process fetches and stores: "auto" is one
+    # per core but one; 0 extracts in the main process
+    extract_workers: Annotated[int, Field(ge=0, le=64)] | Literal["auto"] = "auto"
     defaults: SiteDefaults = SiteDefaults()
     fetch: FetchConfig = FetchConfig()
     sites: tuple[SiteConfig, ...] = ()
@@ -220,6 +223,7 @@ class Config:
     defaults: SiteDefaults
     fetch: FetchConfig
     sites: tuple[Site, ...]
+    extract_workers: int | None = None  # None: one per core but one
 
     def site(self, name: str) -> Site:
         for site in self.sites:
@@ -243,6 +247,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         defaults=parsed.defaults,
         fetch=parsed.fetch,
         sites=tuple(_resolve_site(site, parsed.defaults) for site in parsed.sites),
+        extract_workers=None if parsed.extract_workers == "auto" else parsed.extract_workers,
     )
 
 

@@ -51,6 +51,21 @@ sites:
     assert config.fetch.keep_fetch_log == 30 * 86400  # the default
 
 
+@pytest.mark.parametrize(("value", "expected"), [("auto", None), ("0", 0), ("3", 3)])
+def test_extract_workers(tmp_path: Path, value: str, expected: int | None) -> None:
+    path = write(
+        tmp_path, f'extract_workers: {value}\nsites: [{{name: a, start_urls: ["https://a.example/"]}}]\n'
+    )
+    assert load_config(path).extract_workers == expected
+
+
+def test_bad_extract_workers_is_a_located_error(tmp_path: Path) -> None:
+    path = write(tmp_path, 'extract_workers: -1\nsites: [{name: a, start_urls: ["https://a.example/"]}]\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert "extract_workers" in str(raised.value)
+
+
 def test_fetch_log_retention_is_configurable(tmp_path: Path) -> None:
     path = write(
         tmp_path, 'fetch: {keep_fetch_log: 7d}\nsites: [{name: a, start_urls: ["https://a.example/"]}]\n'

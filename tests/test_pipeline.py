@@ -329,14 +329,26 @@ def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, t
 def test_extraction_in_worker_processes_stores_the_same_stories(
     cli: CliCall, news_server: SiteServer, tmp_path: Path, monkeypatch: Any
 ) -> None:
+    import yaml
+
     import monitor.pipeline.runtime
 
+    pools: list[int] = []
+
+    class CountedPool(monitor.pipeline.runtime.ProcessPoolExecutor):
+        def __init__(self, max_workers: int, **options: Any) -> None:
+            pools.append(max_workers)
+            super().__init__(max_workers, **options)
+
+    monkeypatch.setattr(monitor.pipeline.runtime, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(monitor.pipeline.runtime, "EXTRACT_WORKERS_FROM", 1)
     stored = []
-    for workers_from in (10_000, 1):  # in the main process, then in worker processes
-        monkeypatch.setattr(monitor.pipeline.runtime, "EXTRACT_WORKERS_FROM", workers_from)
-        folder = tmp_path / str(workers_from)
+    for workers in (0, 2):  # in the main process, then in two worker processes
+        folder = tmp_path / str(workers)
         folder.mkdir()
         config = write_config(folder, [site_entry(news_server.base_url)])
+        config.write_text(f"extract_workers: {workers}\n" + config.read_text(), encoding="utf-8")
+        assert yaml.safe_load(config.read_text())["extract_workers"] == workers
         assert cli("once", config=config).exit_code == 0
         with db(config) as connection:
             stored.append(
@@ -345,5 +357,6 @@ def test_extraction_in_worker_processes_stores_the_same_stories(
                     " FROM versions v JOIN articles a ON a.id = v.article_id ORDER BY a.url"
                 ).fetchall()
             )
+    assert pools == [2]  # no pool with extract_workers: 0
     assert len(stored[0]) == 5
     assert stored[0] == stored[1]

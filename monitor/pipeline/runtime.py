@@ -71,11 +71,12 @@ class Monitor:
 
     def start_extract_workers(self, pending_pages: int) -> None:
         """Extract in worker processes from now on, when this many pages wait and there is a spare core."""
-        cores = os.cpu_count() or 1
-        if self.extract_workers is None and cores > 1 and pending_pages >= EXTRACT_WORKERS_FROM:
+        configured = self.config.extract_workers
+        workers = (os.cpu_count() or 1) - 1 if configured is None else configured
+        if self.extract_workers is None and workers > 0 and pending_pages >= EXTRACT_WORKERS_FROM:
             # spawn, not fork: forking a process that runs an event loop and threads can copy a held lock.
             context = multiprocessing.get_context("spawn")
-            self.extract_workers = ProcessPoolExecutor(max_workers=cores - 1, mp_context=context)
+            self.extract_workers = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     async def aclose(self) -> None:
         await self.fetcher.aclose()
