@@ -272,12 +272,19 @@ def _events(output: str) -> list[dict[str, Any]]:
     return events
 
 
-def write_config(path: Path, hosts: Sequence[Host], *, rechecks: list[dict[str, str]] | None = None) -> Path:
+def write_config(
+    path: Path,
+    hosts: Sequence[Host],
+    *,
+    rechecks: list[dict[str, str]] | None = None,
+    extract_workers: int | str = "auto",
+) -> Path:
     defaults: dict[str, Any] = {"host_delay": "0s", "respect_robots": False, "timeout": "30s"}
     if rechecks:
         defaults["rechecks"] = rechecks
     config = {
         "database": f"sqlite:///{path.with_suffix('.db').name}",
+        "extract_workers": extract_workers,
         "defaults": defaults,
         "sites": [
             {
@@ -522,6 +529,23 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
                 "  first sight wall / cores used",
                 f"{first.wall_s:.2f} s",
                 f"{first.cpu_s / first.wall_s:.2f} cores",
+            )
+        )
+        # the same first sight with extraction in the main process: what the worker processes buy
+        serial_config = write_config(workdir / "ratio-serial.yaml", ratio_set, extract_workers=0)
+
+        def first_sight_serial() -> Run:
+            shutil.copy(fresh_db, serial_config.with_suffix(".db"))
+            run = run_monitor(workdir, serial_config, "once")
+            expect(run, new=story_count, failed=0)
+            return run
+
+        serial = best_of(args.repeat, first_sight_serial)
+        rows.append(
+            Row(
+                "  the same with extract_workers: 0, CPU per story / wall",
+                f"{(serial.cpu_s - baseline) / story_count * 1000:.2f} ms / {serial.wall_s:.2f} s",
+                f"{serial.cpu_s / serial.wall_s:.2f} cores",
             )
         )
 

@@ -289,6 +289,38 @@ def test_recheck_all_reaches_every_story_whatever_the_batch_size(
         assert (done["unchanged"], done["changed"], done["failed"]) == (len(news_site.stories), 0, 0)
 
 
+def test_a_recheck_pass_leaves_its_marks_in_the_database(
+    cli: CliCall, news_site: NewsSite, config_path: Path
+) -> None:
+    """A daemon's recheck job writes its "unchanged" marks when the pass ends, not at some later write."""
+    from monitor.config import load_config
+    from monitor.pipeline import Monitor, recheck_stories
+    from monitor.store import Store
+
+    assert cli("once").exit_code == 0
+    with db(config_path) as connection:
+        connection.execute("UPDATE articles SET next_check_at = '2000-01-01T00:00:00Z'")
+    config = load_config(config_path)
+    store = Store(config.database_url)
+
+    async def one_recheck_pass() -> int:
+        monitor = Monitor(config, store)
+        try:
+            return (await recheck_stories(monitor, config.sites)).unchanged
+        finally:
+            await monitor.aclose()
+
+    try:
+        assert asyncio.run(one_recheck_pass()) == len(news_site.stories)
+        with db(config_path) as connection:  # another connection, while the store is still open
+            still_due = connection.execute(
+                "SELECT COUNT(*) FROM articles WHERE next_check_at = '2000-01-01T00:00:00Z'"
+            ).fetchone()[0]
+    finally:
+        store.close()
+    assert still_due == 0
+
+
 def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, tmp_path: Path) -> None:
     """A listed link that answers 404 is fetched once, not again on every pass of the same daemon."""
     from monitor.config import load_config

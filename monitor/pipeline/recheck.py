@@ -65,6 +65,7 @@ async def recheck_stories(
                 result.unchanged += 1
         if len(page) < RECHECK_BATCH:
             break
+    monitor.store.flush()  # the "unchanged" marks and fetch rows: a daemon may not write again for long
     return result
 
 
