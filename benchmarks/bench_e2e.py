@@ -509,13 +509,16 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
         _say(f"first sight of {story_count} stories x {args.repeat} ...")
         behaviour.validators = True
 
-        def first_sight() -> Run:
-            shutil.copy(fresh_db, config.with_suffix(".db"))
-            run = run_monitor(workdir, config, "once")
-            expect(run, new=story_count, failed=0)
-            return run
+        def first_sight(config_path: Path) -> Callable[[], Run]:
+            def run_once() -> Run:
+                shutil.copy(fresh_db, config_path.with_suffix(".db"))
+                run = run_monitor(workdir, config_path, "once")
+                expect(run, new=story_count, failed=0)
+                return run
 
-        first = best_of(args.repeat, first_sight)
+            return run_once
+
+        first = best_of(args.repeat, first_sight(config))
         rows.append(
             _ratio_row(
                 f"first sight ({story_count} stories, {ratio_hosts} hosts)",
@@ -533,14 +536,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
         )
         # the same first sight with extraction in the main process: what the worker processes buy
         serial_config = write_config(workdir / "ratio-serial.yaml", ratio_set, extract_workers=0)
-
-        def first_sight_serial() -> Run:
-            shutil.copy(fresh_db, serial_config.with_suffix(".db"))
-            run = run_monitor(workdir, serial_config, "once")
-            expect(run, new=story_count, failed=0)
-            return run
-
-        serial = best_of(args.repeat, first_sight_serial)
+        serial = best_of(args.repeat, first_sight(serial_config))
         rows.append(
             Row(
                 "  the same with extract_workers: 0, CPU per story / wall",
