@@ -17,9 +17,7 @@ from typing import Any, TypeVar
 
 from monitor import compare, metrics, report
 from monitor.config import Config, Site
-from monitor.discover import (
-    story_url,
-)
+from monitor.discover import story_url
 from monitor.extract import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.models import Article, FetchedPage
@@ -31,9 +29,9 @@ T = TypeVar("T")
 
 STORIES_IN_FLIGHT = 16  # above the fetch concurrency, so the fetcher is never starved
 GONE_ERRORS = frozenset({"http_404", "http_410"})
-# New stories in one site check from which extraction moves to worker processes, one per core but one: the
-# main process keeps a core busy (fetch, compare, store), and a worker per core made the two compete for
-# the cores and cost ~17% more CPU for no shorter wall time (benchmarks/bench_e2e.py, issue 7).
+# New stories in one site check from which extraction moves to worker processes (config extract_workers;
+# "auto" is one per core but one: the main process keeps a core busy fetching, comparing and storing, and a
+# worker per core competed with it for ~17% more CPU and no shorter wall time; benchmarks/bench_e2e.py).
 EXTRACT_WORKERS_FROM = 50
 
 
@@ -60,7 +58,7 @@ class PassReport:
 
 
 class Monitor:
-    """The runtime of one process: config, store and the shared HTTP client."""
+    """The runtime of one process: config, store, the shared HTTP client, extraction workers, failed links."""
 
     def __init__(self, config: Config, store: Store, fetcher: Fetcher | None = None) -> None:
         self.config = config
