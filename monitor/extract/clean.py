@@ -19,17 +19,18 @@ _BOMS = (
 _SPACES = re.compile(r"\s+")
 
 
-def decode(html: str | bytes) -> str:
-    """Decode page bytes: BOM, then strict UTF-8, then the declared charset, then a detected one."""
-    if isinstance(html, str):
-        return html
+def _lexbor_input(html: bytes) -> bytes | str:
+    """Page bytes as lexbor should read them: valid UTF-8 (a UTF-8 BOM dropped) as the bytes themselves, since
+    lexbor reads UTF-8 and a str would only be encoded back to it; anything else decoded to text: BOM, then
+    the declared charset, then a detected one."""
     for bom, encoding in _BOMS:
         if html.startswith(bom):
-            return html[len(bom) :].decode(encoding, errors="replace")
-    try:
-        return html.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+            html = html[len(bom) :]
+            if encoding == "utf-8" and _is_utf8(html):
+                return html
+            return html.decode(encoding, errors="replace")
+    if _is_utf8(html):
+        return html
     declared = rules.META_CHARSET.search(html[: rules.CHARSET_SNIFF_BYTES])
     if declared:
         declared_encoding = _known_encoding(declared.group(1).decode("ascii", errors="ignore"))
@@ -38,17 +39,12 @@ def decode(html: str | bytes) -> str:
     return _detect(html)
 
 
-def _valid_utf8(html: bytes) -> bytes | None:
-    """The page without a UTF-8 BOM when it is valid UTF-8 (what decode() would read it as), else None."""
-    if html.startswith(codecs.BOM_UTF8):
-        html = html[len(codecs.BOM_UTF8) :]
-    elif any(html.startswith(bom) for bom, _ in _BOMS):
-        return None
+def _is_utf8(html: bytes) -> bool:
     try:
         html.decode("utf-8")
     except UnicodeDecodeError:
-        return None
-    return html
+        return False
+    return True
 
 
 def _known_encoding(label: str) -> str | None:
@@ -69,15 +65,12 @@ def _detect(html: bytes) -> str:
 
 
 def parse(html: str | bytes) -> LexborHTMLParser:
-    """Parse a page after decoding it and bounding its size."""
-    if isinstance(html, bytes) and len(html) <= rules.MAX_HTML_CHARS:
-        utf8 = _valid_utf8(html)
-        if utf8 is not None:  # lexbor reads UTF-8 bytes as they are: no str to encode back to UTF-8
-            return LexborHTMLParser(utf8)
-    text = decode(html)
-    if len(text) > rules.MAX_HTML_CHARS:
-        text = text[: rules.MAX_HTML_CHARS]
-    return LexborHTMLParser(text)
+    """Parse a page after decoding it and bounding its size (in characters)."""
+    page = _lexbor_input(html) if isinstance(html, bytes) else html
+    if len(page) > rules.MAX_HTML_CHARS:
+        text = page.decode("utf-8") if isinstance(page, bytes) else page
+        page = text[: rules.MAX_HTML_CHARS]
+    return LexborHTMLParser(page)
 
 
 def drop_junk(node: LexborNode) -> None:
