@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from monitor.clock import from_iso
 from monitor.config import RecheckStep
 from monitor.schedule import FailedLinks, next_check_at, site_backoff_interval
@@ -42,9 +44,9 @@ def test_a_failed_link_waits_longer_after_each_failure_and_is_forgotten_once_it_
     assert links.due("https://example.com/a/", 0.0) and len(links) == 0
 
 
-def test_failed_links_stay_bounded_oldest_first(monkeypatch: object) -> None:
+def test_failed_links_stay_bounded_oldest_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(FailedLinks, "MAX_LINKS", 3)
     links = FailedLinks()
-    links.MAX_LINKS = 3  # type: ignore[misc]
     for number in range(5):
         links.failed(f"https://example.com/{number}/", 0.0)
     assert len(links) == 3
