@@ -40,7 +40,7 @@ from benchmarks.mutations import (  # noqa: E402
     page_text,
 )
 from monitor.compare import compare, snapshot, suspicion  # noqa: E402
-from monitor.extract import extract  # noqa: E402
+from monitor.extraction import extract  # noqa: E402
 from monitor.models import Article  # noqa: E402
 
 DEFAULT_PAGES_PER_SET = 40

@@ -10,7 +10,7 @@ from monitor.models import Article, ArticleLink, FetchedPage, Selectors
 
 if TYPE_CHECKING:
     from monitor.config import Config, load_config
-    from monitor.extract import extract
+    from monitor.extraction import extract
 
 __all__ = [
     "Article",
@@ -31,9 +31,8 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str) -> Any:
     # Imported on first use so `monitor --help` does not pay for selectolax, pydantic and SQLAlchemy.
-    # `monitor.extract` is the extraction package itself; it is callable: monitor.extract(html, url).
     if name == "extract":
-        return importlib.import_module("monitor.extract")
+        return importlib.import_module("monitor.extraction").extract
     if name in ("load_config", "Config"):
         from monitor import config
 

@@ -83,7 +83,7 @@ def run(options: _Options, metrics_port: int | None) -> None:
     Example:
       monitor --config /etc/monitor/config.yaml --log-format json run --metrics-port 9464
     """
-    from monitor.scheduler import Daemon
+    from monitor.daemon import Daemon
 
     if metrics_port is not None:
         from monitor import metrics
@@ -111,7 +111,7 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
     Example:
       monitor once --site example-news --all
     """
-    from monitor.pipeline import Monitor, run_pass, selected_sites
+    from monitor.pipeline import Runtime, run_pass, selected_sites
     from monitor.report import emit
     from monitor.store import Store
 
@@ -121,11 +121,11 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
     store.upgrade()
 
     async def one_pass() -> Any:
-        monitor = Monitor(config, store)
+        runtime = Runtime(config, store)
         try:
-            return await run_pass(monitor, sites, recheck_all=recheck_all)
+            return await run_pass(runtime, sites, recheck_all=recheck_all)
         finally:
-            await monitor.aclose()
+            await runtime.aclose()
 
     try:
         result = asyncio.run(one_pass())
@@ -163,7 +163,7 @@ def check(
     """
     from dataclasses import asdict
 
-    from monitor.extract import extract
+    from monitor.extraction import extract
 
     if page_file:
         with open(page_file, "rb") as handle:

@@ -4,7 +4,7 @@ A `Newsroom` publishes a story every few seconds and edits one the daemon has al
 paragraph, an appended update, a new headline). `DemoSite` serves it on 127.0.0.1 (a free port) with the
 stdlib http.server in a thread: a front page, section pages, an RSS feed and article pages in realistic news
 markup (menus, share bar, related links, newsletter box, footer). `run_demo()` writes a temporary config and
-SQLite database and runs the real daemon (`monitor.scheduler.Daemon`) against the site, so NEW and CHANGED
+SQLite database and runs the real daemon (`monitor.daemon.Daemon`) against the site, so NEW and CHANGED
 lines appear within seconds; it stops at the given duration or on Ctrl-C and prints how to explore the
 database.
 """
@@ -608,9 +608,9 @@ def _check_keep_db(database: Path) -> None:
 
 
 async def _run_daemon(config: Config, duration_s: float | None) -> None:
-    from monitor import scheduler
+    from monitor import daemon as daemon_module
 
-    daemon = scheduler.Daemon(config, drain_timeout_s=DRAIN_TIMEOUT_S)
+    daemon = daemon_module.Daemon(config, drain_timeout_s=DRAIN_TIMEOUT_S)
     timer = asyncio.get_running_loop().call_later(duration_s, daemon.stop) if duration_s else None
     try:
         await daemon.run()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.metric import DATA_DIR, load_pages, score_page, summarize
-from monitor.extract import extract
+from monitor.extraction import extract
 from monitor.models import Article, Selectors
 
 SITES = Path(__file__).parent / "sites"
@@ -329,10 +329,11 @@ def test_selectors_matching_nothing_give_empty_text() -> None:
     assert article.text == ""
 
 
-def test_public_names() -> None:
-    import monitor.extract
+def test_package_extract_is_the_extraction_function() -> None:
+    import monitor
 
-    assert monitor.extract.__all__ == ["extract"]
+    article = monitor.extract(_page("", STORY), url="https://example.com/story/")
+    assert article.text and monitor.extract is extract
 
 
 # --- accuracy floor on a fixed sample of the development pages ----------------------------------------------
@@ -508,7 +509,7 @@ def test_a_block_of_in_page_anchor_links_is_a_table_of_contents_whatever_its_lab
 def test_story_container_scores_do_not_move_when_paragraphs_gain_wrappers() -> None:
     from selectolax.lexbor import LexborHTMLParser
 
-    from monitor.extract.body import _score_paragraph_parents
+    from monitor.extraction.body import _score_paragraph_parents
 
     page = f"<main class='content'><div class='article-body'>{STORY}</div></main>"
     wrapped = page.replace("<p>Paragraph", "<div class='paragraph-wrapper'><p>Paragraph")

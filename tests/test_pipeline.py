@@ -294,7 +294,7 @@ def test_a_recheck_pass_leaves_its_marks_in_the_database(
 ) -> None:
     """A daemon's recheck job writes its "unchanged" marks when the pass ends, not at some later write."""
     from monitor.config import load_config
-    from monitor.pipeline import Monitor, recheck_stories
+    from monitor.pipeline import Runtime, recheck_stories
     from monitor.store import Store
 
     assert cli("once").exit_code == 0
@@ -304,11 +304,11 @@ def test_a_recheck_pass_leaves_its_marks_in_the_database(
     store = Store(config.database_url)
 
     async def one_recheck_pass() -> int:
-        monitor = Monitor(config, store)
+        runtime = Runtime(config, store)
         try:
-            return (await recheck_stories(monitor, config.sites)).unchanged
+            return (await recheck_stories(runtime, config.sites)).unchanged
         finally:
-            await monitor.aclose()
+            await runtime.aclose()
 
     try:
         assert asyncio.run(one_recheck_pass()) == len(news_site.stories)
@@ -324,7 +324,7 @@ def test_a_recheck_pass_leaves_its_marks_in_the_database(
 def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, tmp_path: Path) -> None:
     """A listed link that answers 404 is fetched once, not again on every pass of the same daemon."""
     from monitor.config import load_config
-    from monitor.pipeline import Monitor, PassReport, check_site
+    from monitor.pipeline import PassReport, Runtime, check_site
     from monitor.store import Store
 
     dead = news_server.site.add(
@@ -343,11 +343,11 @@ def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, t
     store.ensure_sites([config.sites[0].name])
 
     async def two_passes() -> list[PassReport]:
-        monitor = Monitor(config, store)
+        runtime = Runtime(config, store)
         try:
-            return [await check_site(monitor, config.sites[0]) for _ in range(2)]
+            return [await check_site(runtime, config.sites[0]) for _ in range(2)]
         finally:
-            await monitor.aclose()
+            await runtime.aclose()
 
     try:
         first, second = asyncio.run(two_passes())

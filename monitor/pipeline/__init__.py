@@ -4,12 +4,12 @@ config -> schedule -> fetch -> discover -> extract -> compare -> store -> report
 
 A pass (run_pass) checks every site (site_check: listing pages, feeds and sitemaps, then the first sight of
 each new story), then rechecks the tracked stories that are due (recheck). runtime holds what both share:
-the process's Monitor (config, store, HTTP client, extraction workers) and the fetch, extract and version
+the process's Runtime (config, store, HTTP client, extraction workers) and the fetch, extract and version
 steps.
 """
 
 from monitor.pipeline.recheck import recheck_stories
-from monitor.pipeline.runtime import Monitor, PassReport
+from monitor.pipeline.runtime import PassReport, Runtime
 from monitor.pipeline.site_check import check_site, run_pass, selected_sites
 
-__all__ = ["Monitor", "PassReport", "check_site", "recheck_stories", "run_pass", "selected_sites"]
+__all__ = ["Runtime", "PassReport", "check_site", "recheck_stories", "run_pass", "selected_sites"]

@@ -19,8 +19,8 @@ from monitor.errors import StoreError
 from monitor.models import Article, FetchedPage
 from monitor.pipeline.runtime import (
     GONE_ERRORS,
-    Monitor,
     PassReport,
+    Runtime,
     bounded_gather,
     canonical_of,
     extract_article,
@@ -36,7 +36,7 @@ RECHECK_BATCH = 500
 
 
 async def recheck_stories(
-    monitor: Monitor, sites: Sequence[Site], *, recheck_all: bool = False
+    runtime: Runtime, sites: Sequence[Site], *, recheck_all: bool = False
 ) -> PassReport:
     """Recheck the tracked stories of these sites that are due (every one with recheck_all)."""
     result = PassReport()
@@ -45,7 +45,7 @@ async def recheck_stories(
     checked: set[int] = set()  # a story whose check left it due (a failed fetch) waits for the next pass
     last_id = 0
     while True:
-        page = monitor.store.due_articles(
+        page = runtime.store.due_articles(
             by_name, due_before=due_before, limit=RECHECK_BATCH, after_id=last_id
         )
         due = [story for story in page if story.id not in checked]
@@ -53,7 +53,7 @@ async def recheck_stories(
             break
         checked.update(story.id for story in due)
         last_id = max(story.id for story in due)
-        outcomes = await bounded_gather([recheck_story(monitor, by_name[story.site], story) for story in due])
+        outcomes = await bounded_gather([recheck_story(runtime, by_name[story.site], story) for story in due])
         for outcome in outcomes:
             if outcome == "changed":
                 result.changed += 1
@@ -65,19 +65,19 @@ async def recheck_stories(
                 result.unchanged += 1
         if len(page) < RECHECK_BATCH:
             break
-    monitor.store.flush()  # the "unchanged" marks and fetch rows: a daemon may not write again for long
+    runtime.store.flush()  # the "unchanged" marks and fetch rows: a daemon may not write again for long
     return result
 
 
-async def recheck_story(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
+async def recheck_story(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
     """Fetch a tracked story again and record what happened: changed, unchanged, removed or failed."""
     try:
-        return await _recheck(monitor, site, story)
+        return await _recheck(runtime, site, story)
     except StoreError:
         raise
     except Exception:  # one broken page must not stop the pass
         log.exception("rechecking %s failed", story.url)
-        monitor.store.mark_checked(
+        runtime.store.mark_checked(
             story.id,
             next_check_at=_next_check(story, site),
             consecutive_failures=story.consecutive_failures + 1,
@@ -89,44 +89,44 @@ def _next_check(story: TrackedArticle, site: Site, *, changed: bool = False) -> 
     return next_check_at(story.first_seen_at, now_iso() if changed else story.last_changed_at, site.rechecks)
 
 
-async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
+async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
     # 1. conditional fetch with the story's validators
-    page = await fetch_page(monitor, site, story.url, "page", story.etag, story.last_modified)
+    page = await fetch_page(runtime, site, story.url, "page", story.etag, story.last_modified)
     if page.error in GONE_ERRORS or (page.ok and _redirected_home(page, site)):
-        return _gone(monitor, site, story)
+        return _gone(runtime, site, story)
     if not page.ok:
-        monitor.store.mark_checked(
+        runtime.store.mark_checked(
             story.id,
             next_check_at=_next_check(story, site),
             consecutive_failures=story.consecutive_failures + 1,
         )
         return "failed"
     if story.status == "removed":
-        monitor.store.record_status_change(
+        runtime.store.record_status_change(
             story, "restored", status="active", next_check_at=_next_check(story, site, changed=True)
         )
         report.emit("story.restored", site=site.name, url=story.url)
     moved_to = _moved_to(page, story)
     if moved_to is not None:
-        monitor.store.record_url_change(story, moved_to)
+        runtime.store.record_url_change(story, moved_to)
         report.emit("story.moved", site=site.name, url=story.url, new_url=moved_to)
     # 2. unchanged without parsing: 304, or the very same bytes as last time
     body_sha = hashlib.sha256(page.body).hexdigest() if not page.not_modified else story.body_sha256
     if page.not_modified or body_sha == story.body_sha256:
-        return _unchanged(monitor, site, story)
+        return _unchanged(runtime, site, story)
     # 3. extract and compare with the stored current version
-    article = await extract_article(monitor, page, site)
+    article = await extract_article(runtime, page, site)
     version = new_version(story.url, article, canonical_of(article, page, site))
-    current = monitor.store.current_version(story.id)
+    current = runtime.store.current_version(story.id)
     validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}
     if current is None or current[1] == version.content_hash:
-        return _unchanged(monitor, site, story, **validators)
+        return _unchanged(runtime, site, story, **validators)
     old_snapshot = compare.snapshot(current[0])
     new_snapshot = compare.snapshot(version.article)
     # 4. suspicious content (paywall, consent wall, truncation) waits for a second fetch to confirm it
     reason = compare.suspicion(old_snapshot, new_snapshot)
     if reason is not None and story.pending_hash != version.content_hash:
-        monitor.store.mark_checked(
+        runtime.store.mark_checked(
             story.id,
             next_check_at=_next_check(story, site),
             consecutive_failures=0,
@@ -138,14 +138,14 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
         )
         return "unchanged"
     # 5. a return to an earlier version (A/B headline tests): point back at it, report the first time only
-    earlier = monitor.store.version_with_hash(story.id, version.content_hash)
+    earlier = runtime.store.version_with_hash(story.id, version.content_hash)
     next_at = _next_check(story, site, changed=True)
     if earlier is not None:
-        return _reverted(monitor, site, story, earlier, article, next_at, validators)
+        return _reverted(runtime, site, story, earlier, article, next_at, validators)
     # 6. a real new version
     comparison = compare.compare(old_snapshot, new_snapshot)
     if not comparison.changed:  # only the headline's echo in the body came or went: not an edit
-        return _unchanged(monitor, site, story, **validators)
+        return _unchanged(runtime, site, story, **validators)
     change = NewChange(
         kind="changed",
         fields=comparison.fields,
@@ -153,7 +153,7 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
         diff=comparison.diff,
         minor=comparison.minor,
     )
-    number = monitor.store.add_version(story, version, change, next_check_at=next_at, **validators)
+    number = runtime.store.add_version(story, version, change, next_check_at=next_at, **validators)
     if number is None:
         return "unchanged"
     if comparison.minor and not site.alert_minor:
@@ -165,9 +165,9 @@ async def _recheck(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
     return "changed"
 
 
-def _unchanged(monitor: Monitor, site: Site, story: TrackedArticle, **validators: str | None) -> str:
+def _unchanged(runtime: Runtime, site: Site, story: TrackedArticle, **validators: str | None) -> str:
     """Nothing new: record the check (batched with the next write) and clear any quarantine."""
-    monitor.store.mark_checked_later(
+    runtime.store.mark_checked_later(
         story.id,
         next_check_at=_next_check(story, site),
         consecutive_failures=0,
@@ -179,7 +179,7 @@ def _unchanged(monitor: Monitor, site: Site, story: TrackedArticle, **validators
 
 
 def _reverted(
-    monitor: Monitor,
+    runtime: Runtime,
     site: Site,
     story: TrackedArticle,
     earlier: int,
@@ -189,10 +189,10 @@ def _reverted(
 ) -> str:
     already_reported = any(
         kind == "reverted" and number == earlier
-        for kind, number in monitor.store.last_change_kinds(story.id, limit=50)
+        for kind, number in runtime.store.last_change_kinds(story.id, limit=50)
     )
     change = NewChange(kind="reverted", summary=f"back to v{earlier}")
-    monitor.store.set_current_version(story, earlier, change, next_check_at=next_at, **validators)
+    runtime.store.set_current_version(story, earlier, change, next_check_at=next_at, **validators)
     if not already_reported:
         report.story_changed(
             site.name, story.url, article.title, earlier, ["reverted"], f"back to v{earlier}"
@@ -200,17 +200,17 @@ def _reverted(
     return "changed"
 
 
-def _gone(monitor: Monitor, site: Site, story: TrackedArticle) -> str:
+def _gone(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
     if story.status == "removed":
-        monitor.store.mark_checked(story.id, next_check_at=_next_check(story, site))
+        runtime.store.mark_checked(story.id, next_check_at=_next_check(story, site))
         return "unchanged"
     if story.pending_reason != "gone":
         # Confirm once: a single 404 is often a deploy or a CDN hiccup.
-        monitor.store.mark_checked(
+        runtime.store.mark_checked(
             story.id, next_check_at=_next_check(story, site), pending_reason="gone", pending_hash=None
         )
         return "unchanged"
-    monitor.store.record_status_change(
+    runtime.store.record_status_change(
         story, "removed", status="removed", next_check_at=_next_check(story, site)
     )
     report.story_removed(site.name, story.url)

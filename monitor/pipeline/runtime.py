@@ -1,4 +1,4 @@
-"""What both halves of a pass share: the process's Monitor (config, store, HTTP client, extraction workers),
+"""What both halves of a pass share: the process's Runtime (config, store, HTTP client, extraction workers),
 pass reports, and the fetch, extract and version steps that first sights and rechecks both take."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from monitor import compare, metrics, report
 from monitor.config import Config, Site
 from monitor.discover import story_url
-from monitor.extract import extract
+from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.models import Article, FetchedPage
 from monitor.schedule import FailedLinks
@@ -57,7 +57,7 @@ class PassReport:
         self.errors.extend(other.errors)
 
 
-class Monitor:
+class Runtime:
     """The runtime of one process: config, store, the shared HTTP client, extraction workers, failed links."""
 
     def __init__(self, config: Config, store: Store, fetcher: Fetcher | None = None) -> None:
@@ -110,11 +110,11 @@ async def bounded_gather(coroutines: list[Coroutine[Any, Any, T]]) -> list[T]:
 
 
 async def fetch_page(
-    monitor: Monitor, site: Site, url: str, kind: FetchKind, etag: str | None, last_modified: str | None
+    runtime: Runtime, site: Site, url: str, kind: FetchKind, etag: str | None, last_modified: str | None
 ) -> FetchedPage:
     """Fetch with the site's politeness settings; every attempt goes to the fetch log and the metrics, and
     a failure other than 404/410 (which the recheck decides about) is logged as fetch.failed."""
-    page = await monitor.fetcher.fetch(
+    page = await runtime.fetcher.fetch(
         url,
         kind=kind,
         etag=etag,
@@ -123,7 +123,7 @@ async def fetch_page(
         host_delay_s=site.host_delay_s,
         site_hosts=site.source_hosts,
     )
-    monitor.store.record_fetches(site.name, page.attempts)
+    runtime.store.record_fetches(site.name, page.attempts)
     metrics.count_fetches(site.name, page.attempts)
     if page.error and page.error not in GONE_ERRORS:
         report.fetch_failed(
@@ -136,9 +136,9 @@ def _extract(page: FetchedPage, site: Site) -> Article:
     return extract(page.text or page.body, url=page.final_url, selectors=site.selectors)
 
 
-async def extract_article(monitor: Monitor, page: FetchedPage, site: Site) -> Article:
+async def extract_article(runtime: Runtime, page: FetchedPage, site: Site) -> Article:
     """The same extraction, in a worker process when they run, so fetching and storing go on meanwhile."""
-    workers = monitor.extract_workers
+    workers = runtime.extract_workers
     if workers is not None:
         job = partial(extract, page.text or page.body, url=page.final_url, selectors=site.selectors)
         try:
@@ -147,7 +147,7 @@ async def extract_article(monitor: Monitor, page: FetchedPage, site: Site) -> Ar
             # A worker died, or could not start (spawn from a script without a __main__ guard, no more
             # processes allowed): extract here, as without workers.
             log.warning("extraction workers failed (%r); extracting in the main process from now on", error)
-            monitor.extract_workers = None
+            runtime.extract_workers = None
             workers.shutdown(wait=False)
     return _extract(page, site)
 

@@ -28,8 +28,8 @@ from monitor.fetch import FetchKind
 from monitor.models import ArticleLink, FetchedPage
 from monitor.pipeline.recheck import recheck_stories
 from monitor.pipeline.runtime import (
-    Monitor,
     PassReport,
+    Runtime,
     bounded_gather,
     canonical_of,
     extract_article,
@@ -45,51 +45,51 @@ MAX_CHILD_SITEMAPS = 20
 MAX_AUTODISCOVERED_FEEDS = 3
 
 
-async def run_pass(monitor: Monitor, sites: Sequence[Site], *, recheck_all: bool = False) -> PassReport:
+async def run_pass(runtime: Runtime, sites: Sequence[Site], *, recheck_all: bool = False) -> PassReport:
     """One full pass: store the new stories of every site, then recheck the tracked ones that are due."""
-    monitor.store.ensure_sites(site.name for site in sites)
+    runtime.store.ensure_sites(site.name for site in sites)
     total = PassReport()
-    for result in await asyncio.gather(*(check_site(monitor, site) for site in sites)):
+    for result in await asyncio.gather(*(check_site(runtime, site) for site in sites)):
         total.add(result)
-    total.add(await recheck_stories(monitor, sites, recheck_all=recheck_all))
+    total.add(await recheck_stories(runtime, sites, recheck_all=recheck_all))
     return total
 
 
-async def check_site(monitor: Monitor, site: Site) -> PassReport:
+async def check_site(runtime: Runtime, site: Site) -> PassReport:
     """Visit a site's listing pages, feeds and sitemaps and store every story not seen before."""
     result = PassReport()
     try:
         # 1. fetch + discover: listing pages, feeds (configured or autodiscovered), sitemaps
-        links, source_errors = await _discover_links(monitor, site)
+        links, source_errors = await _discover_links(runtime, site)
         result.links = len(links)
         # 2. keep the stories we do not track yet
-        tracked = monitor.store.tracked_urls([link.url for link in links])
+        tracked = runtime.store.tracked_urls([link.url for link in links])
         now = time.monotonic()
         new_links = [
-            link for link in links if link.url not in tracked and monitor.failed_links.due(link.url, now)
+            link for link in links if link.url not in tracked and runtime.failed_links.due(link.url, now)
         ][: site.max_new_per_pass]
-        monitor.start_extract_workers(len(new_links))
+        runtime.start_extract_workers(len(new_links))
         # 3. fetch, extract and store each new story
-        outcomes = await bounded_gather([_first_sight(monitor, site, link) for link in new_links])
+        outcomes = await bounded_gather([_first_sight(runtime, site, link) for link in new_links])
         result.new = sum(1 for outcome in outcomes if outcome == "new")
         result.failed = sum(1 for outcome in outcomes if outcome == "failed")
         all_sources_failed = bool(source_errors) and len(source_errors) == _source_count(site)
         error = "; ".join(source_errors) if all_sources_failed else None
-        _record_site_result(monitor, site, error)
+        _record_site_result(runtime, site, error)
         result.errors.extend(source_errors)
     except StoreError:
         raise
     except Exception as error:  # a bug must not stop the other sites: record it and go on
         log.exception("checking site %s failed", site.name)
-        monitor.store.record_site_result(site.name, f"internal error: {error!r}")
+        runtime.store.record_site_result(site.name, f"internal error: {error!r}")
         result.errors.append(repr(error))
     return result
 
 
-def _record_site_result(monitor: Monitor, site: Site, error: str | None) -> None:
+def _record_site_result(runtime: Runtime, site: Site, error: str | None) -> None:
     """Store the outcome; say so once when a site starts failing and once when it recovers."""
-    failures_before = monitor.store.site_failures(site.name)
-    monitor.store.record_site_result(site.name, error)
+    failures_before = runtime.store.site_failures(site.name)
+    runtime.store.record_site_result(site.name, error)
     if error is not None and failures_before == 0:
         report.emit("site.failing", logging.WARNING, site=site.name, error=error)
     elif error is None and failures_before > 0:
@@ -100,14 +100,14 @@ def _source_count(site: Site) -> int:
     return len(site.start_urls) + len(site.feeds) + len(site.sitemaps)
 
 
-async def _discover_links(monitor: Monitor, site: Site) -> tuple[list[ArticleLink], list[str]]:
+async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLink], list[str]]:
     errors: list[str] = []
     found: list[ArticleLink] = []
     listing_pages = await asyncio.gather(
-        *(_fetch_source(monitor, site, url, "page") for url in site.start_urls)
+        *(_fetch_source(runtime, site, url, "page") for url in site.start_urls)
     )
     # Feeds found on the start pages earlier are kept as sources: read them even when the pages are unchanged.
-    feed_urls = list(site.feeds) or monitor.store.source_urls(site.name, "feed")
+    feed_urls = list(site.feeds) or runtime.store.source_urls(site.name, "feed")
     for url, page in zip(site.start_urls, listing_pages, strict=True):
         if page is None:
             errors.append(f"{url}: unreachable")
@@ -126,7 +126,7 @@ async def _discover_links(monitor: Monitor, site: Site) -> tuple[list[ArticleLin
         if not site.feeds:
             discovered = feed_urls_from_page(page.text, page.final_url)[:MAX_AUTODISCOVERED_FEEDS]
             feed_urls.extend(url for url in discovered if url not in feed_urls)
-    feed_pages = await asyncio.gather(*(_fetch_source(monitor, site, url, "feed") for url in feed_urls))
+    feed_pages = await asyncio.gather(*(_fetch_source(runtime, site, url, "feed") for url in feed_urls))
     for url, page in zip(feed_urls, feed_pages, strict=True):
         if page is None:
             if url in site.feeds:
@@ -134,26 +134,26 @@ async def _discover_links(monitor: Monitor, site: Site) -> tuple[list[ArticleLin
         elif page.body and not page.not_modified:
             found.extend(links_from_feed(page.body, page.final_url))
     for url in site.sitemaps:
-        sitemap_links, ok = await _sitemap_links(monitor, site, url)
+        sitemap_links, ok = await _sitemap_links(runtime, site, url)
         found.extend(sitemap_links)
         if not ok:
             errors.append(f"{url}: unreachable")
-    for url in await _robots_sitemaps(monitor, site):
-        found.extend((await _sitemap_links(monitor, site, url))[0])
+    for url in await _robots_sitemaps(runtime, site):
+        found.extend((await _sitemap_links(runtime, site, url))[0])
     return _unique_story_links(found, site), errors
 
 
-async def _robots_sitemaps(monitor: Monitor, site: Site) -> list[str]:
+async def _robots_sitemaps(runtime: Runtime, site: Site) -> list[str]:
     """The `Sitemap:` lines of the site's robots.txt when the site asks for them, minus configured ones."""
     if not site.sitemaps_from_robots:
         return []
     first_source = (*site.start_urls, *site.feeds, *site.sitemaps)[0]
-    found = await monitor.fetcher.sitemaps_from_robots(first_source, site_hosts=site.source_hosts)
+    found = await runtime.fetcher.sitemaps_from_robots(first_source, site_hosts=site.source_hosts)
     return [url for url in found if url not in site.sitemaps and _on_site(url, site)][:MAX_CHILD_SITEMAPS]
 
 
-async def _sitemap_links(monitor: Monitor, site: Site, url: str) -> tuple[list[ArticleLink], bool]:
-    page = await _fetch_source(monitor, site, url, "sitemap")
+async def _sitemap_links(runtime: Runtime, site: Site, url: str) -> tuple[list[ArticleLink], bool]:
+    page = await _fetch_source(runtime, site, url, "sitemap")
     if page is None:
         return [], False
     if page.not_modified or not page.body:
@@ -161,7 +161,7 @@ async def _sitemap_links(monitor: Monitor, site: Site, url: str) -> tuple[list[A
     max_age_days = site.sitemap_max_age_s / 86400
     links, children = links_from_sitemap(page.body, page.final_url, max_age_days=max_age_days)
     for child in children[:MAX_CHILD_SITEMAPS]:
-        child_page = await _fetch_source(monitor, site, child, "sitemap")
+        child_page = await _fetch_source(runtime, site, child, "sitemap")
         if child_page is not None and child_page.body and not child_page.not_modified:
             links.extend(
                 links_from_sitemap(child_page.body, child_page.final_url, max_age_days=max_age_days)[0]
@@ -188,19 +188,19 @@ def _on_site(url: str, site: Site) -> bool:
     return host_in_domains((urlsplit(url).hostname or "").lower(), site.allowed_domains)
 
 
-async def _fetch_source(monitor: Monitor, site: Site, url: str, kind: FetchKind) -> FetchedPage | None:
+async def _fetch_source(runtime: Runtime, site: Site, url: str, kind: FetchKind) -> FetchedPage | None:
     """Fetch a listing page, feed or sitemap with its stored validators; None when it failed."""
-    state = monitor.store.source_state(url)
+    state = runtime.store.source_state(url)
     page = await fetch_page(
-        monitor, site, url, kind, state.etag if state else None, state.last_modified if state else None
+        runtime, site, url, kind, state.etag if state else None, state.last_modified if state else None
     )
     if not page.ok:
         return None
     if page.not_modified:
-        monitor.store.save_source_state(site.name, url, kind, state or SourceState(None, None, None))
+        runtime.store.save_source_state(site.name, url, kind, state or SourceState(None, None, None))
         return page
     body_sha = hashlib.sha256(page.body).hexdigest()
-    monitor.store.save_source_state(
+    runtime.store.save_source_state(
         site.name, url, kind, SourceState(page.etag, page.last_modified, body_sha)
     )
     if state is not None and state.body_sha256 == body_sha:
@@ -209,30 +209,30 @@ async def _fetch_source(monitor: Monitor, site: Site, url: str, kind: FetchKind)
     return page
 
 
-async def _first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
+async def _first_sight(runtime: Runtime, site: Site, link: ArticleLink) -> str:
     """Fetch, extract and store a story seen for the first time: "new", "known" or "failed"."""
-    outcome = await _store_first_sight(monitor, site, link)
+    outcome = await _store_first_sight(runtime, site, link)
     if outcome == "failed":
-        monitor.failed_links.failed(link.url, time.monotonic())
+        runtime.failed_links.failed(link.url, time.monotonic())
     else:
-        monitor.failed_links.forget(link.url)
+        runtime.failed_links.forget(link.url)
     return outcome
 
 
-async def _store_first_sight(monitor: Monitor, site: Site, link: ArticleLink) -> str:
-    page = await fetch_page(monitor, site, link.url, "page", None, None)
+async def _store_first_sight(runtime: Runtime, site: Site, link: ArticleLink) -> str:
+    page = await fetch_page(runtime, site, link.url, "page", None, None)
     if not page.ok or page.not_modified:
         return "failed"
-    article = await extract_article(monitor, page, site)
+    article = await extract_article(runtime, page, site)
     if not article.text.strip() and not article.title:
         log.info("no story found at %s", link.url)
         return "failed"
     canonical = canonical_of(article, page, site)
-    if canonical != link.url and monitor.store.tracked_urls([canonical]):
+    if canonical != link.url and runtime.store.tracked_urls([canonical]):
         return "known"  # the same story under another URL (redirect target or rel=canonical)
     version = new_version(link.url, article, canonical)
     rechecks_at = next_check_at(now_iso(), None, site.rechecks)
-    article_id = monitor.store.add_story(
+    article_id = runtime.store.add_story(
         site.name,
         version,
         next_check_at=rechecks_at or now_iso(),

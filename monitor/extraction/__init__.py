@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sys
-import types
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract import body, clean
-from monitor.extract.metadata import Metadata, extract_metadata
+from monitor.extraction import body, clean
+from monitor.extraction.metadata import Metadata, extract_metadata
 from monitor.models import Article, Selectors
 
 __all__ = ["extract"]
@@ -69,15 +67,3 @@ def _article(found: Metadata, text: str) -> Article:
         tags=found.tags,
         text=text,
     )
-
-
-class _CallableModule(types.ModuleType):
-    """`monitor.extract` is this package, and calling it is calling extract() (the SPEC's Python API)."""
-
-    def __call__(
-        self, html: str | bytes, url: str | None = None, selectors: Selectors | None = None
-    ) -> Article:
-        return extract(html, url, selectors)
-
-
-sys.modules[__name__].__class__ = _CallableModule

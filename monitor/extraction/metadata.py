@@ -12,9 +12,9 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract import rules
-from monitor.extract.clean import normalize_space
-from monitor.extract.dates import ambiguous, date_from_url, normalize_date
+from monitor.extraction import rules
+from monitor.extraction.clean import normalize_space
+from monitor.extraction.dates import ambiguous, date_from_url, normalize_date
 
 JsonObject = dict[str, Any]
 _WORDS = re.compile(r"\w+")

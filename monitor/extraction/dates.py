@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from dateutil import parser as date_parser
 
-from monitor.extract import rules
+from monitor.extraction import rules
 
 _ISO_PREFIX = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract import rules
-from monitor.extract.clean import drop_junk
+from monitor.extraction import rules
+from monitor.extraction.clean import drop_junk
 
 _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")

@@ -17,7 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import report
 from monitor.config import Config, Site, load_config
 from monitor.errors import ConfigError, StoreError
-from monitor.pipeline import Monitor, check_site, recheck_stories
+from monitor.pipeline import Runtime, check_site, recheck_stories
 from monitor.schedule import site_backoff_interval
 from monitor.store import DaemonLock, Store
 
@@ -41,7 +41,7 @@ class Daemon:
         self.drain_timeout_s = drain_timeout_s
         self.lock = DaemonLock(config.database_url)
         self.store = Store(config.database_url)
-        self.monitor: Monitor | None = None
+        self.runtime: Runtime | None = None
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
@@ -57,7 +57,7 @@ class Daemon:
             if unclean_stop:
                 self._check_integrity()
             self.store.upgrade()
-            self.monitor = Monitor(self.config, self.store)
+            self.runtime = Runtime(self.config, self.store)
             self.store.ensure_sites(site.name for site in self.config.sites)
             self._install_signal_handlers()
             self._schedule_all()
@@ -66,8 +66,8 @@ class Daemon:
             await self._stopping.wait()
             await self._drain()
         finally:
-            if self.monitor is not None:
-                await self.monitor.aclose()
+            if self.runtime is not None:
+                await self.runtime.aclose()
             self.store.close()
             self.lock.release()
         report.emit("daemon.stopped", pid=os.getpid())
@@ -143,7 +143,7 @@ class Daemon:
         return run_guarded
 
     async def _site_job(self, name: str) -> None:
-        assert self.monitor is not None
+        assert self.runtime is not None
         site = self.config.site(name)
         failures = self.store.site_failures(name)
         last_run = self._site_last_run.get(name)
@@ -152,13 +152,13 @@ class Daemon:
             if time.monotonic() - last_run < wait_s * 0.95:
                 return  # the site keeps failing: visit it less often
         self._site_last_run[name] = time.monotonic()
-        await check_site(self.monitor, site)
+        await check_site(self.runtime, site)
 
     async def _recheck_job(self) -> None:
-        assert self.monitor is not None
+        assert self.runtime is not None
         sites = [site for site in self.config.sites if site.enabled]
         if sites:
-            await recheck_stories(self.monitor, sites)
+            await recheck_stories(self.runtime, sites)
 
     async def _maintenance(self) -> None:
         self.store.maintenance(keep_fetch_log_s=self.config.fetch.keep_fetch_log)
@@ -188,8 +188,8 @@ class Daemon:
             name for name in old_sites.keys() | new_sites.keys() if old_sites.get(name) != new_sites.get(name)
         )
         self.config = new_config
-        if self.monitor is not None:
-            self.monitor.config = new_config
+        if self.runtime is not None:
+            self.runtime.config = new_config
         self.store.ensure_sites(new_sites)
         for name in touched:
             if self.scheduler.get_job(_site_job_id(name)):

@@ -7,7 +7,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract import rules
+from monitor.extraction import rules
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
