@@ -7,7 +7,7 @@ import logging
 import ssl
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
@@ -38,7 +38,7 @@ from monitor.fetch.politeness import (
 from monitor.fetch.resolve import AddressCache
 from monitor.fetch.retry import backoff_delay, is_host_failure, is_retryable, parse_retry_after
 from monitor.fetch.settings import FetchSettings
-from monitor.fetch.urls import canonicalize_url, host_in_domains, is_private_host, registrable_domain
+from monitor.fetch.urls import canonicalize_url, host_in_domains, registrable_domain
 from monitor.models import FetchAttempt, FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class _Call:
     user_agent: str
     host_delay_s: float
     allowed_hosts: frozenset[str] | None
-    site_hosts: frozenset[str] | None
+    site_hosts: frozenset[str]  # trusted whatever they resolve to (lower case, no trailing dot)
     headers: dict[str, str]
     retries_left: int
     attempts: list[FetchAttempt] = field(default_factory=list)
@@ -163,11 +163,11 @@ class Fetcher:
     ) -> FetchedPage:
         """Fetches url; failures come back as FetchedPage.error, every HTTP attempt in .attempts.
 
-        site_hosts: the host names of the site's configured URLs. When given, every hop (the URL, each
-        redirect target, and so its robots.txt) whose host RESOLVES to a loopback, private, link-local or
-        otherwise non-public address is refused with error "unsafe_url", before any request to it, unless
-        the site itself lives on such an address (one of site_hosts is, or resolves to, one). None (the
-        default) skips the check: for callers that fetch only configured URLs.
+        site_hosts: the host names of the site's configured URLs, the only hosts trusted whatever they
+        resolve to. Every other host of every request (the URL, each redirect target, robots.txt and its
+        redirects) that RESOLVES to a loopback, private, link-local or otherwise non-public address is
+        refused with error "unsafe_url" before any request to it, even when the site itself lives on such an
+        address. None (the default) trusts the host of url alone (`monitor check URL`).
         """
         if kind not in ACCEPT_HEADERS:
             raise ValueError(f"fetch kind must be page, feed or sitemap, not {kind!r}")
@@ -203,7 +203,7 @@ class Fetcher:
             user_agent=user_agent,
             host_delay_s=self.settings.host_delay_s if host_delay_s is None else host_delay_s,
             allowed_hosts=allowed_hosts,
-            site_hosts=site_hosts,
+            site_hosts=_trusted_hosts(url, site_hosts),
             headers=headers,
             retries_left=self.settings.max_retries,
         )
@@ -227,6 +227,8 @@ class Fetcher:
             target = urljoin(current, location.strip())
             refused = self._refuse_redirect(call, target, seen)
             if refused:
+                # The fetch log shows why the chain stopped at this hop, not a plain 3xx.
+                call.attempts[-1] = replace(call.attempts[-1], error=refused)
                 return self._failure(
                     call,
                     current,
@@ -253,10 +255,9 @@ class Fetcher:
 
     async def _blocked(self, call: _Call, url: str, key: str) -> tuple[str, str] | None:
         """Why url must not be requested now (private address, host paused, robots.txt), or None."""
-        if call.site_hosts is not None:
-            unsafe = await self._unsafe_address(call, url)
-            if unsafe:
-                return "unsafe_url", unsafe
+        unsafe = await self._unsafe_address(call, url)
+        if unsafe:
+            return "unsafe_url", unsafe
         paused_for = self._hosts.paused_for(key)
         if paused_for > 0:
             return "host_paused", f"Retry-After: host paused for {paused_for:.0f} s more"
@@ -270,22 +271,16 @@ class Fetcher:
         return None
 
     async def _unsafe_address(self, call: _Call, url: str) -> str | None:
-        """Why url's host must not be contacted for this site (it resolves to a non-public address and
-        the site does not live on one), or None."""
-        if call.site_hosts is None:
+        """Why url's host must not be contacted for this call, or None. The one address policy of every
+        request: a host of the site's configured URLs is trusted; any other host must resolve to public
+        addresses only (a site on a private address does not make other private addresses fair game)."""
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        if host in call.site_hosts:
             return None
-        host = urlsplit(url).hostname or ""
         address = await self._addresses.private_address(host)
-        if address is None or await self._site_is_private(call.site_hosts):
+        if address is None:
             return None
         return f"{host} resolves to the non-public address {address}"[:DETAIL_MAX_CHARS]
-
-    async def _site_is_private(self, site_hosts: frozenset[str]) -> bool:
-        for site_host in site_hosts:
-            site_host = site_host.lower().rstrip(".")
-            if is_private_host(site_host) or await self._addresses.private_address(site_host):
-                return True
-        return False
 
     def _delay_for(self, call: _Call, url: str) -> float:
         if not self.settings.respect_robots:
@@ -317,15 +312,18 @@ class Fetcher:
             )
             location = exchange.location
             if location is None:
+                return self._robots_rules(exchange)
+            target = urljoin(robots_url, location.strip())
+            refused = "unsafe_url" if not is_web_url(target) else None
+            if refused is None and await self._unsafe_address(call, target):
+                refused = "unsafe_url"
+            if refused:
+                # A redirect that may not be followed leaves robots.txt unavailable: allow all (RFC 9309
+                # 2.3.1.2, as for too many redirects); the fetch log shows the refusal.
+                call.attempts[-1] = replace(call.attempts[-1], error=refused)
                 break
-            robots_url = urljoin(robots_url, location.strip())
-            if not is_web_url(robots_url):
-                break
-        else:
-            return RobotsRules(
-                None, allow_all=True, expires_at=self._robots.expiry(self.settings.robots_ttl_s)
-            )
-        return self._robots_rules(exchange)
+            robots_url = target
+        return RobotsRules(None, allow_all=True, expires_at=self._robots.expiry(self.settings.robots_ttl_s))
 
     def _robots_rules(self, exchange: Exchange) -> RobotsRules:
         ok_ttl = self._robots.expiry(self.settings.robots_ttl_s)
@@ -452,3 +450,9 @@ class Fetcher:
             error_detail=detail,
             attempts=tuple(call.attempts),
         )
+
+
+def _trusted_hosts(url: str, site_hosts: frozenset[str] | None) -> frozenset[str]:
+    """The hosts a call may contact whatever they resolve to: the site's configured hosts, or url's own."""
+    hosts = site_hosts if site_hosts is not None else frozenset({urlsplit(url).hostname or ""})
+    return frozenset(host.lower().rstrip(".") for host in hosts if host)

@@ -124,7 +124,13 @@ async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLin
             )
         )
         if not site.feeds:
-            discovered = feed_urls_from_page(page.text, page.final_url)[:MAX_AUTODISCOVERED_FEEDS]
+            # A page may name any host as its feed: the same address rules as for story links (the fetch
+            # itself then refuses names that resolve to non-public addresses).
+            discovered = [
+                url
+                for url in feed_urls_from_page(page.text, page.final_url)
+                if is_safe_link(url, site.source_hosts)
+            ][:MAX_AUTODISCOVERED_FEEDS]
             feed_urls.extend(url for url in discovered if url not in feed_urls)
     feed_pages = await asyncio.gather(*(_fetch_source(runtime, site, url, "feed") for url in feed_urls))
     for url, page in zip(feed_urls, feed_pages, strict=True):
