@@ -359,7 +359,7 @@ def test_what_is_retried(status: int | None, error: str | None, expected: bool) 
 
 async def test_trickling_server_hits_the_overall_deadline(server: FaultServer) -> None:
     url = server.route("/slow", fs.trickle(b"<p>" + b"x" * 1000, interval_s=0.05))
-    async with make_fetcher(deadline_s=0.5, max_retries=0) as fetcher:
+    async with make_fetcher(deadline_s=0.5, max_retries=0, respect_robots=False) as fetcher:
         started = time.monotonic()
         page = await fetcher.fetch(url, kind="page")
     assert page.error == "timeout" and time.monotonic() - started < 1.5
@@ -368,7 +368,7 @@ async def test_trickling_server_hits_the_overall_deadline(server: FaultServer) -
 
 async def test_silent_server_times_out(server: FaultServer) -> None:
     url = server.route("/stall", fs.stall(5))
-    async with make_fetcher(deadline_s=0.3, max_retries=1) as fetcher:
+    async with make_fetcher(deadline_s=0.3, max_retries=1, respect_robots=False) as fetcher:
         page = await fetcher.fetch(url, kind="page")
     assert page.error == "timeout" and len(page_attempts(page)) == 2
 
@@ -404,13 +404,12 @@ async def test_a_hostile_host_does_not_hold_up_other_sites(
     slow = server.route("/slow", fs.trickle(b"x" * 100, interval_s=0.1))
     fast = other_server.route("/fast", fs.html("<p>fast</p>"))
     async with make_fetcher(max_retries=0) as fetcher:
-        started = time.monotonic()
         slow_task = asyncio.create_task(fetcher.fetch(slow, kind="page"))
         await asyncio.sleep(0.05)
         fast_page = await fetcher.fetch(fast, kind="page")
-        fast_elapsed = time.monotonic() - started
+        slow_still_running = not slow_task.done()  # an order, not a timing: the fast host did not wait
         slow_page = await slow_task
-    assert fast_page.ok and fast_elapsed < 0.5 and slow_page.error == "timeout"
+    assert fast_page.ok and slow_still_running and slow_page.error == "timeout"
 
 
 # --- size caps and decompression ------
@@ -608,7 +607,8 @@ async def test_cross_host_redirect_is_refused_unless_allowed(
     url = server.route("/out", fs.redirect(target))
     async with make_fetcher() as fetcher:
         refused = await fetcher.fetch(url, kind="page")
-        allowed = await fetcher.fetch(url, kind="page", allowed_hosts=frozenset({"127.0.0.1", "127.0.0.2"}))
+        both = frozenset({"127.0.0.1", "127.0.0.2"})
+        allowed = await fetcher.fetch(url, kind="page", allowed_hosts=both, site_hosts=both)
     assert (
         refused.error == "cross_host_redirect"
         and refused.status == 302
@@ -668,8 +668,9 @@ async def test_host_resolving_to_loopback_is_refused_for_a_public_site(server: F
 async def test_private_addresses_are_fetched_when_the_site_lives_there(
     server: FaultServer, site_host: str
 ) -> None:
-    url = server.route("/page", fs.html("<p>intranet news</p>"))
+    server.route("/page", fs.html("<p>intranet news</p>"))
     async with make_fetcher() as fetcher:
+        url = f"http://{site_host}:{server.port}/page"
         page = await fetcher.fetch(url, kind="page", site_hosts=frozenset({site_host}))
     assert page.ok and page.text == "<p>intranet news</p>"
 
