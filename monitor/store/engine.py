@@ -71,6 +71,7 @@ def upgrade_database(url: str, engine: Engine | None = None) -> None:
         return
     from alembic import command
     from alembic.config import Config as AlembicConfig
+    from alembic.util import CommandError
 
     alembic_config = AlembicConfig()
     alembic_config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -79,6 +80,14 @@ def upgrade_database(url: str, engine: Engine | None = None) -> None:
         command.upgrade(alembic_config, "head")
     except SQLAlchemyError as error:
         raise StoreError(f"cannot upgrade the database {_safe_url(url)}: {error}") from error
+    except CommandError as error:
+        # The usual cause: a newer monitor upgraded this database; this one does not know its revision.
+        found = _revision_at(url, engine)
+        newer = f" (at revision {found}; this monitor knows up to {HEAD_REVISION})" if found else ""
+        raise StoreError(
+            f"the database {_safe_url(url)} has a schema this monitor does not know{newer}: "
+            f"run the newer monitor that upgraded it, or a new database ({error})"
+        ) from None
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -88,6 +97,16 @@ def current_revision(engine: Engine) -> str | None:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError:
         return None
+
+
+def _revision_at(url: str, engine: Engine | None) -> str | None:
+    if engine is not None:
+        return current_revision(engine)
+    own_engine = create_store_engine(url)
+    try:
+        return current_revision(own_engine)
+    finally:
+        own_engine.dispose()
 
 
 def _safe_url(url: str) -> str:
