@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -71,6 +71,19 @@ class NewChange:
 # read of the tracking state, by close(), or when this many wait: one transaction per story costs ~0.5 ms of
 # BEGIN/COMMIT, more than the statement itself (issue 7). Losing them in a crash only means a recheck.
 DEFERRED_WRITES_MAX = 200
+
+
+def due_query(site_names: Collection[str], due_before: str, limit: int) -> Select[Any]:
+    """The recheck's query: active stories of these sites due by due_before, most overdue first. It must
+    stay an index range scan (ix_articles_site_next_check_at or ix_articles_next_check_at): tested, and
+    timed at 10,000 and 100,000 stories by benchmarks/bench_capacity.py."""
+    return (
+        select(articles)
+        .where(articles.c.site.in_(list(site_names)), articles.c.status != "gone")
+        .where(articles.c.next_check_at.is_not(None), articles.c.next_check_at <= due_before)
+        .order_by(articles.c.next_check_at, articles.c.id)
+        .limit(limit)
+    )
 
 
 class Store:
@@ -182,12 +195,16 @@ class Store:
     ) -> list[TrackedArticle]:
         """Active stories of these sites whose next check is due, most overdue first; or, when due_before is
         None, every one of them with an id above after_id, by id (pages that a recheck cannot reorder)."""
-        query = select(articles).where(articles.c.site.in_(list(site_names)), articles.c.status != "gone")
         if due_before is not None:
-            query = query.where(articles.c.next_check_at.is_not(None), articles.c.next_check_at <= due_before)
-            query = query.order_by(articles.c.next_check_at, articles.c.id).limit(limit)
+            query = due_query(site_names, due_before, limit)
         else:
-            query = query.where(articles.c.id > after_id).order_by(articles.c.id).limit(limit)
+            query = (
+                select(articles)
+                .where(articles.c.site.in_(list(site_names)), articles.c.status != "gone")
+                .where(articles.c.id > after_id)
+                .order_by(articles.c.id)
+                .limit(limit)
+            )
         self.flush()
         with self.engine.connect() as connection:
             return [_tracked(row) for row in connection.execute(query)]
@@ -417,15 +434,20 @@ class Store:
         return [] if rows == ["ok"] else rows
 
     def maintenance(self, *, keep_fetch_log_s: float) -> None:
-        """Drop fetch log rows older than keep_fetch_log_s and, on SQLite, checkpoint the WAL so it does not
-        grow without bound."""
+        """Drop fetch log rows older than keep_fetch_log_s and, on SQLite, refresh the planner's statistics
+        (so due stories are read in next-check order, bench_capacity.py) and checkpoint the WAL so it does
+        not grow without bound. PostgreSQL's autovacuum keeps its own statistics."""
         cutoff = iso_after(-keep_fetch_log_s)
         with self._write() as connection:
             connection.execute(fetches.delete().where(fetches.c.started_at < cutoff))
         if self.engine.dialect.name == "sqlite":
             raw = self.engine.raw_connection()  # autocommit: a checkpoint cannot run inside a transaction
             try:
-                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor = raw.cursor()
+                # A sampled ANALYZE: a few milliseconds whatever the table sizes (SQLite's own advice).
+                cursor.execute("PRAGMA analysis_limit=400")
+                cursor.execute("ANALYZE")
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 raw.close()
 

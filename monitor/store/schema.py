@@ -65,7 +65,7 @@ articles = Table(
     Column("pending_hash", String(64)),
     Column("pending_reason", String(40)),
 )
-Index("ix_articles_site", articles.c.site)
+Index("ix_articles_site_next_check_at", articles.c.site, articles.c.next_check_at)
 Index("ix_articles_next_check_at", articles.c.next_check_at)
 Index("ix_articles_canonical_url", articles.c.canonical_url)
 
