@@ -21,7 +21,6 @@ _LABELS = {
     "story.new": "NEW",
     "story.changed": "CHANGED",
     "story.minor": "MINOR",
-    "story.reverted": "REVERTED",
     "story.removed": "REMOVED",
     "story.restored": "RESTORED",
     "story.quarantined": "SUSPECT",
@@ -48,10 +47,18 @@ def story_new(site: str, url: str, title: str | None, version: int = 1) -> None:
 
 
 def story_changed(
-    site: str, url: str, title: str | None, version: int, fields: Sequence[str], summary: str
+    site: str,
+    url: str,
+    title: str | None,
+    version: int,
+    fields: Sequence[str],
+    summary: str,
+    *,
+    event: str = "story.changed",
 ) -> None:
+    """A new version (or a return to an earlier one); event "story.minor" for a minor one not alerted."""
     emit(
-        "story.changed",
+        event,
         site=site,
         url=url,
         title=title or "",
@@ -80,7 +87,7 @@ def format_text(event: str, fields: dict[str, Any]) -> str:
     if "url" in fields:
         parts.append(str(fields["url"]))
     tail = {key: value for key, value in fields.items() if key not in ("site", "title", "url", "version")}
-    if event in ("story.changed", "story.minor", "story.reverted"):
+    if event in ("story.changed", "story.minor"):
         parts.append(f"v{fields.get('version')}: {fields.get('summary', '')}")
     elif tail:
         parts.append(" ".join(f"{key}={_text_value(value)}" for key, value in tail.items()))

@@ -1,7 +1,8 @@
 """Storage: the schema, the engine set-up and the repository (the only code that queries)."""
 
+from monitor.models import NewChange, NewVersion, TrackedArticle
 from monitor.store.engine import DaemonLock, create_store_engine, upgrade_database
-from monitor.store.repo import NewChange, NewVersion, SourceState, Store, TrackedArticle
+from monitor.store.repo import SourceState, Store
 
 __all__ = [
     "DaemonLock",

@@ -14,29 +14,18 @@ from sqlalchemy.exc import OperationalError
 
 from monitor.clock import iso_after, now_iso
 from monitor.errors import StoreError
-from monitor.models import Article, FetchAttempt
+from monitor.models import (
+    Article,
+    ChangeKind,
+    FetchAttempt,
+    NewChange,
+    NewVersion,
+    StoredVersion,
+    StoryStatus,
+    TrackedArticle,
+)
 from monitor.store.engine import create_store_engine, upgrade_database, writer
 from monitor.store.schema import articles, changes, fetches, sites, sources, versions
-
-
-@dataclass(frozen=True, slots=True)
-class TrackedArticle:
-    """A story's tracking state (one `articles` row)."""
-
-    id: int
-    site: str
-    url: str
-    canonical_url: str | None
-    first_seen_at: str
-    last_changed_at: str | None
-    status: str
-    current_version: int
-    etag: str | None
-    last_modified: str | None
-    body_sha256: str | None
-    consecutive_failures: int
-    pending_hash: str | None
-    pending_reason: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,25 +35,6 @@ class SourceState:
     etag: str | None
     last_modified: str | None
     body_sha256: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewVersion:
-    """A version to store: the extracted article plus its fingerprints."""
-
-    url: str
-    article: Article
-    content_hash: str
-    text_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class NewChange:
-    kind: str  # new / changed / minor / reverted / removed / restored
-    fields: tuple[str, ...] = ()
-    summary: str = ""
-    diff: str = ""
-    minor: bool = False
 
 
 # Deferred writes (fetch log rows, "checked, unchanged" marks) are flushed by the next write transaction, by a
@@ -182,7 +152,7 @@ class Store:
     ) -> list[TrackedArticle]:
         """Active stories of these sites whose next check is due, most overdue first; or, when due_before is
         None, every one of them with an id above after_id, by id (pages that a recheck cannot reorder)."""
-        query = select(articles).where(articles.c.site.in_(list(site_names)), articles.c.status != "gone")
+        query = select(articles).where(articles.c.site.in_(list(site_names)))
         if due_before is not None:
             query = query.where(articles.c.next_check_at.is_not(None), articles.c.next_check_at <= due_before)
             query = query.order_by(articles.c.next_check_at, articles.c.id).limit(limit)
@@ -216,7 +186,7 @@ class Store:
                     "last_checked_at": now,
                     "last_changed_at": now,
                     "next_check_at": next_check_at,
-                    "status": "active",
+                    "status": StoryStatus.ACTIVE,
                     "current_version": 1,
                     "etag": etag,
                     "last_modified": last_modified,
@@ -226,10 +196,10 @@ class Store:
             if article_id is None:
                 return None
             _insert_version(connection, article_id, 1, version, now)
-            _insert_change(connection, article_id, 1, NewChange(kind="new"), now)
+            _insert_change(connection, article_id, 1, NewChange(kind=ChangeKind.NEW), now)
         return int(article_id)
 
-    def current_version(self, article_id: int) -> tuple[Article, str] | None:
+    def current_version(self, article_id: int) -> StoredVersion | None:
         """The stored current version as an Article, with its content hash."""
         with self.engine.connect() as connection:
             row = connection.execute(
@@ -241,7 +211,7 @@ class Store:
                 )
                 .where(articles.c.id == article_id)
             ).first()
-        return (_article_from_row(row), row.content_hash) if row else None
+        return StoredVersion(_article_from_row(row), row.content_hash) if row else None
 
     def add_version(
         self,
@@ -344,7 +314,7 @@ class Store:
         self._flush_when_full()
 
     def record_status_change(
-        self, article: TrackedArticle, kind: str, *, status: str, next_check_at: str | None
+        self, article: TrackedArticle, kind: ChangeKind, *, status: StoryStatus, next_check_at: str | None
     ) -> None:
         """A story was removed (404/410, taken down) or restored: one change row and the new status."""
         now = now_iso()
@@ -372,14 +342,14 @@ class Store:
                 connection,
                 article.id,
                 article.current_version,
-                NewChange(kind="moved", fields=("url",), summary=f"url: {article.url} -> {new_url}"),
+                NewChange(kind=ChangeKind.MOVED, fields=("url",), summary=f"url: {article.url} -> {new_url}"),
                 now,
             )
             connection.execute(
                 update(articles).where(articles.c.id == article.id).values(canonical_url=new_url)
             )
 
-    def last_change_kinds(self, article_id: int, limit: int = 6) -> list[tuple[str, int | None]]:
+    def last_change_kinds(self, article_id: int, limit: int = 6) -> list[tuple[ChangeKind, int | None]]:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(changes.c.kind, changes.c.version)
@@ -387,7 +357,7 @@ class Store:
                 .order_by(changes.c.id.desc())
                 .limit(limit)
             ).all()
-        return [(row.kind, row.version) for row in rows]
+        return [(ChangeKind(row.kind), row.version) for row in rows]
 
     # -- fetch log ---------------------------------------------------------------------------------------
 
@@ -494,7 +464,7 @@ def _make_current(connection: Connection, article_id: int, number: int, now: str
             consecutive_failures=0,
             pending_hash=None,
             pending_reason=None,
-            status="active",
+            status=StoryStatus.ACTIVE,
             **values,
         )
     )
@@ -553,7 +523,7 @@ def _tracked(row: Any) -> TrackedArticle:
         canonical_url=row.canonical_url,
         first_seen_at=row.first_seen_at,
         last_changed_at=row.last_changed_at,
-        status=row.status,
+        status=StoryStatus(row.status),
         current_version=row.current_version,
         etag=row.etag,
         last_modified=row.last_modified,
