@@ -41,6 +41,7 @@ from monitor.pipeline.decide import (
     Unchanged,
 )
 from monitor.pipeline.runtime import Runtime
+from monitor.report import Event
 from monitor.schedule import next_check_at
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def apply(runtime: Runtime, site: Site, story: TrackedArticle, decision: Decisio
     match decision:
         case Unchanged(validators=validators):
             # The many checks that found nothing new go in the pass's write batch, not a transaction each.
-            store.mark_checked_later(
+            runtime.batch.mark_checked(
                 story.id,
                 next_check_at=_next_check(story, site),
                 consecutive_failures=0,
@@ -61,6 +62,7 @@ def apply(runtime: Runtime, site: Site, story: TrackedArticle, decision: Decisio
                 pending_reason=None,
                 **_columns(validators),
             )
+            runtime.flush(only_when_full=True)
             return CheckOutcome.UNCHANGED
         case Quarantined(reason=reason, content_hash=content_hash):
             store.mark_checked(
@@ -70,7 +72,7 @@ def apply(runtime: Runtime, site: Site, story: TrackedArticle, decision: Decisio
                 pending_hash=content_hash,
                 pending_reason=reason,
             )
-            report.emit("story.quarantined", site=site.name, url=story.url, reason=reason)
+            report.emit(Event.STORY_QUARANTINED, site=site.name, url=story.url, reason=reason)
             return CheckOutcome.UNCHANGED
         case Reverted(version_number=number, title=title, report=first_time, validators=validators):
             summary = f"back to v{number}"
@@ -95,11 +97,11 @@ def apply(runtime: Runtime, site: Site, story: TrackedArticle, decision: Decisio
                 status=StoryStatus.ACTIVE,
                 next_check_at=_next_check(story, site, changed=True),
             )
-            report.emit("story.restored", site=site.name, url=story.url)
+            report.emit(Event.STORY_RESTORED, site=site.name, url=story.url)
             return CheckOutcome.UNCHANGED
         case Moved(new_url=new_url):
             store.record_url_change(story, new_url)
-            report.emit("story.moved", site=site.name, url=story.url, new_url=new_url)
+            report.emit(Event.STORY_MOVED, site=site.name, url=story.url, new_url=new_url)
             return CheckOutcome.UNCHANGED
         case Failed():
             store.mark_checked(
@@ -155,7 +157,7 @@ def _store_version(
     )
     if number is None:  # this content is already stored: a restart after a crash, or another daemon
         return CheckOutcome.UNCHANGED
-    event = "story.minor" if isinstance(decision, Minor) else "story.changed"
+    event = Event.STORY_MINOR if isinstance(decision, Minor) else Event.STORY_CHANGED
     report.story_changed(
         site.name,
         story.url,

@@ -53,9 +53,9 @@ async def recheck_stories(
             [recheck_story(runtime, by_name[story.site], story) for story in due]
         ):
             result.count(outcome)
+        runtime.flush()  # stage end: "unchanged" marks and fetch rows, before the next read of due stories
         if len(page) < RECHECK_BATCH:
             break
-    runtime.store.flush()  # the "unchanged" marks and fetch rows: a daemon may not write again for long
     return result
 
 

@@ -21,7 +21,7 @@ from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.models import Article, CheckOutcome, FetchedPage
 from monitor.pipeline.decide import GONE_ERRORS, canonical_of, new_version
 from monitor.schedule import FailedLinks
-from monitor.store import Store
+from monitor.store import Store, WriteBatch
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -82,6 +82,7 @@ class Runtime:
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
         self.extract_workers: ProcessPoolExecutor | None = None
         self.failed_links = FailedLinks()
+        self.batch = WriteBatch()  # written by flush() at each stage end (and when full)
 
     def start_extract_workers(self, pending_pages: int) -> None:
         """Extract in worker processes from now on, when this many pages wait and there is a spare core."""
@@ -92,7 +93,13 @@ class Runtime:
             context = multiprocessing.get_context("spawn")
             self.extract_workers = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
+    def flush(self, *, only_when_full: bool = False) -> None:
+        """Write the pending fetch log rows and "checked" marks (see monitor/store/batch.py)."""
+        if not only_when_full or self.batch.full:
+            self.store.write_batch(self.batch)
+
     async def aclose(self) -> None:
+        self.flush()
         await self.fetcher.aclose()
         if self.extract_workers is not None:
             self.extract_workers.shutdown()
@@ -139,7 +146,8 @@ async def fetch_page(
         host_delay_s=site.host_delay_s,
         site_hosts=site.source_hosts,
     )
-    runtime.store.record_fetches(site.name, page.attempts)
+    runtime.batch.record_fetches(site.name, page.attempts)
+    runtime.flush(only_when_full=True)
     metrics.count_fetches(site.name, page.attempts)
     if page.error and page.error not in GONE_ERRORS:
         report.fetch_failed(

@@ -81,6 +81,7 @@ async def check_site(runtime: Runtime, site: Site) -> PassReport:
         log.exception("checking site %s failed", site.name)
         runtime.store.record_site_result(site.name, f"internal error: {error!r}")
         result.errors.append(repr(error))
+    runtime.flush()  # stage end: the fetch log rows of the site's sources and new stories
     return result
 
 

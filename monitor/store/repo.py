@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +17,13 @@ from monitor.errors import StoreError
 from monitor.models import (
     Article,
     ChangeKind,
-    FetchAttempt,
     NewChange,
     NewVersion,
     StoredVersion,
     StoryStatus,
     TrackedArticle,
 )
+from monitor.store.batch import WriteBatch
 from monitor.store.engine import create_store_engine, upgrade_database, writer
 from monitor.store.schema import articles, changes, fetches, sites, sources, versions
 
@@ -37,12 +37,6 @@ class SourceState:
     body_sha256: str | None
 
 
-# Deferred writes (fetch log rows, "checked, unchanged" marks) are flushed by the next write transaction, by a
-# read of the tracking state, by close(), or when this many wait: one transaction per story costs ~0.5 ms of
-# BEGIN/COMMIT, more than the statement itself (issue 7). Losing them in a crash only means a recheck.
-DEFERRED_WRITES_MAX = 200
-
-
 class Store:
     """Reads and writes of one database (SQLite or PostgreSQL) through SQLAlchemy Core."""
 
@@ -50,21 +44,33 @@ class Store:
         self.url = url
         self.engine = create_store_engine(url)
         self._writer = writer(self.engine)
-        self._deferred_fetches: list[dict[str, Any]] = []
-        self._deferred_checks: dict[int, dict[str, Any]] = {}
 
     def upgrade(self) -> None:
         upgrade_database(self.url, self.engine)
 
     def close(self) -> None:
-        self.flush()
         self.engine.dispose()
 
-    def flush(self) -> None:
-        """Write the deferred fetch log rows and unchanged marks now."""
-        if self._deferred_fetches or self._deferred_checks:
-            with self._write():
-                pass  # _WriteTransaction writes the deferred rows first
+    def write_batch(self, batch: WriteBatch) -> None:
+        """Write a batch's fetch log rows and "checked" marks in one transaction, leaving it empty."""
+        fetch_rows, checks = batch.take()
+        if not fetch_rows and not checks:
+            return
+        with self._write() as connection:
+            if fetch_rows:
+                connection.execute(fetches.insert(), fetch_rows)
+            by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for article_id, values in checks.items():
+                by_columns.setdefault(tuple(sorted(values)), []).append(
+                    {"_id": article_id, **{f"_{name}": value for name, value in values.items()}}
+                )
+            for columns, rows in by_columns.items():
+                statement = (
+                    update(articles)
+                    .where(articles.c.id == bindparam("_id"))
+                    .values({name: bindparam(f"_{name}") for name in columns})
+                )
+                connection.execute(statement, rows)
 
     # -- sites and sources -------------------------------------------------------------------------------
 
@@ -140,7 +146,6 @@ class Store:
         return found
 
     def article_by_url(self, url: str) -> TrackedArticle | None:
-        self.flush()
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(articles).where((articles.c.url == url) | (articles.c.canonical_url == url)).limit(1)
@@ -158,7 +163,6 @@ class Store:
             query = query.order_by(articles.c.next_check_at, articles.c.id).limit(limit)
         else:
             query = query.where(articles.c.id > after_id).order_by(articles.c.id).limit(limit)
-        self.flush()
         with self.engine.connect() as connection:
             return [_tracked(row) for row in connection.execute(query)]
 
@@ -304,15 +308,6 @@ class Store:
                 .values(last_checked_at=now_iso(), next_check_at=next_check_at, **values)
             )
 
-    def mark_checked_later(self, article_id: int, *, next_check_at: str | None, **values: Any) -> None:
-        """mark_checked() written with the next transaction: for the many checks that found nothing new."""
-        self._deferred_checks[article_id] = {
-            "last_checked_at": now_iso(),
-            "next_check_at": next_check_at,
-            **values,
-        }
-        self._flush_when_full()
-
     def record_status_change(
         self, article: TrackedArticle, kind: ChangeKind, *, status: StoryStatus, next_check_at: str | None
     ) -> None:
@@ -361,23 +356,6 @@ class Store:
 
     # -- fetch log ---------------------------------------------------------------------------------------
 
-    def record_fetches(self, site: str | None, attempts: Sequence[FetchAttempt]) -> None:
-        """Log HTTP attempts; written with the next write transaction (see DEFERRED_WRITES_MAX)."""
-        self._deferred_fetches.extend(
-            {
-                "site": site,
-                "url": attempt.url,
-                "started_at": attempt.started_at,
-                "status": attempt.status,
-                "error": attempt.error,
-                "elapsed_ms": attempt.elapsed_ms,
-                "bytes": attempt.bytes,
-                "not_modified": attempt.not_modified,
-            }
-            for attempt in attempts
-        )
-        self._flush_when_full()
-
     def integrity_problems(self) -> list[str]:
         """SQLite's quick_check after an unclean stop: an empty list when the file is consistent."""
         if self.engine.dialect.name != "sqlite":
@@ -406,33 +384,9 @@ class Store:
         """One short write transaction (BEGIN IMMEDIATE on SQLite); database errors become StoreError."""
         try:
             with self._writer.begin() as connection:
-                # Deferred rows go first, so a later write to the same story lands after them.
-                self._write_deferred(connection)
                 yield connection
         except OperationalError as error:
             raise StoreError(f"cannot write to the database: {error.orig}") from error
-
-    def _flush_when_full(self) -> None:
-        if len(self._deferred_fetches) + len(self._deferred_checks) >= DEFERRED_WRITES_MAX:
-            self.flush()
-
-    def _write_deferred(self, connection: Connection) -> None:
-        fetch_rows, self._deferred_fetches = self._deferred_fetches, []
-        checks, self._deferred_checks = self._deferred_checks, {}
-        if fetch_rows:
-            connection.execute(fetches.insert(), fetch_rows)
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for article_id, values in checks.items():
-            by_columns.setdefault(tuple(sorted(values)), []).append(
-                {"_id": article_id, **{f"_{name}": value for name, value in values.items()}}
-            )
-        for columns, rows in by_columns.items():
-            statement = (
-                update(articles)
-                .where(articles.c.id == bindparam("_id"))
-                .values({name: bindparam(f"_{name}") for name in columns})
-            )
-            connection.execute(statement, rows)
 
 
 def _insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> Any | None:
