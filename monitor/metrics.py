@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from monitor.errors import MonitorError
-from monitor.models import FetchAttempt
+from monitor.models import DecisionKind, FetchAttempt, FetchOutcome
 
 _counters: dict[str, Any] = {}
 
@@ -39,6 +39,11 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
             "Story events (new, changed, removed, restored), by site",
             ["site", "kind"],
         )
+        _counters["decisions"] = prometheus_client.Counter(
+            "monitor_decisions",
+            "What checks of stories decided (new, unchanged, changed, ...), by site",
+            ["site", "decision"],
+        )
     try:
         prometheus_client.start_http_server(port, addr=host)
     except OSError as error:
@@ -55,7 +60,11 @@ def count_fetches(site: str | None, attempts: Sequence[FetchAttempt]) -> None:
     if not _counters:
         return
     for attempt in attempts:
-        outcome = "not_modified" if attempt.not_modified else "error" if attempt.error else "ok"
-        _counters["fetches"].labels(site=site or "", outcome=outcome).inc()
+        _counters["fetches"].labels(site=site or "", outcome=FetchOutcome.of(attempt)).inc()
         if attempt.error:
             _counters["fetch_errors"].labels(site=site or "", error=attempt.error).inc()
+
+
+def count_decision(site: str | None, decision: DecisionKind) -> None:
+    if _counters:
+        _counters["decisions"].labels(site=site or "", decision=decision).inc()

@@ -1,11 +1,15 @@
-"""The value objects passed between the stages: fetched pages, discovered links, extracted articles."""
+"""The value objects passed between the stages (fetched pages, links, articles, tracked stories, versions)
+and the closed sets they use (story status, change kind, check and fetch outcomes) as StrEnums."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 LinkSource = Literal["listing", "feed", "sitemap"]
+FetchKind = Literal["page", "feed", "sitemap"]  # what a fetch expects: decides the content types it accepts
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,10 @@ class FetchedPage:
     error: str | None = None  # short kind when the fetch failed
     error_detail: str = ""
     attempts: tuple[FetchAttempt, ...] = ()
+    body_sha256: str = field(init=False, default="")  # of `body`, computed once here for every caller
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body_sha256", hashlib.sha256(self.body).hexdigest())
 
     @property
     def ok(self) -> bool:
@@ -84,3 +92,128 @@ class Selectors:
     body: str | None = None
     title: str | None = None
     remove: tuple[str, ...] = field(default_factory=tuple)
+
+
+class StoryStatus(StrEnum):
+    """`articles.status`: a story answers (active) or was confirmed taken down (removed)."""
+
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class ChangeKind(StrEnum):
+    """`changes.kind`: one row per event of a story (a minor edit is `changed` with `minor` set)."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    REVERTED = "reverted"
+    MOVED = "moved"
+    REMOVED = "removed"
+    RESTORED = "restored"
+
+
+class CheckOutcome(StrEnum):
+    """What one check of a story came to, as counted in a pass report."""
+
+    NEW = "new"
+    KNOWN = "known"  # a first sight of a story already tracked (under another URL, or another daemon)
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    REMOVED = "removed"
+    FAILED = "failed"
+
+
+class FetchOutcome(StrEnum):
+    """One HTTP attempt as the metrics count it."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    ERROR = "error"
+
+    @classmethod
+    def of(cls, attempt: FetchAttempt) -> FetchOutcome:
+        if attempt.not_modified:
+            return cls.NOT_MODIFIED
+        return cls.ERROR if attempt.error else cls.OK
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a later fetch of the same URL is compared with: HTTP validators and the body's hash."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedArticle:
+    """A story's tracking state (one `articles` row)."""
+
+    id: int
+    site: str
+    url: str
+    canonical_url: str | None
+    first_seen_at: str
+    last_changed_at: str | None
+    status: StoryStatus
+    current_version: int
+    etag: str | None
+    last_modified: str | None
+    body_sha256: str | None
+    consecutive_failures: int
+    pending_hash: str | None
+    pending_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewVersion:
+    """A version to store: the extracted article plus its fingerprints."""
+
+    url: str
+    article: Article
+    content_hash: str
+    text_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewChange:
+    """A `changes` row to write with a version or a status change."""
+
+    kind: ChangeKind
+    fields: tuple[str, ...] = ()
+    summary: str = ""
+    diff: str = ""
+    minor: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """A story's stored current version: its article and content hash."""
+
+    article: Article
+    content_hash: str
+
+
+class DecisionKind(StrEnum):
+    """What a check of a story decided (monitor/pipeline/decide.py holds one class per kind)."""
+
+    NEW = "new"
+    KNOWN = "known"
+    UNCHANGED = "unchanged"
+    QUARANTINED = "quarantined"
+    REVERTED = "reverted"
+    CHANGED = "changed"
+    MINOR = "minor"
+    GONE = "gone"
+    RESTORED = "restored"
+    MOVED = "moved"
+    FAILED = "failed"
+
+
+class GoneStage(StrEnum):
+    """How far a story that answers 404/410 (or redirects to the front page) is along to `removed`."""
+
+    SUSPECTED = "suspected"  # the first such answer: a deploy or a CDN hiccup answers like this too
+    CONFIRMED = "confirmed"  # the second in a row: the story is removed
+    STILL_REMOVED = "still_removed"  # already recorded as removed

@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
 from monitor import metrics
@@ -17,23 +18,43 @@ from monitor.clock import now_iso
 
 EVENTS = logging.getLogger("monitor.events")
 
-_LABELS = {
-    "story.new": "NEW",
-    "story.changed": "CHANGED",
-    "story.minor": "MINOR",
-    "story.reverted": "REVERTED",
-    "story.removed": "REMOVED",
-    "story.restored": "RESTORED",
-    "story.quarantined": "SUSPECT",
-    "story.moved": "MOVED",
-    "fetch.failed": "FAILED",
-    "site.failing": "FAILING",
-    "site.recovered": "RECOVERED",
-    "config.invalid": "CONFIG",
-    "config.reloaded": "CONFIG",
-    "daemon.started": "STARTED",
-    "daemon.stopped": "STOPPED",
-    "pass.done": "PASS",
+
+class Event(StrEnum):
+    """Every user-facing event the monitor emits (the README's log events table)."""
+
+    STORY_NEW = "story.new"
+    STORY_CHANGED = "story.changed"
+    STORY_MINOR = "story.minor"
+    STORY_REMOVED = "story.removed"
+    STORY_RESTORED = "story.restored"
+    STORY_QUARANTINED = "story.quarantined"
+    STORY_MOVED = "story.moved"
+    FETCH_FAILED = "fetch.failed"
+    SITE_FAILING = "site.failing"
+    SITE_RECOVERED = "site.recovered"
+    CONFIG_INVALID = "config.invalid"
+    CONFIG_RELOADED = "config.reloaded"
+    DAEMON_STARTED = "daemon.started"
+    DAEMON_STOPPED = "daemon.stopped"
+    PASS_DONE = "pass.done"
+
+
+_LABELS: dict[str, str] = {
+    Event.STORY_NEW: "NEW",
+    Event.STORY_CHANGED: "CHANGED",
+    Event.STORY_MINOR: "MINOR",
+    Event.STORY_REMOVED: "REMOVED",
+    Event.STORY_RESTORED: "RESTORED",
+    Event.STORY_QUARANTINED: "SUSPECT",
+    Event.STORY_MOVED: "MOVED",
+    Event.FETCH_FAILED: "FAILED",
+    Event.SITE_FAILING: "FAILING",
+    Event.SITE_RECOVERED: "RECOVERED",
+    Event.CONFIG_INVALID: "CONFIG",
+    Event.CONFIG_RELOADED: "CONFIG",
+    Event.DAEMON_STARTED: "STARTED",
+    Event.DAEMON_STOPPED: "STOPPED",
+    Event.PASS_DONE: "PASS",
 }
 
 
@@ -44,14 +65,22 @@ def emit(event: str, level: int = logging.INFO, **fields: Any) -> None:
 
 
 def story_new(site: str, url: str, title: str | None, version: int = 1) -> None:
-    emit("story.new", site=site, url=url, title=title or "", version=version)
+    emit(Event.STORY_NEW, site=site, url=url, title=title or "", version=version)
 
 
 def story_changed(
-    site: str, url: str, title: str | None, version: int, fields: Sequence[str], summary: str
+    site: str,
+    url: str,
+    title: str | None,
+    version: int,
+    fields: Sequence[str],
+    summary: str,
+    *,
+    event: str = Event.STORY_CHANGED,
 ) -> None:
+    """A new version (or a return to an earlier one); event "story.minor" for a minor one not alerted."""
     emit(
-        "story.changed",
+        event,
         site=site,
         url=url,
         title=title or "",
@@ -62,11 +91,11 @@ def story_changed(
 
 
 def story_removed(site: str, url: str) -> None:
-    emit("story.removed", site=site, url=url)
+    emit(Event.STORY_REMOVED, site=site, url=url)
 
 
 def fetch_failed(site: str | None, url: str, error: str) -> None:
-    emit("fetch.failed", logging.WARNING, site=site or "", url=url, error=error)
+    emit(Event.FETCH_FAILED, logging.WARNING, site=site or "", url=url, error=error)
 
 
 def format_text(event: str, fields: dict[str, Any]) -> str:
@@ -80,7 +109,7 @@ def format_text(event: str, fields: dict[str, Any]) -> str:
     if "url" in fields:
         parts.append(str(fields["url"]))
     tail = {key: value for key, value in fields.items() if key not in ("site", "title", "url", "version")}
-    if event in ("story.changed", "story.minor", "story.reverted"):
+    if event in (Event.STORY_CHANGED, Event.STORY_MINOR):
         parts.append(f"v{fields.get('version')}: {fields.get('summary', '')}")
     elif tail:
         parts.append(" ".join(f"{key}={_text_value(value)}" for key, value in tail.items()))

@@ -28,6 +28,10 @@ def test_paywalled_fetch_is_quarantined_until_confirmed(
     story.paywalled = True
     first = cli("once", "--all")
     assert events(first.output, "story.changed") == []  # one suspicious fetch alerts nothing
+    quarantined = events(first.output, "story.quarantined")
+    assert [(event["url"].endswith(story.path), event["reason"]) for event in quarantined] == [
+        (True, "shrunk")
+    ]
     story.paywalled = False
     back = cli("once", "--all")
     assert events(back.output, "story.changed") == []  # it was a hiccup: nothing ever stored
@@ -82,6 +86,8 @@ def test_date_only_change_is_stored_as_minor_without_alert(
     news_site.stories[SLUG].modified = "2025-10-02T12:00:00+00:00"
     result = cli("once", "--all")
     assert events(result.output, "story.changed") == []
+    minor = events(result.output, "story.minor")
+    assert [(event["version"], event["fields"]) for event in minor] == [(2, ["modified"])]
     with sqlite3.connect(config_path.parent / "monitor.db") as connection:
         row = connection.execute(
             "SELECT fields, minor, summary FROM changes WHERE kind = 'changed'"

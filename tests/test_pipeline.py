@@ -303,22 +303,22 @@ def test_a_recheck_pass_leaves_its_marks_in_the_database(
     config = load_config(config_path)
     store = Store(config.database_url)
 
-    async def one_recheck_pass() -> int:
+    async def one_recheck_pass() -> tuple[int, int]:
         runtime = Runtime(config, store)
         try:
-            return (await recheck_stories(runtime, config.sites)).unchanged
+            unchanged = (await recheck_stories(runtime, config.sites)).unchanged
+            with db(config_path) as connection:  # another connection, while the runtime is still open
+                still_due = connection.execute(
+                    "SELECT COUNT(*) FROM articles WHERE next_check_at = '2000-01-01T00:00:00Z'"
+                ).fetchone()[0]
+            return unchanged, still_due
         finally:
             await runtime.aclose()
 
     try:
-        assert asyncio.run(one_recheck_pass()) == len(news_site.stories)
-        with db(config_path) as connection:  # another connection, while the store is still open
-            still_due = connection.execute(
-                "SELECT COUNT(*) FROM articles WHERE next_check_at = '2000-01-01T00:00:00Z'"
-            ).fetchone()[0]
+        assert asyncio.run(one_recheck_pass()) == (len(news_site.stories), 0)
     finally:
         store.close()
-    assert still_due == 0
 
 
 def test_a_link_that_failed_waits_before_its_next_try(news_server: SiteServer, tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.errors import DatabaseLockedError
-from monitor.models import Article, FetchAttempt
-from monitor.store import DaemonLock, NewChange, NewVersion, Store
+from monitor.models import Article, ChangeKind, FetchAttempt
+from monitor.store import DaemonLock, NewChange, NewVersion, Store, WriteBatch
 
 
 def version_of(url: str, body: str, title: str = "Title") -> NewVersion:
@@ -78,7 +78,9 @@ def test_add_version_numbers_and_skips_known_content(store: Store) -> None:
     )
     story = store.article_by_url("https://a.example/1")
     assert story is not None
-    change = NewChange(kind="changed", fields=("body",), summary="body +0 -0 ~1 paragraphs", diff="...")
+    change = NewChange(
+        kind=ChangeKind.CHANGED, fields=("body",), summary="body +0 -0 ~1 paragraphs", diff="..."
+    )
     assert (
         store.add_version(
             story,
@@ -113,8 +115,15 @@ def test_add_version_numbers_and_skips_known_content(store: Store) -> None:
         assert [tuple(row) for row in kinds] == [("new", None), ("changed", "body")]
 
 
+def record_fetches(store: Store, site: str, attempts: list[FetchAttempt]) -> None:
+    batch = WriteBatch()
+    batch.record_fetches(site, attempts)
+    store.write_batch(batch)
+
+
 def test_fetches_and_site_health(store: Store) -> None:
-    store.record_fetches(
+    record_fetches(
+        store,
         "site-a",
         [
             FetchAttempt(
@@ -152,14 +161,14 @@ def test_maintenance_prunes_the_fetch_log_by_age(store: Store) -> None:
         )
 
     recent = iso_after(-3600)
-    store.record_fetches("site-a", [attempt(iso_after(-3 * 86400)), attempt(recent)])
+    record_fetches(store, "site-a", [attempt(iso_after(-3 * 86400)), attempt(recent)])
     store.maintenance(keep_fetch_log_s=86400)
     with store.engine.connect() as connection:
         kept = connection.exec_driver_sql("SELECT started_at FROM fetches").scalars().all()
     assert kept == [recent]
 
 
-def test_deferred_marks_and_fetch_log_are_written_before_the_next_write(store: Store) -> None:
+def test_a_write_batch_waits_until_it_is_written(store: Store) -> None:
     article_id = store.add_story(
         "site-a",
         version_of("https://a.example/1", "Body."),
@@ -177,12 +186,21 @@ def test_deferred_marks_and_fetch_log_are_written_before_the_next_write(store: S
         elapsed_ms=1,
         bytes=0,
     )
-    store.record_fetches("site-a", [attempt])
-    store.mark_checked_later(article_id, next_check_at="2030-01-01T00:00:00Z", etag='"v1"')
-    # a read of the tracking state sees the deferred mark: the story is no longer due
+    batch = WriteBatch()
+    batch.record_fetches("site-a", [attempt])
+    batch.mark_checked(article_id, next_check_at="2029-01-01T00:00:00Z", etag='"v0"')
+    batch.mark_checked(article_id, next_check_at="2030-01-01T00:00:00Z", etag='"v1"')  # a later mark wins
+    assert len(batch) == 2
+    # no read and no other write flushes it: the story is still due and the fetch not logged
+    store.record_site_result("site-a", None)
+    assert [
+        story.id for story in store.due_articles(["site-a"], due_before="2026-01-01T00:00:00Z", limit=9)
+    ] == [article_id]
+    store.write_batch(batch)
+    assert len(batch) == 0
     assert store.due_articles(["site-a"], due_before="2026-01-01T00:00:00Z", limit=10) == []
-    store.mark_checked_later(article_id, next_check_at="2031-01-01T00:00:00Z")
-    store.mark_checked(article_id, next_check_at="2032-01-01T00:00:00Z")  # the later write wins
+    store.mark_checked(article_id, next_check_at="2032-01-01T00:00:00Z")
+    store.write_batch(batch)  # an empty batch writes nothing: the later write stays
     with store.engine.connect() as connection:
         row = connection.exec_driver_sql(
             f"SELECT next_check_at, etag FROM articles WHERE id = {article_id}"
@@ -283,7 +301,7 @@ def test_full_text_search_follows_the_current_version(store: Store) -> None:
     store.add_version(
         story,
         version_of(story.url, "The bridge reopened."),
-        NewChange(kind="changed"),
+        NewChange(kind=ChangeKind.CHANGED),
         next_check_at="2030-01-01T00:00:00Z",
         etag=None,
         last_modified=None,

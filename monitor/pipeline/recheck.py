@@ -1,24 +1,21 @@
 """recheck_stories(): fetch tracked stories again when due and record what happened to each.
 
-conditional fetch -> unchanged without parsing (304, same bytes) -> extract -> compare -> quarantine, revert,
-new version, removed, restored or moved -> store -> report
+conditional fetch -> (unless a 304 or the same bytes) extract -> decide (decide.py: unchanged, quarantined,
+reverted, changed, minor, gone, restored, moved or failed) -> apply (apply.py: store, report, metrics)
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
-from monitor import compare, report
 from monitor.clock import now_iso
 from monitor.config import Site
-from monitor.discover import canonicalize_url
 from monitor.errors import StoreError
-from monitor.models import Article, FetchedPage
+from monitor.models import ChangeKind, CheckOutcome, FetchedPage, TrackedArticle
+from monitor.pipeline.apply import apply
+from monitor.pipeline.decide import Extracted, Failed, decide, needs_content
 from monitor.pipeline.runtime import (
-    GONE_ERRORS,
     PassReport,
     Runtime,
     bounded_gather,
@@ -27,12 +24,11 @@ from monitor.pipeline.runtime import (
     fetch_page,
     new_version,
 )
-from monitor.schedule import next_check_at
-from monitor.store import NewChange, TrackedArticle
 
 log = logging.getLogger(__name__)
 
 RECHECK_BATCH = 500
+RECENT_CHANGES_FOR_REVERTS = 50  # how far back a return to an earlier version counts as reported already
 
 
 async def recheck_stories(
@@ -53,184 +49,45 @@ async def recheck_stories(
             break
         checked.update(story.id for story in due)
         last_id = max(story.id for story in due)
-        outcomes = await bounded_gather([recheck_story(runtime, by_name[story.site], story) for story in due])
-        for outcome in outcomes:
-            if outcome == "changed":
-                result.changed += 1
-            elif outcome == "removed":
-                result.removed += 1
-            elif outcome == "failed":
-                result.failed += 1
-            else:
-                result.unchanged += 1
+        for outcome in await bounded_gather(
+            [recheck_story(runtime, by_name[story.site], story) for story in due]
+        ):
+            result.count(outcome)
+        runtime.flush()  # stage end: "unchanged" marks and fetch rows, before the next read of due stories
         if len(page) < RECHECK_BATCH:
             break
-    runtime.store.flush()  # the "unchanged" marks and fetch rows: a daemon may not write again for long
     return result
 
 
-async def recheck_story(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
+async def recheck_story(runtime: Runtime, site: Site, story: TrackedArticle) -> CheckOutcome:
     """Fetch a tracked story again and record what happened: changed, unchanged, removed or failed."""
     try:
-        return await _recheck(runtime, site, story)
+        # 1. conditional fetch with the story's validators
+        page = await fetch_page(runtime, site, story.url, "page", story.etag, story.last_modified)
+        # 2. extract, unless unchanged without parsing (304, same bytes) or not answering
+        extracted = await _extracted(runtime, site, story, page) if needs_content(story, page, site) else None
+        # 3. decide, then apply each decision (a restore or a move comes before what the content did)
+        outcome = CheckOutcome.UNCHANGED
+        for decision in decide(story, page, extracted, site):
+            outcome = apply(runtime, site, story, decision)
+        return outcome
     except StoreError:
         raise
-    except Exception:  # one broken page must not stop the pass
+    except Exception as error:  # one broken page must not stop the pass
         log.exception("rechecking %s failed", story.url)
-        runtime.store.mark_checked(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=story.consecutive_failures + 1,
-        )
-        return "failed"
+        return apply(runtime, site, story, Failed(f"internal error: {error!r}"))
 
 
-def _next_check(story: TrackedArticle, site: Site, *, changed: bool = False) -> str | None:
-    return next_check_at(story.first_seen_at, now_iso() if changed else story.last_changed_at, site.rechecks)
-
-
-async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
-    # 1. conditional fetch with the story's validators
-    page = await fetch_page(runtime, site, story.url, "page", story.etag, story.last_modified)
-    if page.error in GONE_ERRORS or (page.ok and _redirected_home(page, site)):
-        return _gone(runtime, site, story)
-    if not page.ok:
-        runtime.store.mark_checked(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=story.consecutive_failures + 1,
-        )
-        return "failed"
-    if story.status == "removed":
-        runtime.store.record_status_change(
-            story, "restored", status="active", next_check_at=_next_check(story, site, changed=True)
-        )
-        report.emit("story.restored", site=site.name, url=story.url)
-    moved_to = _moved_to(page, story)
-    if moved_to is not None:
-        runtime.store.record_url_change(story, moved_to)
-        report.emit("story.moved", site=site.name, url=story.url, new_url=moved_to)
-    # 2. unchanged without parsing: 304, or the very same bytes as last time
-    body_sha = hashlib.sha256(page.body).hexdigest() if not page.not_modified else story.body_sha256
-    if page.not_modified or body_sha == story.body_sha256:
-        return _unchanged(runtime, site, story)
-    # 3. extract and compare with the stored current version
+async def _extracted(runtime: Runtime, site: Site, story: TrackedArticle, page: FetchedPage) -> Extracted:
+    """Extract the page and read what decide() compares it with: the current version, an earlier one."""
     article = await extract_article(runtime, page, site)
     version = new_version(story.url, article, canonical_of(article, page, site))
     current = runtime.store.current_version(story.id)
-    validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}
-    if current is None or current[1] == version.content_hash:
-        return _unchanged(runtime, site, story, **validators)
-    old_snapshot = compare.snapshot(current[0])
-    new_snapshot = compare.snapshot(version.article)
-    # 4. suspicious content (paywall, consent wall, truncation) waits for a second fetch to confirm it
-    reason = compare.suspicion(old_snapshot, new_snapshot)
-    if reason is not None and story.pending_hash != version.content_hash:
-        runtime.store.mark_checked(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=0,
-            pending_hash=version.content_hash,
-            pending_reason=reason,
-        )
-        log.info(
-            "quarantined a suspicious version (%s) of %s until a later fetch confirms it", reason, story.url
-        )
-        return "unchanged"
-    # 5. a return to an earlier version (A/B headline tests): point back at it, report the first time only
+    if current is None or current.content_hash == version.content_hash:
+        return Extracted(version, current, None, False)
     earlier = runtime.store.version_with_hash(story.id, version.content_hash)
-    next_at = _next_check(story, site, changed=True)
-    if earlier is not None:
-        return _reverted(runtime, site, story, earlier, article, next_at, validators)
-    # 6. a real new version
-    comparison = compare.compare(old_snapshot, new_snapshot)
-    if not comparison.changed:  # only the headline's echo in the body came or went: not an edit
-        return _unchanged(runtime, site, story, **validators)
-    change = NewChange(
-        kind="changed",
-        fields=comparison.fields,
-        summary=comparison.summary,
-        diff=comparison.diff,
-        minor=comparison.minor,
+    reported = earlier is not None and any(
+        kind == ChangeKind.REVERTED and number == earlier
+        for kind, number in runtime.store.last_change_kinds(story.id, limit=RECENT_CHANGES_FOR_REVERTS)
     )
-    number = runtime.store.add_version(story, version, change, next_check_at=next_at, **validators)
-    if number is None:
-        return "unchanged"
-    if comparison.minor and not site.alert_minor:
-        log.info("minor change (%s) of %s stored as v%d", comparison.summary, story.url, number)
-    else:
-        report.story_changed(
-            site.name, story.url, article.title, number, comparison.fields, comparison.summary
-        )
-    return "changed"
-
-
-def _unchanged(runtime: Runtime, site: Site, story: TrackedArticle, **validators: str | None) -> str:
-    """Nothing new: record the check (batched with the next write) and clear any quarantine."""
-    runtime.store.mark_checked_later(
-        story.id,
-        next_check_at=_next_check(story, site),
-        consecutive_failures=0,
-        pending_hash=None,
-        pending_reason=None,
-        **validators,
-    )
-    return "unchanged"
-
-
-def _reverted(
-    runtime: Runtime,
-    site: Site,
-    story: TrackedArticle,
-    earlier: int,
-    article: Article,
-    next_at: str | None,
-    validators: dict[str, str | None],
-) -> str:
-    already_reported = any(
-        kind == "reverted" and number == earlier
-        for kind, number in runtime.store.last_change_kinds(story.id, limit=50)
-    )
-    change = NewChange(kind="reverted", summary=f"back to v{earlier}")
-    runtime.store.set_current_version(story, earlier, change, next_check_at=next_at, **validators)
-    if not already_reported:
-        report.story_changed(
-            site.name, story.url, article.title, earlier, ["reverted"], f"back to v{earlier}"
-        )
-    return "changed"
-
-
-def _gone(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
-    if story.status == "removed":
-        runtime.store.mark_checked(story.id, next_check_at=_next_check(story, site))
-        return "unchanged"
-    if story.pending_reason != "gone":
-        # Confirm once: a single 404 is often a deploy or a CDN hiccup.
-        runtime.store.mark_checked(
-            story.id, next_check_at=_next_check(story, site), pending_reason="gone", pending_hash=None
-        )
-        return "unchanged"
-    runtime.store.record_status_change(
-        story, "removed", status="removed", next_check_at=_next_check(story, site)
-    )
-    report.story_removed(site.name, story.url)
-    return "removed"
-
-
-def _moved_to(page: FetchedPage, story: TrackedArticle) -> str | None:
-    """The story's new URL when it now redirects elsewhere (not yet recorded), else None."""
-    if page.not_modified or page.final_url == page.url:
-        return None
-    target = canonicalize_url(page.final_url)
-    if target in (story.url, story.canonical_url):
-        return None
-    return target
-
-
-def _redirected_home(page: FetchedPage, site: Site) -> bool:
-    if page.final_url == page.url:
-        return False
-    path = urlsplit(page.final_url).path
-    return path in ("", "/") or canonicalize_url(page.final_url) in {
-        canonicalize_url(u) for u in site.start_urls
-    }
+    return Extracted(version, current, earlier, reported)

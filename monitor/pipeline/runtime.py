@@ -4,7 +4,6 @@ pass reports, and the fetch, extract and version steps that first sights and rec
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import multiprocessing
 import os
@@ -13,22 +12,21 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never
 
-from monitor import compare, metrics, report
+from monitor import metrics, report
 from monitor.config import Config, Site
-from monitor.discover import story_url
 from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
-from monitor.models import Article, FetchedPage
+from monitor.models import Article, CheckOutcome, FetchedPage
+from monitor.pipeline.decide import GONE_ERRORS, canonical_of, new_version
 from monitor.schedule import FailedLinks
-from monitor.store import NewVersion, Store
+from monitor.store import Store, WriteBatch
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 STORIES_IN_FLIGHT = 16  # above the fetch concurrency, so the fetcher is never starved
-GONE_ERRORS = frozenset({"http_404", "http_410"})
 # New stories in one site check from which extraction moves to worker processes (config extract_workers;
 # "auto" is one per core but one: the main process keeps a core busy fetching, comparing and storing, and a
 # worker per core competed with it for ~17% more CPU and no shorter wall time; benchmarks/bench_e2e.py).
@@ -56,6 +54,24 @@ class PassReport:
         self.links += other.links
         self.errors.extend(other.errors)
 
+    def count(self, outcome: CheckOutcome) -> None:
+        """Count one story check by what it came to."""
+        match outcome:
+            case CheckOutcome.NEW:
+                self.new += 1
+            case CheckOutcome.CHANGED:
+                self.changed += 1
+            case CheckOutcome.UNCHANGED:
+                self.unchanged += 1
+            case CheckOutcome.KNOWN:
+                pass  # a first sight of a story tracked already: neither new nor a recheck
+            case CheckOutcome.REMOVED:
+                self.removed += 1
+            case CheckOutcome.FAILED:
+                self.failed += 1
+            case _:
+                assert_never(outcome)
+
 
 class Runtime:
     """The runtime of one process: config, store, the shared HTTP client, extraction workers, failed links."""
@@ -66,6 +82,7 @@ class Runtime:
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
         self.extract_workers: ProcessPoolExecutor | None = None
         self.failed_links = FailedLinks()
+        self.batch = WriteBatch()  # written by flush() at each stage end (and when full)
 
     def start_extract_workers(self, pending_pages: int) -> None:
         """Extract in worker processes from now on, when this many pages wait and there is a spare core."""
@@ -76,7 +93,13 @@ class Runtime:
             context = multiprocessing.get_context("spawn")
             self.extract_workers = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
+    def flush(self, *, only_when_full: bool = False) -> None:
+        """Write the pending fetch log rows and "checked" marks (see monitor/store/batch.py)."""
+        if not only_when_full or self.batch.full:
+            self.store.write_batch(self.batch)
+
     async def aclose(self) -> None:
+        self.flush()
         await self.fetcher.aclose()
         if self.extract_workers is not None:
             self.extract_workers.shutdown()
@@ -123,7 +146,8 @@ async def fetch_page(
         host_delay_s=site.host_delay_s,
         site_hosts=site.source_hosts,
     )
-    runtime.store.record_fetches(site.name, page.attempts)
+    runtime.batch.record_fetches(site.name, page.attempts)
+    runtime.flush(only_when_full=True)
     metrics.count_fetches(site.name, page.attempts)
     if page.error and page.error not in GONE_ERRORS:
         report.fetch_failed(
@@ -152,16 +176,14 @@ async def extract_article(runtime: Runtime, page: FetchedPage, site: Site) -> Ar
     return _extract(page, site)
 
 
-def canonical_of(article: Article, page: FetchedPage, site: Site) -> str:
-    return story_url(page.final_url, article.canonical_url, site.allowed_domains)
-
-
-def new_version(url: str, article: Article, canonical: str) -> NewVersion:
-    snapshot = compare.snapshot(article)
-    stored = dataclasses.replace(article, canonical_url=canonical)
-    return NewVersion(
-        url=url,
-        article=stored,
-        content_hash=compare.content_hash(snapshot),
-        text_hash=compare.text_hash(snapshot),
-    )
+__all__ = [
+    "GONE_ERRORS",
+    "PassReport",
+    "Runtime",
+    "bounded_gather",
+    "canonical_of",
+    "extract_article",
+    "fetch_page",
+    "fetch_settings",
+    "new_version",
+]

@@ -4,7 +4,6 @@ sight of every new story (fetch -> extract -> compare -> store -> report); then 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 import time
@@ -12,7 +11,6 @@ from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
 from monitor import report
-from monitor.clock import now_iso
 from monitor.config import Config, Site
 from monitor.discover import (
     canonicalize_url,
@@ -25,7 +23,9 @@ from monitor.discover import (
 from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.fetch import FetchKind
-from monitor.models import ArticleLink, FetchedPage
+from monitor.models import ArticleLink, CheckOutcome, FetchedPage
+from monitor.pipeline.apply import apply_first_sight
+from monitor.pipeline.decide import decide_first_sight, first_sight_usable
 from monitor.pipeline.recheck import recheck_stories
 from monitor.pipeline.runtime import (
     PassReport,
@@ -36,7 +36,6 @@ from monitor.pipeline.runtime import (
     fetch_page,
     new_version,
 )
-from monitor.schedule import next_check_at
 from monitor.store import SourceState
 
 log = logging.getLogger(__name__)
@@ -70,9 +69,8 @@ async def check_site(runtime: Runtime, site: Site) -> PassReport:
         ][: site.max_new_per_pass]
         runtime.start_extract_workers(len(new_links))
         # 3. fetch, extract and store each new story
-        outcomes = await bounded_gather([_first_sight(runtime, site, link) for link in new_links])
-        result.new = sum(1 for outcome in outcomes if outcome == "new")
-        result.failed = sum(1 for outcome in outcomes if outcome == "failed")
+        for outcome in await bounded_gather([_first_sight(runtime, site, link) for link in new_links]):
+            result.count(outcome)
         all_sources_failed = bool(source_errors) and len(source_errors) == _source_count(site)
         error = "; ".join(source_errors) if all_sources_failed else None
         _record_site_result(runtime, site, error)
@@ -83,6 +81,7 @@ async def check_site(runtime: Runtime, site: Site) -> PassReport:
         log.exception("checking site %s failed", site.name)
         runtime.store.record_site_result(site.name, f"internal error: {error!r}")
         result.errors.append(repr(error))
+    runtime.flush()  # stage end: the fetch log rows of the site's sources and new stories
     return result
 
 
@@ -205,7 +204,7 @@ async def _fetch_source(runtime: Runtime, site: Site, url: str, kind: FetchKind)
     if page.not_modified:
         runtime.store.save_source_state(site.name, url, kind, state or SourceState(None, None, None))
         return page
-    body_sha = hashlib.sha256(page.body).hexdigest()
+    body_sha = page.body_sha256
     runtime.store.save_source_state(
         site.name, url, kind, SourceState(page.etag, page.last_modified, body_sha)
     )
@@ -215,41 +214,19 @@ async def _fetch_source(runtime: Runtime, site: Site, url: str, kind: FetchKind)
     return page
 
 
-async def _first_sight(runtime: Runtime, site: Site, link: ArticleLink) -> str:
-    """Fetch, extract and store a story seen for the first time: "new", "known" or "failed"."""
-    outcome = await _store_first_sight(runtime, site, link)
-    if outcome == "failed":
-        runtime.failed_links.failed(link.url, time.monotonic())
-    else:
-        runtime.failed_links.forget(link.url)
-    return outcome
-
-
-async def _store_first_sight(runtime: Runtime, site: Site, link: ArticleLink) -> str:
+async def _first_sight(runtime: Runtime, site: Site, link: ArticleLink) -> CheckOutcome:
+    """Fetch, extract, decide and store a story seen for the first time: new, known or failed."""
     page = await fetch_page(runtime, site, link.url, "page", None, None)
-    if not page.ok or page.not_modified:
-        return "failed"
-    article = await extract_article(runtime, page, site)
-    if not article.text.strip() and not article.title:
-        log.info("no story found at %s", link.url)
-        return "failed"
-    canonical = canonical_of(article, page, site)
-    if canonical != link.url and runtime.store.tracked_urls([canonical]):
-        return "known"  # the same story under another URL (redirect target or rel=canonical)
-    version = new_version(link.url, article, canonical)
-    rechecks_at = next_check_at(now_iso(), None, site.rechecks)
-    article_id = runtime.store.add_story(
-        site.name,
-        version,
-        next_check_at=rechecks_at or now_iso(),
-        etag=page.etag,
-        last_modified=page.last_modified,
-        body_sha256=hashlib.sha256(page.body).hexdigest(),
+    version = None
+    canonical_tracked = False
+    if first_sight_usable(page):
+        article = await extract_article(runtime, page, site)
+        version = new_version(link.url, article, canonical_of(article, page, site))
+        canonical = version.article.canonical_url
+        canonical_tracked = canonical != link.url and bool(runtime.store.tracked_urls([canonical or ""]))
+    return apply_first_sight(
+        runtime, site, link, decide_first_sight(link.url, page, version, canonical_tracked)
     )
-    if article_id is None:
-        return "known"
-    report.story_new(site.name, link.url, article.title)
-    return "new"
 
 
 def selected_sites(config: Config, names: Collection[str]) -> list[Site]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -14,29 +14,18 @@ from sqlalchemy.exc import OperationalError
 
 from monitor.clock import iso_after, now_iso
 from monitor.errors import StoreError
-from monitor.models import Article, FetchAttempt
+from monitor.models import (
+    Article,
+    ChangeKind,
+    NewChange,
+    NewVersion,
+    StoredVersion,
+    StoryStatus,
+    TrackedArticle,
+)
+from monitor.store.batch import WriteBatch
 from monitor.store.engine import create_store_engine, upgrade_database, writer
 from monitor.store.schema import articles, changes, fetches, sites, sources, versions
-
-
-@dataclass(frozen=True, slots=True)
-class TrackedArticle:
-    """A story's tracking state (one `articles` row)."""
-
-    id: int
-    site: str
-    url: str
-    canonical_url: str | None
-    first_seen_at: str
-    last_changed_at: str | None
-    status: str
-    current_version: int
-    etag: str | None
-    last_modified: str | None
-    body_sha256: str | None
-    consecutive_failures: int
-    pending_hash: str | None
-    pending_reason: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,38 +37,13 @@ class SourceState:
     body_sha256: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class NewVersion:
-    """A version to store: the extracted article plus its fingerprints."""
-
-    url: str
-    article: Article
-    content_hash: str
-    text_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class NewChange:
-    kind: str  # new / changed / minor / reverted / removed / restored
-    fields: tuple[str, ...] = ()
-    summary: str = ""
-    diff: str = ""
-    minor: bool = False
-
-
-# Deferred writes (fetch log rows, "checked, unchanged" marks) are flushed by the next write transaction, by a
-# read of the tracking state, by close(), or when this many wait: one transaction per story costs ~0.5 ms of
-# BEGIN/COMMIT, more than the statement itself (issue 7). Losing them in a crash only means a recheck.
-DEFERRED_WRITES_MAX = 200
-
-
 def due_query(site_names: Collection[str], due_before: str, limit: int) -> Select[Any]:
     """The recheck's query: active stories of these sites due by due_before, most overdue first. It must
     stay an index range scan (ix_articles_site_next_check_at or ix_articles_next_check_at): tested, and
     timed at 10,000 and 100,000 stories by benchmarks/bench_capacity.py."""
     return (
         select(articles)
-        .where(articles.c.site.in_(list(site_names)), articles.c.status != "gone")
+        .where(articles.c.site.in_(list(site_names)))
         .where(articles.c.next_check_at.is_not(None), articles.c.next_check_at <= due_before)
         .order_by(articles.c.next_check_at, articles.c.id)
         .limit(limit)
@@ -93,21 +57,33 @@ class Store:
         self.url = url
         self.engine = create_store_engine(url)
         self._writer = writer(self.engine)
-        self._deferred_fetches: list[dict[str, Any]] = []
-        self._deferred_checks: dict[int, dict[str, Any]] = {}
 
     def upgrade(self) -> None:
         upgrade_database(self.url, self.engine)
 
     def close(self) -> None:
-        self.flush()
         self.engine.dispose()
 
-    def flush(self) -> None:
-        """Write the deferred fetch log rows and unchanged marks now."""
-        if self._deferred_fetches or self._deferred_checks:
-            with self._write():
-                pass  # _WriteTransaction writes the deferred rows first
+    def write_batch(self, batch: WriteBatch) -> None:
+        """Write a batch's fetch log rows and "checked" marks in one transaction, leaving it empty."""
+        fetch_rows, checks = batch.take()
+        if not fetch_rows and not checks:
+            return
+        with self._write() as connection:
+            if fetch_rows:
+                connection.execute(fetches.insert(), fetch_rows)
+            by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for article_id, values in checks.items():
+                by_columns.setdefault(tuple(sorted(values)), []).append(
+                    {"_id": article_id, **{f"_{name}": value for name, value in values.items()}}
+                )
+            for columns, rows in by_columns.items():
+                statement = (
+                    update(articles)
+                    .where(articles.c.id == bindparam("_id"))
+                    .values({name: bindparam(f"_{name}") for name in columns})
+                )
+                connection.execute(statement, rows)
 
     # -- sites and sources -------------------------------------------------------------------------------
 
@@ -183,7 +159,6 @@ class Store:
         return found
 
     def article_by_url(self, url: str) -> TrackedArticle | None:
-        self.flush()
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(articles).where((articles.c.url == url) | (articles.c.canonical_url == url)).limit(1)
@@ -200,12 +175,10 @@ class Store:
         else:
             query = (
                 select(articles)
-                .where(articles.c.site.in_(list(site_names)), articles.c.status != "gone")
-                .where(articles.c.id > after_id)
+                .where(articles.c.site.in_(list(site_names)), articles.c.id > after_id)
                 .order_by(articles.c.id)
                 .limit(limit)
             )
-        self.flush()
         with self.engine.connect() as connection:
             return [_tracked(row) for row in connection.execute(query)]
 
@@ -233,7 +206,7 @@ class Store:
                     "last_checked_at": now,
                     "last_changed_at": now,
                     "next_check_at": next_check_at,
-                    "status": "active",
+                    "status": StoryStatus.ACTIVE,
                     "current_version": 1,
                     "etag": etag,
                     "last_modified": last_modified,
@@ -243,10 +216,10 @@ class Store:
             if article_id is None:
                 return None
             _insert_version(connection, article_id, 1, version, now)
-            _insert_change(connection, article_id, 1, NewChange(kind="new"), now)
+            _insert_change(connection, article_id, 1, NewChange(kind=ChangeKind.NEW), now)
         return int(article_id)
 
-    def current_version(self, article_id: int) -> tuple[Article, str] | None:
+    def current_version(self, article_id: int) -> StoredVersion | None:
         """The stored current version as an Article, with its content hash."""
         with self.engine.connect() as connection:
             row = connection.execute(
@@ -258,7 +231,7 @@ class Store:
                 )
                 .where(articles.c.id == article_id)
             ).first()
-        return (_article_from_row(row), row.content_hash) if row else None
+        return StoredVersion(_article_from_row(row), row.content_hash) if row else None
 
     def add_version(
         self,
@@ -351,17 +324,8 @@ class Store:
                 .values(last_checked_at=now_iso(), next_check_at=next_check_at, **values)
             )
 
-    def mark_checked_later(self, article_id: int, *, next_check_at: str | None, **values: Any) -> None:
-        """mark_checked() written with the next transaction: for the many checks that found nothing new."""
-        self._deferred_checks[article_id] = {
-            "last_checked_at": now_iso(),
-            "next_check_at": next_check_at,
-            **values,
-        }
-        self._flush_when_full()
-
     def record_status_change(
-        self, article: TrackedArticle, kind: str, *, status: str, next_check_at: str | None
+        self, article: TrackedArticle, kind: ChangeKind, *, status: StoryStatus, next_check_at: str | None
     ) -> None:
         """A story was removed (404/410, taken down) or restored: one change row and the new status."""
         now = now_iso()
@@ -389,14 +353,14 @@ class Store:
                 connection,
                 article.id,
                 article.current_version,
-                NewChange(kind="moved", fields=("url",), summary=f"url: {article.url} -> {new_url}"),
+                NewChange(kind=ChangeKind.MOVED, fields=("url",), summary=f"url: {article.url} -> {new_url}"),
                 now,
             )
             connection.execute(
                 update(articles).where(articles.c.id == article.id).values(canonical_url=new_url)
             )
 
-    def last_change_kinds(self, article_id: int, limit: int = 6) -> list[tuple[str, int | None]]:
+    def last_change_kinds(self, article_id: int, limit: int = 6) -> list[tuple[ChangeKind, int | None]]:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(changes.c.kind, changes.c.version)
@@ -404,26 +368,9 @@ class Store:
                 .order_by(changes.c.id.desc())
                 .limit(limit)
             ).all()
-        return [(row.kind, row.version) for row in rows]
+        return [(ChangeKind(row.kind), row.version) for row in rows]
 
     # -- fetch log ---------------------------------------------------------------------------------------
-
-    def record_fetches(self, site: str | None, attempts: Sequence[FetchAttempt]) -> None:
-        """Log HTTP attempts; written with the next write transaction (see DEFERRED_WRITES_MAX)."""
-        self._deferred_fetches.extend(
-            {
-                "site": site,
-                "url": attempt.url,
-                "started_at": attempt.started_at,
-                "status": attempt.status,
-                "error": attempt.error,
-                "elapsed_ms": attempt.elapsed_ms,
-                "bytes": attempt.bytes,
-                "not_modified": attempt.not_modified,
-            }
-            for attempt in attempts
-        )
-        self._flush_when_full()
 
     def integrity_problems(self) -> list[str]:
         """SQLite's quick_check after an unclean stop: an empty list when the file is consistent."""
@@ -458,33 +405,9 @@ class Store:
         """One short write transaction (BEGIN IMMEDIATE on SQLite); database errors become StoreError."""
         try:
             with self._writer.begin() as connection:
-                # Deferred rows go first, so a later write to the same story lands after them.
-                self._write_deferred(connection)
                 yield connection
         except OperationalError as error:
             raise StoreError(f"cannot write to the database: {error.orig}") from error
-
-    def _flush_when_full(self) -> None:
-        if len(self._deferred_fetches) + len(self._deferred_checks) >= DEFERRED_WRITES_MAX:
-            self.flush()
-
-    def _write_deferred(self, connection: Connection) -> None:
-        fetch_rows, self._deferred_fetches = self._deferred_fetches, []
-        checks, self._deferred_checks = self._deferred_checks, {}
-        if fetch_rows:
-            connection.execute(fetches.insert(), fetch_rows)
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for article_id, values in checks.items():
-            by_columns.setdefault(tuple(sorted(values)), []).append(
-                {"_id": article_id, **{f"_{name}": value for name, value in values.items()}}
-            )
-        for columns, rows in by_columns.items():
-            statement = (
-                update(articles)
-                .where(articles.c.id == bindparam("_id"))
-                .values({name: bindparam(f"_{name}") for name in columns})
-            )
-            connection.execute(statement, rows)
 
 
 def _insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> Any | None:
@@ -516,7 +439,7 @@ def _make_current(connection: Connection, article_id: int, number: int, now: str
             consecutive_failures=0,
             pending_hash=None,
             pending_reason=None,
-            status="active",
+            status=StoryStatus.ACTIVE,
             **values,
         )
     )
@@ -575,7 +498,7 @@ def _tracked(row: Any) -> TrackedArticle:
         canonical_url=row.canonical_url,
         first_seen_at=row.first_seen_at,
         last_changed_at=row.last_changed_at,
-        status=row.status,
+        status=StoryStatus(row.status),
         current_version=row.current_version,
         etag=row.etag,
         last_modified=row.last_modified,
