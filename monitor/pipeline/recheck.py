@@ -19,6 +19,7 @@ from monitor.errors import StoreError
 from monitor.models import Article, FetchedPage
 from monitor.pipeline.runtime import (
     GONE_ERRORS,
+    UNUSABLE_PAGES,
     PassReport,
     Runtime,
     bounded_gather,
@@ -116,6 +117,13 @@ async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
         return _unchanged(runtime, site, story)
     # 3. extract and compare with the stored current version
     article = await extract_article(runtime, page, site)
+    if article.problem in UNUSABLE_PAGES:  # not the story's new text: the page gave none (issue 16)
+        runtime.store.mark_checked(
+            story.id,
+            next_check_at=_next_check(story, site),
+            consecutive_failures=story.consecutive_failures + 1,
+        )
+        return "failed"
     version = new_version(story.url, article, canonical_of(article, page, site))
     current = runtime.store.current_version(story.id)
     validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}

@@ -18,6 +18,8 @@ from monitor.models import Article, FetchAttempt
 from monitor.store.engine import create_store_engine, upgrade_database, writer
 from monitor.store.schema import articles, changes, fetches, sites, sources, versions
 
+PROBLEM_LOOKBACK_S = 3600.0  # record_problem looks for the URL's fetch this far back (started_at is indexed)
+
 
 @dataclass(frozen=True, slots=True)
 class TrackedArticle:
@@ -407,6 +409,23 @@ class Store:
             for attempt in attempts
         )
         self._flush_when_full()
+
+    def record_problem(self, url: str, error: str) -> None:
+        """Put an error on the latest fetch of a URL that answered but could not be used (a page that is JSON,
+        a sitemap that does not parse): a user finds it in the fetch log like a failed fetch (issue 16)."""
+        for row in reversed(self._deferred_fetches):
+            if row["url"] == url:
+                row["error"] = row["error"] or error
+                return
+        latest = (
+            select(func.max(fetches.c.id))
+            .where(fetches.c.url == url, fetches.c.started_at >= iso_after(-PROBLEM_LOOKBACK_S))
+            .scalar_subquery()
+        )
+        with self._write() as connection:
+            connection.execute(
+                update(fetches).where(fetches.c.id == latest, fetches.c.error.is_(None)).values(error=error)
+            )
 
     def integrity_problems(self) -> list[str]:
         """SQLite's quick_check after an unclean stop: an empty list when the file is consistent."""
