@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from monitor.errors import ConfigError, MonitorError
+from monitor.terminal import safe_json, safe_line, safe_text
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
@@ -174,12 +175,12 @@ def check(
     else:
         raise click.UsageError("give a URL or --file PAGE.html")
     if as_json:
-        click.echo(json.dumps(asdict(article), ensure_ascii=False, indent=2))
+        click.echo(safe_json(json.dumps(asdict(article), ensure_ascii=False, indent=2)))
         return
     for label in ("title", "byline", "published", "modified", "canonical_url", "language", "section"):
-        click.echo(f"{label + ':':<15}{getattr(article, label) or ''}")
+        _echo_line(f"{label + ':':<15}{getattr(article, label) or ''}")
     click.echo("")
-    click.echo(article.text)
+    click.echo(safe_text(article.text))
 
 
 def _fetch_one(options: _Options, url: str) -> str:
@@ -274,24 +275,26 @@ def changes(
     for row in rows:
         if as_json:
             click.echo(
-                json.dumps(
-                    {
-                        "detected_at": row.detected_at,
-                        "kind": row.kind,
-                        "site": row.site,
-                        "url": row.url,
-                        "version": row.version,
-                        "title": row.title,
-                        "fields": row.fields.split(",") if row.fields else [],
-                        "summary": row.summary,
-                        "minor": bool(row.minor),
-                    },
-                    ensure_ascii=False,
+                safe_json(
+                    json.dumps(
+                        {
+                            "detected_at": row.detected_at,
+                            "kind": row.kind,
+                            "site": row.site,
+                            "url": row.url,
+                            "version": row.version,
+                            "title": row.title,
+                            "fields": row.fields.split(",") if row.fields else [],
+                            "summary": row.summary,
+                            "minor": bool(row.minor),
+                        },
+                        ensure_ascii=False,
+                    )
                 )
             )
         else:
             summary = f"  v{row.version}: {row.summary}" if row.kind == "changed" and row.summary else ""
-            click.echo(
+            _echo_line(
                 f"{row.detected_at}  {row.kind.upper():<8} {row.site}  "
                 f"{json.dumps(row.title or '', ensure_ascii=False)}  {row.url}{summary}"
             )
@@ -308,10 +311,10 @@ def history(options: _Options, url: str) -> None:
       monitor history https://example.com/2025/10/15/story/
     """
     story, story_versions = _story(options, url)
-    click.echo(f"{story['url']}  ({story['site']}, {story['status']}, first seen {story['first_seen_at']})")
+    _echo_line(f"{story['url']}  ({story['site']}, {story['status']}, first seen {story['first_seen_at']})")
     for version in story_versions:
         summary = version["summary"] or ("first version" if version["version"] == 1 else "")
-        click.echo(
+        _echo_line(
             f"  v{version['version']}  {version['fetched_at']}  "
             f"{json.dumps(version['title'] or '', ensure_ascii=False)}  {summary}"
         )
@@ -356,9 +359,9 @@ def diff(
 
     comparison = compare.compare(as_snapshot(by_number[oldest]), as_snapshot(by_number[newest]))
     use_color = sys.stdout.isatty() if color is None else color
-    click.echo(f"v{oldest} -> v{newest}: {comparison.summary or 'no difference'}")
+    _echo_line(f"v{oldest} -> v{newest}: {comparison.summary or 'no difference'}")
     if comparison.diff:
-        click.echo(compare.render_diff(comparison.diff, color=use_color))
+        click.echo(compare.render_diff(safe_text(comparison.diff), color=use_color))
 
 
 def _story(options: _Options, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -395,7 +398,7 @@ def status(options: _Options, as_json: bool) -> None:
     store.close()
     if as_json:
         for row in rows:
-            click.echo(json.dumps(row, default=str))
+            click.echo(safe_json(json.dumps(row, default=str)))
         return
     header = (
         f"{'site':<24}{'last success':<22}{'fails':>6}{'stories':>9}{'/day':>7}{'changes':>9}{'complete':>10}"
@@ -404,7 +407,7 @@ def status(options: _Options, as_json: bool) -> None:
     for row in rows:
         share = f"{row['complete_share']:.0%}" if row["complete_share"] is not None else "-"
         stale = "  STALE" if row["stale"] else ""
-        click.echo(
+        _echo_line(
             f"{row['name']:<24}{row['last_success_at'] or 'never':<22}{row['consecutive_failures']:>6}"
             f"{row['articles']:>9}{row['stories_per_day']:>7}{row['changes']:>9}{share:>10}  "
             f"{(row['last_error'] or '')[:60]}{stale}"
@@ -443,25 +446,32 @@ def search(
     for hit in hits:
         if as_json:
             click.echo(
-                json.dumps(
-                    {
-                        "site": hit.site,
-                        "url": hit.url,
-                        "version": hit.version,
-                        "fetched_at": hit.fetched_at,
-                        "title": hit.title,
-                        "snippet": hit.snippet,
-                    },
-                    ensure_ascii=False,
+                safe_json(
+                    json.dumps(
+                        {
+                            "site": hit.site,
+                            "url": hit.url,
+                            "version": hit.version,
+                            "fetched_at": hit.fetched_at,
+                            "title": hit.title,
+                            "snippet": hit.snippet,
+                        },
+                        ensure_ascii=False,
+                    )
                 )
             )
         else:
-            click.echo(
+            _echo_line(
                 f"{hit.site}  v{hit.version}  {json.dumps(hit.title or '', ensure_ascii=False)}  {hit.url}"
             )
-            click.echo(f"    {hit.snippet}")
+            _echo_line(f"    {hit.snippet}")
     if not hits and not as_json:
         click.echo("no match", err=True)
+
+
+def _echo_line(line: str) -> None:
+    """One line of command output, user-controlled text in it escaped for the terminal (issue 16)."""
+    click.echo(safe_line(line, limit=sys.maxsize))
 
 
 def _store(options: _Options) -> Any:
@@ -512,8 +522,8 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(130)
     except ConfigError as error:
-        click.echo(f"config error: {error}", err=True)
+        click.echo(safe_text(f"config error: {error}"), err=True)
         sys.exit(2)
     except MonitorError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(safe_text(f"error: {error}"), err=True)
         sys.exit(1)

@@ -167,6 +167,7 @@ class FetchConfig(_Strict):
     check_timeout: Duration = 600.0
     recheck_every: Duration = 60.0
     keep_fetch_log: Duration = 30 * 86400.0
+    page_deadline: Duration = 30.0  # parsing or extracting one page stops after this (issue 16)
 
 
 class ConfigFile(_Strict):

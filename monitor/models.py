@@ -79,6 +79,9 @@ class Article:
     section: str | None = None
     tags: tuple[str, ...] = ()
     text: str = ""
+    # Why the page gave no story or a partial one, for the fetch log: "not_html" (JSON served as HTML),
+    # "page_cut" (over the size cap even without inline data), "extract_deadline" (issue 16, item 7).
+    problem: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:

@@ -15,8 +15,10 @@ from typing import Any
 
 from monitor import metrics
 from monitor.clock import now_iso
+from monitor.terminal import MAX_EXCEPTION_CHARS, MAX_FIELD_CHARS, capped, safe_json, safe_line, safe_text
 
 EVENTS = logging.getLogger("monitor.events")
+MAX_MESSAGE_CHARS = 4 * MAX_FIELD_CHARS  # a plain log message holds a few fields
 
 
 class Event(StrEnum):
@@ -37,6 +39,7 @@ class Event(StrEnum):
     DAEMON_STARTED = "daemon.started"
     DAEMON_STOPPED = "daemon.stopped"
     PASS_DONE = "pass.done"
+    PAGE_PROBLEM = "page.problem"
 
 
 _LABELS: dict[str, str] = {
@@ -55,6 +58,7 @@ _LABELS: dict[str, str] = {
     Event.DAEMON_STARTED: "STARTED",
     Event.DAEMON_STOPPED: "STOPPED",
     Event.PASS_DONE: "PASS",
+    Event.PAGE_PROBLEM: "PROBLEM",
 }
 
 
@@ -99,18 +103,18 @@ def fetch_failed(site: str | None, url: str, error: str) -> None:
 
 
 def format_text(event: str, fields: dict[str, Any]) -> str:
-    """The one-line text form of an event."""
+    """The one-line text form of an event; every field escaped for the terminal and capped."""
     label = _LABELS.get(event, event.upper())
     parts: list[str] = []
     if "site" in fields:
-        parts.append(f"{fields['site']}")
+        parts.append(safe_line(f"{fields['site']}"))
     if "title" in fields:
-        parts.append(json.dumps(fields["title"], ensure_ascii=False))
+        parts.append(safe_json(json.dumps(capped(str(fields["title"])), ensure_ascii=False)))
     if "url" in fields:
-        parts.append(str(fields["url"]))
+        parts.append(safe_line(str(fields["url"])))
     tail = {key: value for key, value in fields.items() if key not in ("site", "title", "url", "version")}
     if event in (Event.STORY_CHANGED, Event.STORY_MINOR):
-        parts.append(f"v{fields.get('version')}: {fields.get('summary', '')}")
+        parts.append(f"v{fields.get('version')}: {safe_line(str(fields.get('summary', '')))}")
     elif tail:
         parts.append(" ".join(f"{key}={_text_value(value)}" for key, value in tail.items()))
     # The SPEC's layout: the label padded to 7 characters, one space, then two-space separated fields.
@@ -119,9 +123,21 @@ def format_text(event: str, fields: dict[str, Any]) -> str:
 
 def _text_value(value: Any) -> str:
     if isinstance(value, list | tuple):
-        return ",".join(str(item) for item in value)
+        return safe_line(",".join(str(item) for item in value))
     text = str(value)
-    return json.dumps(text, ensure_ascii=False) if " " in text else text
+    return safe_json(json.dumps(capped(text), ensure_ascii=False)) if " " in text else safe_line(text)
+
+
+def _capped_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: _capped_value(value) for key, value in fields.items()}
+
+
+def _capped_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return capped(value)
+    if isinstance(value, list | tuple):
+        return [_capped_value(item) for item in value]
+    return value
 
 
 class TextFormatter(logging.Formatter):
@@ -129,9 +145,9 @@ class TextFormatter(logging.Formatter):
         event = getattr(record, "event", None)
         if event is not None:
             return format_text(event, record.fields)  # type: ignore[attr-defined]
-        line = f"{record.levelname:<7} {record.name}: {record.getMessage()}"
+        line = f"{record.levelname:<7} {record.name}: {safe_line(record.getMessage(), MAX_MESSAGE_CHARS)}"
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + capped(safe_text(self.formatException(record.exc_info)), MAX_EXCEPTION_CHARS)
         return line
 
 
@@ -141,12 +157,14 @@ class JsonFormatter(logging.Formatter):
         payload: dict[str, Any] = {"ts": now_iso()}
         if event is not None:
             payload["event"] = event
-            payload.update(record.fields)  # type: ignore[attr-defined]
+            payload.update(_capped_fields(record.fields))  # type: ignore[attr-defined]
         else:
-            payload.update(level=record.levelname.lower(), logger=record.name, message=record.getMessage())
+            message = capped(record.getMessage(), MAX_MESSAGE_CHARS)
+            payload.update(level=record.levelname.lower(), logger=record.name, message=message)
             if record.exc_info:
-                payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, ensure_ascii=False, default=str)
+                payload["exception"] = capped(self.formatException(record.exc_info), MAX_EXCEPTION_CHARS)
+        # json.dumps escapes C0 itself; DEL, C1 and bidi controls it leaves raw (issue 16)
+        return safe_json(json.dumps(payload, ensure_ascii=False, default=str))
 
 
 def configure_logging(log_format: str = "text", level: str = "INFO") -> None:

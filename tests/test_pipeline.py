@@ -367,12 +367,12 @@ def test_extraction_in_worker_processes_stores_the_same_stories(
 
     pools: list[int] = []
 
-    class CountedPool(monitor.pipeline.runtime.ProcessPoolExecutor):
-        def __init__(self, max_workers: int, **options: Any) -> None:
-            pools.append(max_workers)
-            super().__init__(max_workers, **options)
+    class CountedPool(monitor.pipeline.runtime.PageWorkers):
+        def __init__(self, workers: int, deadline_s: float) -> None:
+            pools.append(workers)
+            super().__init__(workers, deadline_s)
 
-    monkeypatch.setattr(monitor.pipeline.runtime, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(monitor.pipeline.runtime, "PageWorkers", CountedPool)
     monkeypatch.setattr(monitor.pipeline.runtime, "EXTRACT_WORKERS_FROM", 1)
     stored = []
     for workers in (0, 2):  # in the main process, then in two worker processes

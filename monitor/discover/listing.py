@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.discover.urls import canonicalize_url, host_in_domains, is_safe_link
+from monitor.markup import parse_html
 from monitor.models import ArticleLink
 
 # Path segments that mark navigation rather than stories.
@@ -33,6 +34,8 @@ MIN_SCORE = 2
 MIN_SLUG_WORDS = 3
 MIN_ANCHOR_WORDS = 5
 MIN_ID_DIGITS = 5
+# Links read on one listing page: a real front page has a few hundred; 200,000 took 31 s and 280 MB.
+MAX_LISTING_LINKS = 10_000
 
 _DATE_IN_PATH = re.compile(
     r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-](0?[1-9]|[12]\d|3[01]))?(/|$|-)|/(19|20)\d{6}/"
@@ -49,18 +52,23 @@ def links_from_listing(
     site_domains: frozenset[str],
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    problems: list[str] | None = None,
 ) -> list[ArticleLink]:
     """Story links of a listing page, in page order, deduplicated by canonical URL.
 
     exclude patterns drop a link whatever else; include patterns keep a link the heuristics would reject.
+    Only the first MAX_LISTING_LINKS links are read ("listing_cut" goes to problems).
     """
-    tree = LexborHTMLParser(html)
+    tree = parse_html(html)
     base = _document_base(tree, base_url)
     include_patterns = [re.compile(pattern) for pattern in include]
     exclude_patterns = [re.compile(pattern) for pattern in exclude]
     page_url = canonicalize_url(base_url)
     titles: dict[str, str | None] = {}
-    for anchor in tree.css("a[href]"):
+    anchors = tree.css("a[href]")
+    if len(anchors) > MAX_LISTING_LINKS and problems is not None:
+        problems.append("listing_cut")
+    for anchor in anchors[:MAX_LISTING_LINKS]:
         url = _resolve(base, anchor.attributes.get("href") or "")
         if url is None or url == page_url or not _on_site(url, site_domains):
             continue

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import body, clean
 from monitor.extraction.metadata import Metadata, extract_metadata
+from monitor.markup import is_json_document
 from monitor.models import Article, Selectors
 
 __all__ = ["extract"]
@@ -25,15 +27,18 @@ def extract(html: str | bytes, url: str | None = None, selectors: Selectors | No
 
 
 def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) -> Article:
+    if is_json_document(html):
+        return Article(canonical_url=url, problem="not_html")  # its body would be the raw JSON
     # 1. decode and parse; metadata first, while JSON-LD scripts are still in the tree
-    tree = clean.parse(html)
+    tree, cut = clean.parse_bounded(html)
     found = extract_metadata(tree, url)
     # 2. the body: the site's own selectors when configured, else the generic heuristics
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)
     else:
         text = body.extract_text(tree, found.title, found.authors)
-    return _article(found, text)
+    article = _article(found, text)
+    return dataclasses.replace(article, problem="page_cut") if cut else article
 
 
 def _with_selectors(tree: LexborHTMLParser, selectors: Selectors, found: Metadata) -> str:

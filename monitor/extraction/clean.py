@@ -8,6 +8,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import rules
+from monitor.markup import parse_html, without_inline_data
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -66,11 +67,20 @@ def _detect(html: bytes) -> str:
 
 def parse(html: str | bytes) -> LexborHTMLParser:
     """Parse a page after decoding it and bounding its size (in characters)."""
+    return parse_bounded(html)[0]
+
+
+def parse_bounded(html: str | bytes) -> tuple[LexborHTMLParser, bool]:
+    """The parsed page, and whether it was cut at MAX_HTML_CHARS: a page over it loses its inline data:
+    URIs first (an 8M-character image before the story left nothing of it; issue 16)."""
     page = _lexbor_input(html) if isinstance(html, bytes) else html
     if len(page) > rules.MAX_HTML_CHARS:
+        page = without_inline_data(page) if isinstance(page, str) else without_inline_data(page)
+    cut = len(page) > rules.MAX_HTML_CHARS
+    if cut:
         text = page.decode("utf-8") if isinstance(page, bytes) else page
         page = text[: rules.MAX_HTML_CHARS]
-    return LexborHTMLParser(page)
+    return parse_html(page), cut
 
 
 def drop_junk(node: LexborNode) -> None:

@@ -29,6 +29,8 @@ from monitor.models import (
 )
 
 GONE_ERRORS = frozenset({"http_404", "http_410"})
+# Article.problem values of a page that gave no story at all: its text says nothing about the story.
+UNUSABLE_PAGES = frozenset({"not_html", "extract_deadline", "extract_crashed"})
 GONE_PENDING_REASON = "gone"  # articles.pending_reason while a first 404 waits for confirmation
 NO_STORY = "no story found"  # a first sight whose page has neither a title nor a body
 
@@ -160,6 +162,8 @@ def decide(
 
 def _decide_content(story: TrackedArticle, page: FetchedPage, extracted: Extracted, site: Site) -> Decision:
     version, current = extracted.version, extracted.current
+    if version.article.problem in UNUSABLE_PAGES:  # not the story's new text: the page gave none
+        return Failed(version.article.problem or "")
     validators = Validators(page.etag, page.last_modified, page.body_sha256)
     if current is None or current.content_hash == version.content_hash:
         return Unchanged(validators)

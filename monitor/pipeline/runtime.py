@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
-from collections.abc import Coroutine
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, TypeVar, assert_never
 
 from monitor import metrics, report
@@ -20,6 +16,7 @@ from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.models import Article, CheckOutcome, FetchedPage
 from monitor.pipeline.decide import GONE_ERRORS, canonical_of, new_version
+from monitor.pipeline.workers import BOUNDED_FROM_CHARS, PageAbandoned, PageWorkers
 from monitor.schedule import FailedLinks
 from monitor.store import Store, WriteBatch
 
@@ -80,7 +77,7 @@ class Runtime:
         self.config = config
         self.store = store
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
-        self.extract_workers: ProcessPoolExecutor | None = None
+        self.extract_workers: PageWorkers | None = None
         self.failed_links = FailedLinks()
         self.batch = WriteBatch()  # written by flush() at each stage end (and when full)
 
@@ -88,10 +85,20 @@ class Runtime:
         """Extract in worker processes from now on, when this many pages wait and there is a spare core."""
         configured = self.config.extract_workers
         workers = (os.cpu_count() or 1) - 1 if configured is None else configured
-        if self.extract_workers is None and workers > 0 and pending_pages >= EXTRACT_WORKERS_FROM:
-            # spawn, not fork: forking a process that runs an event loop and threads can copy a held lock.
-            context = multiprocessing.get_context("spawn")
-            self.extract_workers = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        if workers > 0 and pending_pages >= EXTRACT_WORKERS_FROM:
+            self._start_workers(workers)
+
+    def workers_for(self, input_chars: int) -> PageWorkers | None:
+        """Where to parse an input this long: a large one goes to a worker (one at least, even without a spare
+        core), so its deadline can be enforced; None (the main process) when extract_workers is 0."""
+        if self.extract_workers is None and input_chars >= BOUNDED_FROM_CHARS:
+            configured = self.config.extract_workers
+            self._start_workers(max((os.cpu_count() or 1) - 1, 1) if configured is None else configured)
+        return self.extract_workers
+
+    def _start_workers(self, workers: int) -> None:
+        if self.extract_workers is None and workers > 0:
+            self.extract_workers = PageWorkers(workers, self.config.fetch.page_deadline)
 
     def flush(self, *, only_when_full: bool = False) -> None:
         """Write the pending fetch log rows and "checked" marks (see monitor/store/batch.py)."""
@@ -102,7 +109,7 @@ class Runtime:
         self.flush()
         await self.fetcher.aclose()
         if self.extract_workers is not None:
-            self.extract_workers.shutdown()
+            self.extract_workers.close()
 
 
 def fetch_settings(config: Config) -> FetchSettings:
@@ -156,24 +163,41 @@ async def fetch_page(
     return page
 
 
-def _extract(page: FetchedPage, site: Site) -> Article:
-    return extract(page.text or page.body, url=page.final_url, selectors=site.selectors)
+async def parse_bounded(runtime: Runtime, input_chars: int, job: Callable[..., T], *args: Any) -> T:
+    """job(*args) in a worker process under the page deadline when workers run or the input is large, so
+    fetching and storing go on meanwhile; PageAbandoned when the deadline passed or the worker died."""
+    workers = runtime.workers_for(input_chars)
+    if workers is not None:
+        try:
+            return await workers.run(job, *args)
+        except (RuntimeError, OSError) as error:
+            # Workers could not start (spawn from a script without a __main__ guard, no more processes
+            # allowed): parse here, as without workers.
+            log.warning("extraction workers failed (%r); extracting in the main process from now on", error)
+            runtime.extract_workers = None
+            workers.close()
+    return job(*args)
 
 
 async def extract_article(runtime: Runtime, page: FetchedPage, site: Site) -> Article:
-    """The same extraction, in a worker process when they run, so fetching and storing go on meanwhile."""
-    workers = runtime.extract_workers
-    if workers is not None:
-        job = partial(extract, page.text or page.body, url=page.final_url, selectors=site.selectors)
-        try:
-            return await asyncio.get_running_loop().run_in_executor(workers, job)
-        except (BrokenProcessPool, RuntimeError, OSError) as error:
-            # A worker died, or could not start (spawn from a script without a __main__ guard, no more
-            # processes allowed): extract here, as without workers.
-            log.warning("extraction workers failed (%r); extracting in the main process from now on", error)
-            runtime.extract_workers = None
-            workers.shutdown(wait=False)
-    return _extract(page, site)
+    """The page's story; a page that yields none for a reason (not HTML, cut, over its deadline) has that
+    recorded on its fetch and logged as page.problem."""
+    html = page.text or page.body
+    try:
+        article = await parse_bounded(runtime, len(html), extract, html, page.final_url, site.selectors)
+    except PageAbandoned as abandoned:
+        article = Article(canonical_url=page.final_url, problem=f"extract_{abandoned.reason}")
+        log.warning("extraction of %s abandoned: %s", page.final_url, abandoned.detail)
+    if article.problem is not None:
+        record_problem(runtime, site, page.final_url, article.problem)
+    return article
+
+
+def record_problem(runtime: Runtime, site: Site, url: str, problem: str) -> None:
+    """A page that was fetched but could not be used: the error goes on its fetch row and the log."""
+    if not runtime.batch.record_problem(url, problem):
+        runtime.store.record_problem(url, problem)
+    report.emit(report.Event.PAGE_PROBLEM, logging.WARNING, site=site.name, url=url, error=problem)
 
 
 __all__ = [

@@ -7,19 +7,14 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from monitor import report
 from monitor.config import Config, Site
-from monitor.discover import (
-    canonicalize_url,
-    feed_urls_from_page,
-    is_safe_link,
-    links_from_feed,
-    links_from_listing,
-    links_from_sitemap,
-)
+from monitor.discover import canonicalize_url, is_safe_link
+from monitor.discover.jobs import Discovered, feed_job, listing_job, sitemap_job
 from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.fetch import FetchKind
@@ -35,7 +30,10 @@ from monitor.pipeline.runtime import (
     extract_article,
     fetch_page,
     new_version,
+    parse_bounded,
+    record_problem,
 )
+from monitor.pipeline.workers import PageAbandoned
 from monitor.store import SourceState
 
 log = logging.getLogger(__name__)
@@ -113,31 +111,29 @@ async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLin
             continue
         if page.not_modified or not page.text:
             continue
-        found.extend(
-            links_from_listing(
-                page.text,
-                page.final_url,
-                site_domains=site.allowed_domains,
-                include=site.include,
-                exclude=site.exclude,
-            )
+        listing = await _parse_source(
+            runtime,
+            site,
+            page,
+            listing_job,
+            (page.text, page.final_url, site.allowed_domains, site.include, site.exclude, not site.feeds),
         )
-        if not site.feeds:
-            # A page may name any host as its feed: the same address rules as for story links (the fetch
-            # itself then refuses names that resolve to non-public addresses).
-            discovered = [
-                url
-                for url in feed_urls_from_page(page.text, page.final_url)
-                if is_safe_link(url, site.source_hosts)
-            ][:MAX_AUTODISCOVERED_FEEDS]
-            feed_urls.extend(url for url in discovered if url not in feed_urls)
+        if listing is None:
+            errors.append(f"{url}: parse abandoned")
+            continue
+        found.extend(listing.links)
+        # A page may name any host as its feed: the same address rules as for story links (the fetch itself
+        # then refuses names that resolve to non-public addresses).
+        advertised = [feed for feed in listing.more_sources if is_safe_link(feed, site.source_hosts)]
+        feed_urls.extend(feed for feed in advertised[:MAX_AUTODISCOVERED_FEEDS] if feed not in feed_urls)
     feed_pages = await asyncio.gather(*(_fetch_source(runtime, site, url, "feed") for url in feed_urls))
     for url, page in zip(feed_urls, feed_pages, strict=True):
         if page is None:
             if url in site.feeds:
                 errors.append(f"{url}: unreachable")
         elif page.body and not page.not_modified:
-            found.extend(links_from_feed(page.body, page.final_url))
+            feed = await _parse_source(runtime, site, page, feed_job, (page.body, page.final_url))
+            found.extend(feed.links if feed is not None else [])
     for url in site.sitemaps:
         sitemap_links, ok = await _sitemap_links(runtime, site, url)
         found.extend(sitemap_links)
@@ -164,14 +160,32 @@ async def _sitemap_links(runtime: Runtime, site: Site, url: str) -> tuple[list[A
     if page.not_modified or not page.body:
         return [], True
     max_age_days = site.sitemap_max_age_s / 86400
-    links, children = links_from_sitemap(page.body, page.final_url, max_age_days=max_age_days)
-    for child in children[:MAX_CHILD_SITEMAPS]:
+    sitemap = await _parse_source(runtime, site, page, sitemap_job, (page.body, page.final_url, max_age_days))
+    if sitemap is None:
+        return [], False
+    links = list(sitemap.links)
+    for child in sitemap.more_sources[:MAX_CHILD_SITEMAPS]:
         child_page = await _fetch_source(runtime, site, child, "sitemap")
         if child_page is not None and child_page.body and not child_page.not_modified:
-            links.extend(
-                links_from_sitemap(child_page.body, child_page.final_url, max_age_days=max_age_days)[0]
-            )
+            job_args = (child_page.body, child_page.final_url, max_age_days)
+            child_sitemap = await _parse_source(runtime, site, child_page, sitemap_job, job_args)
+            links.extend(child_sitemap.links if child_sitemap is not None else [])
     return links, True
+
+
+async def _parse_source(
+    runtime: Runtime, site: Site, page: FetchedPage, job: Callable[..., Discovered], job_args: tuple[Any, ...]
+) -> Discovered | None:
+    """A fetched source's links, parsed under the page deadline (in a worker when it is large), with its
+    problems recorded; None when the parse was abandoned (recorded as parse_deadline or parse_crashed)."""
+    try:
+        discovered = await parse_bounded(runtime, len(page.text or page.body), job, *job_args)
+    except PageAbandoned as abandoned:
+        record_problem(runtime, site, page.final_url, f"parse_{abandoned.reason}")
+        return None
+    for problem in discovered.problems:
+        record_problem(runtime, site, page.final_url, problem)
+    return discovered
 
 
 def _unique_story_links(links: Sequence[ArticleLink], site: Site) -> list[ArticleLink]:

@@ -40,6 +40,14 @@ class WriteBatch:
             for attempt in attempts
         )
 
+    def record_problem(self, url: str, error: str) -> bool:
+        """Put error on the latest pending fetch row of url (unless it has one); False when none pends."""
+        for row in reversed(self.fetch_rows):
+            if row["url"] == url:
+                row["error"] = row["error"] or error
+                return True
+        return False
+
     def mark_checked(self, article_id: int, *, next_check_at: str | None, **values: Any) -> None:
         """Record a check of a story that found nothing new: tracking columns only; a later mark wins."""
         self.checks[article_id] = {"last_checked_at": now_iso(), "next_check_at": next_check_at, **values}

@@ -27,6 +27,8 @@ from monitor.store.batch import WriteBatch
 from monitor.store.engine import create_store_engine, upgrade_database, writer
 from monitor.store.schema import articles, changes, fetches, sites, sources, versions
 
+PROBLEM_LOOKBACK_S = 3600.0  # record_problem looks for the URL's fetch this far back (started_at is indexed)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceState:
@@ -371,6 +373,20 @@ class Store:
         return [(ChangeKind(row.kind), row.version) for row in rows]
 
     # -- fetch log ---------------------------------------------------------------------------------------
+
+    def record_problem(self, url: str, error: str) -> None:
+        """Put an error on the latest written fetch of a URL that answered but could not be used (a page
+        that is JSON, a sitemap that does not parse): a user finds it in the fetch log like a failed fetch
+        (issue 16). A fetch still in the pipeline's WriteBatch is marked there (WriteBatch.record_problem)."""
+        latest = (
+            select(func.max(fetches.c.id))
+            .where(fetches.c.url == url, fetches.c.started_at >= iso_after(-PROBLEM_LOOKBACK_S))
+            .scalar_subquery()
+        )
+        with self._write() as connection:
+            connection.execute(
+                update(fetches).where(fetches.c.id == latest, fetches.c.error.is_(None)).values(error=error)
+            )
 
     def integrity_problems(self) -> list[str]:
         """SQLite's quick_check after an unclean stop: an empty list when the file is consistent."""
