@@ -13,21 +13,13 @@ from typing import Any
 
 import click
 
-from monitor.errors import ConfigError, MonitorError
+from monitor.cli_options import GlobalOptions, global_options, open_for_reading
+from monitor.errors import ConfigError, DatabaseUnavailableError, MonitorError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
-class _Options:
-    def __init__(self, config_path: str, log_format: str, log_level: str) -> None:
-        self.config_path = config_path
-        self.log_format = log_format
-        self.log_level = log_level
-
-    def config(self) -> Any:
-        from monitor.config import load_config
-
-        return load_config(self.config_path)
+_Options = GlobalOptions
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -64,14 +56,13 @@ def cli(context: click.Context, config_path: str, log_format: str, log_level: st
       monitor run                       # the daemon (SIGTERM/SIGINT to stop, SIGHUP to reload)
       monitor changes --since 24h       # what was published or edited today
     """
-    from monitor.report import configure_logging
-
-    configure_logging(log_format, log_level)
     context.obj = _Options(config_path, log_format, log_level)
+    context.obj.configure_logging()
 
 
 @cli.command()
 @click.option("--metrics-port", type=int, help="Serve Prometheus metrics on 127.0.0.1:PORT/metrics.")
+@global_options
 @click.pass_obj
 def run(options: _Options, metrics_port: int | None) -> None:
     """Run the daemon: check every site at its interval and recheck tracked stories by age.
@@ -99,6 +90,7 @@ def run(options: _Options, metrics_port: int | None) -> None:
 @click.option(
     "--all", "recheck_all", is_flag=True, help="Recheck every tracked story, whatever its schedule."
 )
+@global_options
 @click.pass_obj
 def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> None:
     """One full pass over all (or the named) sites, then exit.
@@ -150,6 +142,7 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
 )
 @click.option("--url", "page_url", help="The page's URL when reading --file (resolves relative links).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@global_options
 @click.pass_obj
 def check(
     options: _Options, url: str | None, page_file: str | None, page_url: str | None, as_json: bool
@@ -207,6 +200,7 @@ def config_group() -> None:
 
 
 @config_group.command("validate")
+@global_options
 @click.pass_obj
 def config_validate(options: _Options) -> None:
     """Validate the config; exit 2 with every error, each naming its location.
@@ -225,6 +219,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@global_options
 @click.pass_obj
 def db_upgrade(options: _Options) -> None:
     """Upgrade the database schema to the newest Alembic revision (run and once do it on start too).
@@ -245,6 +240,7 @@ def db_upgrade(options: _Options) -> None:
 @click.option("--site", "site_names", multiple=True, help="Only this site (repeatable).")
 @click.option("--minor", "include_minor", is_flag=True, help="Also list minor (date-only) changes.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@global_options
 @click.pass_obj
 def changes(
     options: _Options, since: str, site_names: tuple[str, ...], include_minor: bool, as_json: bool
@@ -299,6 +295,7 @@ def changes(
 
 @cli.command()
 @click.argument("url")
+@global_options
 @click.pass_obj
 def history(options: _Options, url: str) -> None:
     """The versions of one story.
@@ -322,6 +319,7 @@ def history(options: _Options, url: str) -> None:
 @click.option("--from", "from_version", type=int, help="Older version (default: the one before --to).")
 @click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
 @click.option("--color/--no-color", default=None, help="Colour (default: when writing to a terminal).")
+@global_options
 @click.pass_obj
 def diff(
     options: _Options, url: str, from_version: int | None, to_version: int | None, color: bool | None
@@ -376,6 +374,7 @@ def _story(options: _Options, url: str) -> tuple[dict[str, Any], list[dict[str, 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per site.")
+@global_options
 @click.pass_obj
 def status(options: _Options, as_json: bool) -> None:
     """Per-site health: last success and error, failures, stories per day, completeness, staleness.
@@ -417,6 +416,7 @@ def status(options: _Options, as_json: bool) -> None:
 @click.option("--limit", default=20, show_default=True, help="At most this many results.")
 @click.option("--all-versions", is_flag=True, help="Search every stored version, not only the current text.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@global_options
 @click.pass_obj
 def search(
     options: _Options, query: str, site_names: tuple[str, ...], limit: int, all_versions: bool, as_json: bool
@@ -465,11 +465,8 @@ def search(
 
 
 def _store(options: _Options) -> Any:
-    from monitor.store import Store
-
-    store = Store(options.config().database_url)
-    store.upgrade()
-    return store
+    """The database for a read-only command: never created or upgraded here."""
+    return open_for_reading(options.config().database_url)
 
 
 @cli.command()
@@ -483,6 +480,7 @@ def _store(options: _Options) -> Any:
     type=click.Path(dir_okay=False),
     help="Keep the demo's SQLite database at this path (its config beside it) instead of a temporary one.",
 )
+@global_options
 def demo(duration: float | None, keep_db: str | None) -> None:
     """Offline demo: a local news site that publishes and edits stories, watched by the real daemon.
 
@@ -513,6 +511,9 @@ def main() -> None:
         sys.exit(130)
     except ConfigError as error:
         click.echo(f"config error: {error}", err=True)
+        sys.exit(2)
+    except DatabaseUnavailableError as error:
+        click.echo(f"error: {error}", err=True)
         sys.exit(2)
     except MonitorError as error:
         click.echo(f"error: {error}", err=True)

@@ -251,8 +251,16 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     )
 
 
+# The spellings PostgreSQL users paste (libpq, Heroku, SQLAlchemy's default) all mean the psycopg 3 driver.
+_POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+_POSTGRES_DRIVER_SCHEME = "postgresql+psycopg://"
+
+
 def resolve_database_url(url: str, base_dir: Path) -> str:
-    """Make a relative SQLite path relative to the config file's folder."""
+    """Make a relative SQLite path relative to the config file's folder; map postgres:// to psycopg."""
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return _POSTGRES_DRIVER_SCHEME + url[len(scheme) :]
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
         relative = url[len(prefix) :]

@@ -55,15 +55,14 @@ def recent_changes(
 
 
 def story_versions(engine: Engine, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """The story row and all its versions (oldest first), found by URL or canonical URL."""
+    """The story row and all its versions (oldest first), found by URL or canonical URL as pasted."""
+    from monitor.store.lookup import find_story_id
+
+    story_id = find_story_id(engine, url)
+    if story_id is None:
+        return None
     with engine.connect() as connection:
-        story = (
-            connection.execute(
-                select(articles).where((articles.c.url == url) | (articles.c.canonical_url == url)).limit(1)
-            )
-            .mappings()
-            .first()
-        )
+        story = connection.execute(select(articles).where(articles.c.id == story_id)).mappings().first()
         if story is None:
             return None
         rows = (
