@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from monitor.cli_messages import check_site_names, explain_search_error, one_line
 from monitor.cli_options import GlobalOptions, global_options, open_for_reading
 from monitor.errors import ConfigError, DatabaseUnavailableError, MonitorError
 
@@ -104,7 +105,7 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
       monitor once --site example-news --all
     """
     from monitor.pipeline import Runtime, run_pass, selected_sites
-    from monitor.report import emit
+    from monitor.report import emit, event_count
     from monitor.store import Store
 
     config = options.config()
@@ -119,10 +120,12 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
         finally:
             await runtime.aclose()
 
+    failures_before = event_count("fetch.failed")
     try:
         result = asyncio.run(one_pass())
     finally:
         store.close()
+    failed_fetches = event_count("fetch.failed") - failures_before
     emit(
         "pass.done",
         sites=len(sites),
@@ -131,7 +134,7 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
         changed=result.changed,
         unchanged=result.unchanged,
         removed=result.removed,
-        failed=result.failed,
+        failed=max(result.failed, failed_fetches),  # fetches that failed after retries, sources included
     )
 
 
@@ -260,13 +263,19 @@ def changes(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
     store = _store(options)
-    rows = recent_changes(
-        store.engine,
-        since=to_iso(utc_now() - timedelta(seconds=since_s)),
-        site_names=list(site_names) or None,
-        include_minor=include_minor,
-    )
-    store.close()
+    try:
+        check_site_names(store.engine, site_names)
+        rows = recent_changes(
+            store.engine,
+            since=to_iso(utc_now() - timedelta(seconds=since_s)),
+            site_names=list(site_names) or None,
+            include_minor=include_minor,
+        )
+    finally:
+        store.close()
+    if not rows:
+        where = f" for {', '.join(site_names)}" if site_names else ""
+        click.echo(f"no changes in the last {since}{where}", err=True)
     for row in rows:
         if as_json:
             click.echo(
@@ -433,11 +442,12 @@ def search(
 
     store = _store(options)
     try:
+        check_site_names(store.engine, site_names)
         hits = search_versions(
             store.engine, query, limit=limit, site_names=list(site_names) or None, all_versions=all_versions
         )
     except OperationalError as error:
-        raise MonitorError(f"cannot search for {query!r}: {error.orig}") from None
+        raise MonitorError(explain_search_error(query, str(error.orig))) from None
     finally:
         store.close()
     for hit in hits:
@@ -450,7 +460,7 @@ def search(
                         "version": hit.version,
                         "fetched_at": hit.fetched_at,
                         "title": hit.title,
-                        "snippet": hit.snippet,
+                        "snippet": one_line(hit.snippet),
                     },
                     ensure_ascii=False,
                 )
@@ -459,9 +469,9 @@ def search(
             click.echo(
                 f"{hit.site}  v{hit.version}  {json.dumps(hit.title or '', ensure_ascii=False)}  {hit.url}"
             )
-            click.echo(f"    {hit.snippet}")
+            click.echo(f"    {one_line(hit.snippet)}")
     if not hits and not as_json:
-        click.echo("no match", err=True)
+        click.echo(f"no story matches {query!r}", err=True)
 
 
 def _store(options: _Options) -> Any:

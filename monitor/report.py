@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor import metrics
-from monitor.clock import now_iso
+from monitor.clock import now_iso, to_iso
 
 EVENTS = logging.getLogger("monitor.events")
+_EVENT_COUNTS: Counter[str] = Counter()
 
 _LABELS = {
     "story.new": "NEW",
@@ -40,7 +43,13 @@ _LABELS = {
 def emit(event: str, level: int = logging.INFO, **fields: Any) -> None:
     """Log one user-facing event with its fields (and count it for --metrics-port)."""
     metrics.count_event(event, fields.get("site"))
+    _EVENT_COUNTS[event] += 1
     EVENTS.log(level, "%s", event, extra={"event": event, "fields": fields})
+
+
+def event_count(event: str) -> int:
+    """How many `event`s this process has emitted (e.g. the fetch.failed of one `monitor once` pass)."""
+    return _EVENT_COUNTS[event]
 
 
 def story_new(site: str, url: str, title: str | None, version: int = 1) -> None:
@@ -72,6 +81,8 @@ def fetch_failed(site: str | None, url: str, error: str) -> None:
 def format_text(event: str, fields: dict[str, Any]) -> str:
     """The one-line text form of an event."""
     label = _LABELS.get(event, event.upper())
+    if event in ("config.reloaded", "config.invalid"):
+        return f"{label:<7} " + _config_text(event, fields)
     parts: list[str] = []
     if "site" in fields:
         parts.append(f"{fields['site']}")
@@ -88,6 +99,19 @@ def format_text(event: str, fields: dict[str, Any]) -> str:
     return f"{label:<7} " + "  ".join(parts)
 
 
+def _config_text(event: str, fields: dict[str, Any]) -> str:
+    """A reload in words: which sites were added, removed and changed, or what is wrong with the edit."""
+    if event == "config.invalid":
+        errors = "; ".join(str(error) for error in fields.get("errors", ()))
+        return f"{fields.get('path')} is invalid, the last good config keeps running: {errors}"
+    parts = [
+        f"{label} {', '.join(fields[key])}"
+        for key, label in (("added", "added"), ("removed", "removed"), ("changed", "changed"))
+        if fields.get(key)
+    ]
+    return f"{fields.get('path')} reloaded: " + ("; ".join(parts) if parts else "no site changed")
+
+
 def _text_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ",".join(str(item) for item in value)
@@ -97,10 +121,11 @@ def _text_value(value: Any) -> str:
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        stamp = to_iso(datetime.fromtimestamp(record.created, UTC))
         event = getattr(record, "event", None)
         if event is not None:
-            return format_text(event, record.fields)  # type: ignore[attr-defined]
-        line = f"{record.levelname:<7} {record.name}: {record.getMessage()}"
+            return f"{stamp} " + format_text(event, record.fields)  # type: ignore[attr-defined]
+        line = f"{stamp} {record.levelname:<7} {record.name}: {record.getMessage()}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
@@ -114,6 +139,8 @@ class JsonFormatter(logging.Formatter):
             payload["event"] = event
             payload.update(record.fields)  # type: ignore[attr-defined]
         else:
+            # Every JSON line has an `event`: a plain log message is `log.<level>` (log.warning ...)
+            payload["event"] = f"log.{record.levelname.lower()}"
             payload.update(level=record.levelname.lower(), logger=record.name, message=record.getMessage())
             if record.exc_info:
                 payload["exception"] = self.formatException(record.exc_info)

@@ -179,6 +179,8 @@ def _unique_story_links(links: Sequence[ArticleLink], site: Site) -> list[Articl
             continue
         if any(pattern.search(url) for pattern in excluded):
             continue
+        if site.include_only and not any(re.search(pattern, url) for pattern in site.include):
+            continue  # the site is restricted to links matching its `include` patterns
         seen.add(url)
         unique.append(ArticleLink(url=url, source=link.source, title=link.title, published=link.published))
     return unique

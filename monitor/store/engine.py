@@ -130,8 +130,12 @@ def current_revision(engine: Engine) -> str | None:
         return None
 
 
-def _safe_url(url: str) -> str:
+def safe_database_url(url: str) -> str:
+    """The URL with its password hidden, for logs and messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+_safe_url = safe_database_url
 
 
 class DaemonLock:
