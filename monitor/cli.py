@@ -314,7 +314,11 @@ def history(options: _Options, url: str) -> None:
       monitor history https://example.com/2025/10/15/story/
     """
     story, story_versions = _story(options, url)
-    click.echo(f"{story['url']}  ({story['site']}, {story['status']}, first seen {story['first_seen_at']})")
+    next_recheck = story["next_check_at"] or "never (past its last recheck step)"
+    click.echo(
+        f"{story['url']}  ({story['site']}, {story['status']}, first seen {story['first_seen_at']}, "
+        f"next recheck {next_recheck})"
+    )
     for version in story_versions:
         summary = version["summary"] or ("first version" if version["version"] == 1 else "")
         click.echo(
@@ -369,15 +373,18 @@ def diff(
 
 
 def _story(options: _Options, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    from monitor.store.lookup import nearest_story_url
     from monitor.store.queries import story_versions
 
     store = _store(options)
     try:
         found = story_versions(store.engine, url)
+        nearest = nearest_story_url(store.engine, url) if found is None else None
     finally:
         store.close()
+    suggestion = f"; did you mean {nearest}?" if nearest else ""
     if found is None:
-        raise MonitorError(f"{url} is not a tracked story")
+        raise MonitorError(f"{url} is not a tracked story{suggestion}")
     return found
 
 
@@ -392,15 +399,24 @@ def status(options: _Options, as_json: bool) -> None:
     Example:
       monitor status
     """
+    from monitor.cli_messages import add_schedule
     from monitor.clock import to_iso, utc_now
-    from monitor.store.queries import site_status
+    from monitor.store.queries import next_rechecks, site_status
 
-    store = _store(options)
+    config = options.config()
+    store = open_for_reading(config.database_url)
     now = utc_now()
-    rows = site_status(
-        store.engine, since_day=to_iso(now - timedelta(days=1)), since_week=to_iso(now - timedelta(days=7))
-    )
-    store.close()
+    try:
+        rows = site_status(
+            store.engine,
+            since_day=to_iso(now - timedelta(days=1)),
+            since_week=to_iso(now - timedelta(days=7)),
+        )
+        add_schedule(rows, config, next_rechecks(store.engine), now)
+    finally:
+        store.close()
+    if not rows:
+        click.echo("no site has been checked yet: run `monitor once` or `monitor run`", err=True)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, default=str))
@@ -408,13 +424,14 @@ def status(options: _Options, as_json: bool) -> None:
     header = (
         f"{'site':<24}{'last success':<22}{'fails':>6}{'stories':>9}{'/day':>7}{'changes':>9}{'complete':>10}"
     )
-    click.echo(header + "  last error")
+    click.echo(header + f"  {'next check':<22}{'next recheck':<22}last error")
     for row in rows:
         share = f"{row['complete_share']:.0%}" if row["complete_share"] is not None else "-"
         stale = "  STALE" if row["stale"] else ""
         click.echo(
             f"{row['name']:<24}{row['last_success_at'] or 'never':<22}{row['consecutive_failures']:>6}"
             f"{row['articles']:>9}{row['stories_per_day']:>7}{row['changes']:>9}{share:>10}  "
+            f"{row['next_check_at'] or '-':<22}{row['next_recheck_at'] or '-':<22}"
             f"{(row['last_error'] or '')[:60]}{stale}"
         )
 
