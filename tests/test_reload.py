@@ -157,3 +157,29 @@ def test_reload_names_the_sites_added_removed_and_changed(tmp_path: Path, events
         (["c"], ["b"], ["a"]),
         ([], [], []),
     ]
+
+
+def test_a_rechecks_edit_reschedules_the_stories_already_planned(
+    cli: Any, news_site: Any, config_path: Path, events: list[Event]
+) -> None:
+    import sqlite3
+
+    from monitor.clock import iso_after
+
+    assert cli("once").exit_code == 0  # five stories, each planned 15 min out by the default steps
+    database = config_path.parent / "monitor.db"
+
+    def planned() -> list[str]:
+        with sqlite3.connect(database) as connection:
+            return [row[0] for row in connection.execute("SELECT next_check_at FROM articles")]
+
+    assert all(moment > iso_after(10 * 60) for moment in planned())
+
+    def scenario(daemon: Daemon) -> None:
+        raw = yaml.safe_load(config_path.read_text())
+        raw["sites"][0]["rechecks"] = [{"under": "30d", "every": "1m"}]
+        config_path.write_text(yaml.safe_dump(raw))
+        daemon.reload()
+
+    _with_daemon(config_path, scenario)
+    assert len(planned()) == 5 and all(moment <= iso_after(60) for moment in planned())

@@ -21,6 +21,7 @@ from monitor.discover import story_url
 from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.models import Article, FetchedPage
+from monitor.pipeline.fetchers import SiteFetchers
 from monitor.schedule import FailedLinks
 from monitor.store import NewVersion, Store
 
@@ -64,6 +65,7 @@ class Runtime:
         self.config = config
         self.store = store
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
+        self.site_fetchers = SiteFetchers(self.fetcher)
         self.extract_workers: ProcessPoolExecutor | None = None
         self.failed_links = FailedLinks()
 
@@ -76,7 +78,12 @@ class Runtime:
             context = multiprocessing.get_context("spawn")
             self.extract_workers = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
+    def fetcher_for(self, site: Site) -> Fetcher:
+        """The HTTP client with this site's timeout, body cap and robots policy."""
+        return self.site_fetchers.for_site(site)
+
     async def aclose(self) -> None:
+        await self.site_fetchers.aclose()
         await self.fetcher.aclose()
         if self.extract_workers is not None:
             self.extract_workers.shutdown()
@@ -87,7 +94,7 @@ def fetch_settings(config: Config) -> FetchSettings:
     return FetchSettings(
         user_agent=config.defaults.user_agent,
         deadline_s=config.defaults.timeout,
-        max_bytes=max((site.max_bytes for site in config.sites), default=config.defaults.max_bytes),
+        max_bytes=config.defaults.max_bytes,  # a site's own max_bytes gets its own client (fetchers.py)
         host_delay_s=config.defaults.host_delay,
         concurrency=config.fetch.concurrency,
         max_retries=config.fetch.max_retries,
@@ -114,7 +121,7 @@ async def fetch_page(
 ) -> FetchedPage:
     """Fetch with the site's politeness settings; every attempt goes to the fetch log and the metrics, and
     a failure other than 404/410 (which the recheck decides about) is logged as fetch.failed."""
-    page = await runtime.fetcher.fetch(
+    page = await runtime.fetcher_for(site).fetch(
         url,
         kind=kind,
         etag=etag,

@@ -148,7 +148,7 @@ async def _robots_sitemaps(runtime: Runtime, site: Site) -> list[str]:
     if not site.sitemaps_from_robots:
         return []
     first_source = (*site.start_urls, *site.feeds, *site.sitemaps)[0]
-    found = await runtime.fetcher.sitemaps_from_robots(first_source, site_hosts=site.source_hosts)
+    found = await runtime.fetcher_for(site).sitemaps_from_robots(first_source, site_hosts=site.source_hosts)
     return [url for url in found if url not in site.sitemaps and _on_site(url, site)][:MAX_CHILD_SITEMAPS]
 
 
