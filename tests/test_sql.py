@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -38,6 +39,12 @@ def test_published_and_modified_are_stored_in_utc_with_their_offset(
         ).fetchall()
     assert row == ("2025-10-15T16:00:00Z", "-05:00", "2025-10-15T07:00:00Z", "+05:30")
     assert all(value is None or value.endswith("Z") for (value,) in every_date)
+    with _database(config_path) as connection:
+        stamps = connection.execute(
+            "SELECT started_at FROM fetches UNION ALL SELECT first_seen_at FROM articles"
+            " UNION ALL SELECT fetched_at FROM versions UNION ALL SELECT detected_at FROM changes"
+        ).fetchall()
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp) for (stamp,) in stamps)
     # The same instants in UTC are no change: a second pass stores nothing new
     result = cli("once", "--all")
     assert '"event": "story.changed"' not in result.output
@@ -67,8 +74,13 @@ def test_the_migration_converts_existing_dates_to_utc(tmp_path: Path) -> None:
                 " 'Bridge opens', ?, 'The bridge opened.', ?, ?)",
                 (number, published, f"c{number}", f"t{number}"),
             )
+        connection.execute(
+            "INSERT INTO fetches (site, url, started_at, status, elapsed_ms, bytes)"
+            " VALUES ('s', 'https://s.example/a/', '2026-01-01T00:00:05.250Z', 200, 3, 10)"
+        )
     upgrade_database(url)
     with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT started_at FROM fetches").fetchone() == ("2026-01-01T00:00:05Z",)
         rows = connection.execute(
             "SELECT published_at, published_offset FROM versions ORDER BY version"
         ).fetchall()

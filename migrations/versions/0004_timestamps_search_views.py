@@ -1,5 +1,5 @@
-"""UTC published/modified dates (offset kept in its own column), a datasette-visible FTS table, and the
-headline_changes view; recent_changes gains the old title.
+"""One timestamp format: UTC published/modified dates (offset kept in its own column) and fetch times to
+the second; a datasette-visible FTS table; the headline_changes view; recent_changes gains the old title.
 
 Revision ID: 0004
 Revises: 0002
@@ -86,6 +86,11 @@ def upgrade() -> None:
         for statement in SQLITE_FTS[:4]:
             op.execute(statement)
     _dates_to_utc(bind)
+    # fetches.started_at had milliseconds (`...:12.345Z`), unlike every other timestamp: one format everywhere
+    op.execute(
+        "UPDATE fetches SET started_at = substr(started_at, 1, 19) || 'Z' "
+        "WHERE length(started_at) > 20 AND started_at LIKE '%Z'"
+    )
     if bind.dialect.name == "sqlite":
         for statement in SQLITE_FTS[4:]:
             op.execute(statement)
