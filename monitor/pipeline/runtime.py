@@ -20,6 +20,7 @@ from monitor.config import Config, Site
 from monitor.discover import story_url
 from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
+from monitor.fetch.failures import failure_text
 from monitor.models import Article, FetchedPage
 from monitor.pipeline.fetchers import SiteFetchers
 from monitor.schedule import FailedLinks
@@ -133,9 +134,7 @@ async def fetch_page(
     runtime.store.record_fetches(site.name, page.attempts)
     metrics.count_fetches(site.name, page.attempts)
     if page.error and page.error not in GONE_ERRORS:
-        report.fetch_failed(
-            site.name, url, page.error + (f": {page.error_detail}" if page.error_detail else "")
-        )
+        report.fetch_failed(site.name, url, failure_text(page.error, page.error_detail or ""))
     return page
 
 
