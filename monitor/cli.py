@@ -13,22 +13,15 @@ from typing import Any
 
 import click
 
-from monitor.errors import ConfigError, MonitorError
+from monitor.cli_messages import check_site_names, explain_search_error, one_line
+from monitor.cli_options import GlobalOptions, global_options, open_for_reading
+from monitor.errors import ConfigError, DatabaseUnavailableError, MonitorError
 from monitor.terminal import safe_json, safe_line, safe_text
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
-class _Options:
-    def __init__(self, config_path: str, log_format: str, log_level: str) -> None:
-        self.config_path = config_path
-        self.log_format = log_format
-        self.log_level = log_level
-
-    def config(self) -> Any:
-        from monitor.config import load_config
-
-        return load_config(self.config_path)
+_Options = GlobalOptions
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -65,14 +58,13 @@ def cli(context: click.Context, config_path: str, log_format: str, log_level: st
       monitor run                       # the daemon (SIGTERM/SIGINT to stop, SIGHUP to reload)
       monitor changes --since 24h       # what was published or edited today
     """
-    from monitor.report import configure_logging
-
-    configure_logging(log_format, log_level)
     context.obj = _Options(config_path, log_format, log_level)
+    context.obj.configure_logging()
 
 
 @cli.command()
 @click.option("--metrics-port", type=int, help="Serve Prometheus metrics on 127.0.0.1:PORT/metrics.")
+@global_options
 @click.pass_obj
 def run(options: _Options, metrics_port: int | None) -> None:
     """Run the daemon: check every site at its interval and recheck tracked stories by age.
@@ -100,6 +92,7 @@ def run(options: _Options, metrics_port: int | None) -> None:
 @click.option(
     "--all", "recheck_all", is_flag=True, help="Recheck every tracked story, whatever its schedule."
 )
+@global_options
 @click.pass_obj
 def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> None:
     """One full pass over all (or the named) sites, then exit.
@@ -113,7 +106,7 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
       monitor once --site example-news --all
     """
     from monitor.pipeline import Runtime, run_pass, selected_sites
-    from monitor.report import emit
+    from monitor.report import emit, event_count
     from monitor.store import Store
 
     config = options.config()
@@ -128,10 +121,12 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
         finally:
             await runtime.aclose()
 
+    failures_before = event_count("fetch.failed")
     try:
         result = asyncio.run(one_pass())
     finally:
         store.close()
+    failed_fetches = event_count("fetch.failed") - failures_before
     emit(
         "pass.done",
         sites=len(sites),
@@ -140,7 +135,7 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
         changed=result.changed,
         unchanged=result.unchanged,
         removed=result.removed,
-        failed=result.failed,
+        failed=max(result.failed, failed_fetches),  # fetches that failed after retries, sources included
     )
 
 
@@ -151,6 +146,7 @@ def once(options: _Options, site_names: tuple[str, ...], recheck_all: bool) -> N
 )
 @click.option("--url", "page_url", help="The page's URL when reading --file (resolves relative links).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@global_options
 @click.pass_obj
 def check(
     options: _Options, url: str | None, page_file: str | None, page_url: str | None, as_json: bool
@@ -208,6 +204,7 @@ def config_group() -> None:
 
 
 @config_group.command("validate")
+@global_options
 @click.pass_obj
 def config_validate(options: _Options) -> None:
     """Validate the config; exit 2 with every error, each naming its location.
@@ -226,6 +223,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@global_options
 @click.pass_obj
 def db_upgrade(options: _Options) -> None:
     """Upgrade the database schema to the newest Alembic revision (run and once do it on start too).
@@ -246,6 +244,7 @@ def db_upgrade(options: _Options) -> None:
 @click.option("--site", "site_names", multiple=True, help="Only this site (repeatable).")
 @click.option("--minor", "include_minor", is_flag=True, help="Also list minor (date-only) changes.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@global_options
 @click.pass_obj
 def changes(
     options: _Options, since: str, site_names: tuple[str, ...], include_minor: bool, as_json: bool
@@ -265,13 +264,19 @@ def changes(
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
     store = _store(options)
-    rows = recent_changes(
-        store.engine,
-        since=to_iso(utc_now() - timedelta(seconds=since_s)),
-        site_names=list(site_names) or None,
-        include_minor=include_minor,
-    )
-    store.close()
+    try:
+        check_site_names(store.engine, site_names)
+        rows = recent_changes(
+            store.engine,
+            since=to_iso(utc_now() - timedelta(seconds=since_s)),
+            site_names=list(site_names) or None,
+            include_minor=include_minor,
+        )
+    finally:
+        store.close()
+    if not rows:
+        where = f" for {', '.join(site_names)}" if site_names else ""
+        click.echo(safe_line(f"no changes in the last {since}{where}"), err=True)
     for row in rows:
         if as_json:
             click.echo(
@@ -302,6 +307,7 @@ def changes(
 
 @cli.command()
 @click.argument("url")
+@global_options
 @click.pass_obj
 def history(options: _Options, url: str) -> None:
     """The versions of one story.
@@ -311,7 +317,11 @@ def history(options: _Options, url: str) -> None:
       monitor history https://example.com/2025/10/15/story/
     """
     story, story_versions = _story(options, url)
-    _echo_line(f"{story['url']}  ({story['site']}, {story['status']}, first seen {story['first_seen_at']})")
+    next_recheck = story["next_check_at"] or "never (past its last recheck step)"
+    _echo_line(
+        f"{story['url']}  ({story['site']}, {story['status']}, first seen {story['first_seen_at']}, "
+        f"next recheck {next_recheck})"
+    )
     for version in story_versions:
         summary = version["summary"] or ("first version" if version["version"] == 1 else "")
         _echo_line(
@@ -325,6 +335,7 @@ def history(options: _Options, url: str) -> None:
 @click.option("--from", "from_version", type=int, help="Older version (default: the one before --to).")
 @click.option("--to", "to_version", type=int, help="Newer version (default: the latest).")
 @click.option("--color/--no-color", default=None, help="Colour (default: when writing to a terminal).")
+@global_options
 @click.pass_obj
 def diff(
     options: _Options, url: str, from_version: int | None, to_version: int | None, color: bool | None
@@ -365,20 +376,24 @@ def diff(
 
 
 def _story(options: _Options, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    from monitor.store.lookup import nearest_story_url
     from monitor.store.queries import story_versions
 
     store = _store(options)
     try:
         found = story_versions(store.engine, url)
+        nearest = nearest_story_url(store.engine, url) if found is None else None
     finally:
         store.close()
+    suggestion = f"; did you mean {nearest}?" if nearest else ""
     if found is None:
-        raise MonitorError(f"{url} is not a tracked story")
+        raise MonitorError(f"{url} is not a tracked story{suggestion}")
     return found
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per site.")
+@global_options
 @click.pass_obj
 def status(options: _Options, as_json: bool) -> None:
     """Per-site health: last success and error, failures, stories per day, completeness, staleness.
@@ -387,15 +402,24 @@ def status(options: _Options, as_json: bool) -> None:
     Example:
       monitor status
     """
+    from monitor.cli_messages import add_schedule
     from monitor.clock import to_iso, utc_now
-    from monitor.store.queries import site_status
+    from monitor.store.queries import next_rechecks, site_status
 
-    store = _store(options)
+    config = options.config()
+    store = open_for_reading(config.database_url)
     now = utc_now()
-    rows = site_status(
-        store.engine, since_day=to_iso(now - timedelta(days=1)), since_week=to_iso(now - timedelta(days=7))
-    )
-    store.close()
+    try:
+        rows = site_status(
+            store.engine,
+            since_day=to_iso(now - timedelta(days=1)),
+            since_week=to_iso(now - timedelta(days=7)),
+        )
+        add_schedule(rows, config, next_rechecks(store.engine), now)
+    finally:
+        store.close()
+    if not rows:
+        click.echo("no site has been checked yet: run `monitor once` or `monitor run`", err=True)
     if as_json:
         for row in rows:
             click.echo(safe_json(json.dumps(row, default=str)))
@@ -403,13 +427,14 @@ def status(options: _Options, as_json: bool) -> None:
     header = (
         f"{'site':<24}{'last success':<22}{'fails':>6}{'stories':>9}{'/day':>7}{'changes':>9}{'complete':>10}"
     )
-    click.echo(header + "  last error")
+    click.echo(header + f"  {'next check':<22}{'next recheck':<22}last error")
     for row in rows:
         share = f"{row['complete_share']:.0%}" if row["complete_share"] is not None else "-"
         stale = "  STALE" if row["stale"] else ""
         _echo_line(
             f"{row['name']:<24}{row['last_success_at'] or 'never':<22}{row['consecutive_failures']:>6}"
             f"{row['articles']:>9}{row['stories_per_day']:>7}{row['changes']:>9}{share:>10}  "
+            f"{row['next_check_at'] or '-':<22}{row['next_recheck_at'] or '-':<22}"
             f"{(row['last_error'] or '')[:60]}{stale}"
         )
 
@@ -420,6 +445,7 @@ def status(options: _Options, as_json: bool) -> None:
 @click.option("--limit", default=20, show_default=True, help="At most this many results.")
 @click.option("--all-versions", is_flag=True, help="Search every stored version, not only the current text.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@global_options
 @click.pass_obj
 def search(
     options: _Options, query: str, site_names: tuple[str, ...], limit: int, all_versions: bool, as_json: bool
@@ -436,11 +462,12 @@ def search(
 
     store = _store(options)
     try:
+        check_site_names(store.engine, site_names)
         hits = search_versions(
             store.engine, query, limit=limit, site_names=list(site_names) or None, all_versions=all_versions
         )
     except OperationalError as error:
-        raise MonitorError(f"cannot search for {query!r}: {error.orig}") from None
+        raise MonitorError(explain_search_error(query, str(error.orig))) from None
     finally:
         store.close()
     for hit in hits:
@@ -454,7 +481,7 @@ def search(
                             "version": hit.version,
                             "fetched_at": hit.fetched_at,
                             "title": hit.title,
-                            "snippet": hit.snippet,
+                            "snippet": one_line(hit.snippet),
                         },
                         ensure_ascii=False,
                     )
@@ -464,9 +491,9 @@ def search(
             _echo_line(
                 f"{hit.site}  v{hit.version}  {json.dumps(hit.title or '', ensure_ascii=False)}  {hit.url}"
             )
-            _echo_line(f"    {hit.snippet}")
+            _echo_line(f"    {one_line(hit.snippet)}")
     if not hits and not as_json:
-        click.echo("no match", err=True)
+        click.echo(safe_line(f"no story matches {query!r}"), err=True)
 
 
 def _echo_line(line: str) -> None:
@@ -475,11 +502,8 @@ def _echo_line(line: str) -> None:
 
 
 def _store(options: _Options) -> Any:
-    from monitor.store import Store
-
-    store = Store(options.config().database_url)
-    store.upgrade()
-    return store
+    """The database for a read-only command: never created or upgraded here."""
+    return open_for_reading(options.config().database_url)
 
 
 @cli.command()
@@ -493,6 +517,7 @@ def _store(options: _Options) -> Any:
     type=click.Path(dir_okay=False),
     help="Keep the demo's SQLite database at this path (its config beside it) instead of a temporary one.",
 )
+@global_options
 def demo(duration: float | None, keep_db: str | None) -> None:
     """Offline demo: a local news site that publishes and edits stories, watched by the real daemon.
 
@@ -523,6 +548,9 @@ def main() -> None:
         sys.exit(130)
     except ConfigError as error:
         click.echo(safe_text(f"config error: {error}"), err=True)
+        sys.exit(2)
+    except DatabaseUnavailableError as error:
+        click.echo(safe_text(f"error: {error}"), err=True)
         sys.exit(2)
     except MonitorError as error:
         click.echo(safe_text(f"error: {error}"), err=True)

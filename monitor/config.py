@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,6 +20,15 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.config_checks import (
+    ConfigProblems,
+    check_domain,
+    check_finite,
+    check_http_url,
+    line_of,
+    parse_yaml,
+    read_config_text,
+)
 from monitor.errors import ConfigError
 from monitor.models import Selectors
 
@@ -29,6 +38,7 @@ DEFAULT_USER_AGENT = "monitor/0.1 (news archive bot; +https://github.com/monitor
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+MAX_DURATION_S = 3650 * 86400.0  # ten years: longer is a typo, and overflows the scheduler's datetimes
 
 
 def parse_duration(value: Any, *, allow_zero: bool = False) -> float:
@@ -36,7 +46,7 @@ def parse_duration(value: Any, *, allow_zero: bool = False) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration like 30s, 5m, 2h or 1d, got {value!r}")
     if isinstance(value, int | float):
-        seconds = float(value)
+        seconds = float(check_finite(value))
     else:
         match = _DURATION.match(str(value))
         if not match:
@@ -44,11 +54,15 @@ def parse_duration(value: Any, *, allow_zero: bool = False) -> float:
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ValueError(f"a duration must be positive, got {value!r}")
+    if seconds > MAX_DURATION_S:
+        raise ValueError(f"a duration must be at most 3650d, got {value!r}")
     return seconds
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Delay = Annotated[float, BeforeValidator(lambda value: parse_duration(value, allow_zero=True))]
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+Domain = Annotated[str, AfterValidator(check_domain)]
 
 
 class _Strict(BaseModel):
@@ -105,12 +119,13 @@ _OVERRIDABLE = tuple(SiteDefaults.model_fields)
 
 class SiteConfig(_Strict):
     name: str
-    start_urls: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
+    start_urls: tuple[HttpUrl, ...] = ()
+    feeds: tuple[HttpUrl, ...] = ()
+    sitemaps: tuple[HttpUrl, ...] = ()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    allowed_domains: tuple[str, ...] = ()
+    include_only: bool = False  # only links matching `include` are stories (default: include adds links)
+    allowed_domains: tuple[Domain, ...] = ()
     selectors: SelectorsConfig | None = None
     enabled: bool = True
     interval: Duration | None = None
@@ -132,14 +147,6 @@ class SiteConfig(_Strict):
             raise ValueError("use letters, digits, '-', '_' or '.', starting with a letter or digit")
         return name
 
-    @field_validator("start_urls", "feeds", "sitemaps")
-    @classmethod
-    def _http_urls(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
-        for url in urls:
-            if not re.match(r"^https?://[^/\s]+", url):
-                raise ValueError(f"{url!r} is not an http(s) URL")
-        return urls
-
     @field_validator("include", "exclude")
     @classmethod
     def _regexes(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
@@ -154,6 +161,8 @@ class SiteConfig(_Strict):
     def _has_sources(self) -> SiteConfig:
         if not (self.start_urls or self.feeds or self.sitemaps):
             raise ValueError("a site needs at least one of start_urls, feeds, sitemaps")
+        if self.include_only and not self.include:
+            raise ValueError("include_only: true needs at least one `include` pattern")
         return self
 
 
@@ -215,6 +224,7 @@ class Site:
     alert_minor: bool
     sitemaps_from_robots: bool
     rechecks: tuple[RecheckStep, ...]
+    include_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,17 +240,22 @@ class Config:
         for site in self.sites:
             if site.name == name:
                 return site
-        raise ConfigError(str(self.path), [f"sites: no site named {name!r}"])
+        known = ", ".join(site.name for site in self.sites)
+        raise ConfigError(str(self.path), [f"sites: no site named {name!r}; sites: {known}"])
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read, validate and resolve a config file; raise ConfigError listing every problem with its location."""
     config_path = Path(path or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG_PATH)
-    raw = _read_yaml(config_path)
+    raw, lines = _read_yaml(config_path)
     try:
         parsed = ConfigFile.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(str(config_path), _located_errors(error) + _duplicate_names(raw)) from None
+        raise ConfigError(
+            str(config_path), _located_errors(error, lines) + _duplicate_names(raw, lines)
+        ) from None
+    if not parsed.sites:
+        raise ConfigError(str(config_path), ["sites: no sites configured; add at least one under `sites:`"])
     database_url = os.environ.get("MONITOR_DATABASE_URL") or parsed.database
     return Config(
         path=config_path,
@@ -252,8 +267,16 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     )
 
 
+# The spellings PostgreSQL users paste (libpq, Heroku, SQLAlchemy's default) all mean the psycopg 3 driver.
+_POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+_POSTGRES_DRIVER_SCHEME = "postgresql+psycopg://"
+
+
 def resolve_database_url(url: str, base_dir: Path) -> str:
-    """Make a relative SQLite path relative to the config file's folder."""
+    """Make a relative SQLite path relative to the config file's folder; map postgres:// to psycopg."""
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return _POSTGRES_DRIVER_SCHEME + url[len(scheme) :]
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
         relative = url[len(prefix) :]
@@ -261,25 +284,23 @@ def resolve_database_url(url: str, base_dir: Path) -> str:
     return url
 
 
-def _read_yaml(config_path: Path) -> Any:
+def _read_yaml(config_path: Path) -> tuple[Any, dict[tuple[int | str, ...], int]]:
     try:
-        text = config_path.read_text(encoding="utf-8")
+        data = config_path.read_bytes()
     except OSError as error:
         raise ConfigError(str(config_path), [f"cannot read the config file: {error.strerror}"]) from None
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "yaml"
-        raise ConfigError(str(config_path), [f"{where}: {getattr(error, 'problem', error)}"]) from None
+        raw, lines = parse_yaml(read_config_text(data))
+    except ConfigProblems as problems:
+        raise ConfigError(str(config_path), problems.errors) from None
     if raw is None:
-        return {}
+        raise ConfigError(str(config_path), ["the file is empty: it needs at least one site under `sites:`"])
     if not isinstance(raw, dict):
         raise ConfigError(str(config_path), ["(top level): expected a mapping with `sites:`"])
-    return raw
+    return raw, lines
 
 
-def _duplicate_names(raw: dict[str, Any]) -> list[str]:
+def _duplicate_names(raw: dict[str, Any], lines: dict[tuple[int | str, ...], int]) -> list[str]:
     """Pydantic checks unique names only once every site is valid; report duplicates in any case."""
     sites = raw.get("sites")
     if not isinstance(sites, list):
@@ -291,36 +312,43 @@ def _duplicate_names(raw: dict[str, Any]) -> list[str]:
         if not isinstance(name, str):
             continue
         if name in first_index:
-            messages.append(f"sites[{index}].name: {name!r} is already used by sites[{first_index[name]}]")
+            line = lines.get(("sites", index, "name"))
+            messages.append(
+                f"sites[{index}].name: {name!r} is already used by sites[{first_index[name]}], line {line}"
+            )
         else:
             first_index[name] = index
     return messages
 
 
-def _located_errors(error: ValidationError) -> list[str]:
-    messages = []
+def _located_errors(error: ValidationError, lines: dict[tuple[int | str, ...], int]) -> list[str]:
+    """One sentence per problem: `location: what is wrong, line N`; a union's alternatives become one."""
+    from monitor.config_checks import error_sentence, format_location, join_alternatives
+
+    by_location: dict[tuple[int | str, ...], list[str]] = {}
     for item in error.errors():
-        location = _format_location(item["loc"])
+        loc = _field_location(item["loc"])
         if item["type"] == "extra_forbidden":
-            messages.append(f"{location}: unknown key{_did_you_mean(item['loc'])}")
+            loc = (*_field_location(item["loc"][:-1]), item["loc"][-1])
+            message = f"unknown key{_did_you_mean(item['loc'])}"
         else:
-            message = str(item["msg"]).removeprefix("Value error, ")
+            message = error_sentence(item)
             if "is used twice" in message:
                 continue  # reported with both locations by _duplicate_names
-            messages.append(f"{location or '(top level)'}: {message}")
+        by_location.setdefault(loc, [])
+        if message not in by_location[loc]:
+            by_location[loc].append(message)
+    messages = []
+    for loc, sentences in by_location.items():
+        line = line_of(loc, lines)
+        where = f", line {line}" if line else ""
+        messages.append(f"{format_location(loc) or '(top level)'}: {join_alternatives(sentences)}{where}")
     return messages
 
 
-def _format_location(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part.startswith("function-"):
-            continue
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+def _field_location(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """The key path without pydantic's validator and union-member tags (`function-after[...]`, `int`)."""
+    return tuple(part for part in loc if isinstance(part, int) or part in _KEY_NAMES)
 
 
 def _did_you_mean(loc: tuple[int | str, ...]) -> str:
@@ -343,6 +371,13 @@ def _did_you_mean(loc: tuple[int | str, ...]) -> str:
         known = ()
     close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_KEY_NAMES = frozenset(
+    name
+    for model in (ConfigFile, SiteDefaults, SiteConfig, FetchConfig, SelectorsConfig, RecheckStep)
+    for name in model.model_fields
+)
 
 
 def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
@@ -379,6 +414,7 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         alert_minor=resolved["alert_minor"],
         sitemaps_from_robots=resolved["sitemaps_from_robots"],
         rechecks=resolved["rechecks"],
+        include_only=site.include_only,
     )
 
 

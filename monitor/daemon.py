@@ -18,8 +18,11 @@ from monitor import report
 from monitor.config import Config, Site, load_config
 from monitor.errors import ConfigError, StoreError
 from monitor.pipeline import Runtime, check_site, recheck_stories
+from monitor.reload import ReloadPlan, plan_reload
 from monitor.schedule import site_backoff_interval
 from monitor.store import DaemonLock, Store
+from monitor.store.engine import safe_database_url
+from monitor.store.reschedule import reschedule_rechecks
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,13 @@ class Daemon:
             self._install_signal_handlers()
             self._schedule_all()
             self.scheduler.start()
-            report.emit("daemon.started", sites=len(self.config.sites), pid=os.getpid())
+            report.emit(
+                "daemon.started",
+                sites=len(self.config.sites),
+                pid=os.getpid(),
+                config=str(self.config.path),
+                database=safe_database_url(self.config.database_url),
+            )
             await self._stopping.wait()
             await self._drain()
         finally:
@@ -172,31 +181,50 @@ class Daemon:
             self.reload()
 
     def reload(self) -> None:
-        """Validate the config file again; apply it if valid, keep the running one (and say why) if not."""
+        """Validate the whole config file, then apply it at once; keep the running one (saying why) if not."""
         try:
             new_config = load_config(self.config.path)
         except ConfigError as error:
             report.emit("config.invalid", logging.ERROR, path=str(self.config.path), errors=error.errors)
-            for line in error.errors:
-                log.error("config %s: %s (keeping the last good config)", self.config.path, line)
             return
         if new_config.database_url != self.config.database_url or new_config.fetch != self.config.fetch:
             log.warning("database and fetch settings take effect at the next restart")
-        old_sites = {site.name: site for site in self.config.sites}
-        new_sites = {site.name: site for site in new_config.sites}
-        touched = sorted(
-            name for name in old_sites.keys() | new_sites.keys() if old_sites.get(name) != new_sites.get(name)
+        plan = plan_reload(self.config, new_config)
+        old_config = self.config
+        try:
+            self._apply(new_config, plan)
+        except Exception as error:  # noqa: BLE001 - any failure must leave the old config whole
+            self._apply(old_config, plan_reload(new_config, old_config), force=plan.touched)
+            report.emit(
+                "config.invalid",
+                logging.ERROR,
+                path=str(self.config.path),
+                errors=[f"could not apply the edit ({type(error).__name__}: {error}); nothing changed"],
+            )
+            return
+        report.emit(
+            "config.reloaded",
+            path=str(self.config.path),
+            sites=list(plan.touched),
+            added=list(plan.added),
+            removed=list(plan.removed),
+            changed=list(plan.changed),
         )
-        self.config = new_config
+
+    def _apply(self, config: Config, plan: ReloadPlan, force: tuple[str, ...] = ()) -> None:
+        """Switch to `config`: the sites of `plan` (and `force`) get their jobs removed and added again."""
+        sites_by_name = {site.name: site for site in config.sites}
+        self.config = config
         if self.runtime is not None:
-            self.runtime.config = new_config
-        self.store.ensure_sites(new_sites)
-        for name in touched:
+            self.runtime.config = config
+        for name in sorted({*plan.touched, *force}):
             if self.scheduler.get_job(_site_job_id(name)):
                 self.scheduler.remove_job(_site_job_id(name))
-            if name in new_sites:
-                self._schedule_site(new_sites[name])
-        report.emit("config.reloaded", path=str(self.config.path), sites=touched)
+            if name in sites_by_name:
+                self._schedule_site(sites_by_name[name])
+        self.store.ensure_sites(sites_by_name)
+        for name in plan.rechecks_changed:
+            reschedule_rechecks(self.store.engine, name, sites_by_name[name].rechecks)
 
     # -- signals and shutdown ----------------------------------------------------------------------------
 

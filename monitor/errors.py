@@ -3,7 +3,8 @@
 MonitorError                 anything the monitor raises on purpose
 ├── ConfigError              config.yaml is missing, unreadable or invalid (carries every located error)
 ├── StoreError               the database cannot be opened, migrated or written
-│   └── DatabaseLockedError  another daemon already holds this SQLite database
+│   ├── DatabaseLockedError  another daemon already holds this SQLite database
+│   └── DatabaseUnavailableError  the database (or its lock file) cannot be opened: path, driver, disk
 └── FetchError               a page could not be fetched (carries the error kind recorded in `fetches`)
 """
 
@@ -30,6 +31,10 @@ class StoreError(MonitorError):
 
 class DatabaseLockedError(StoreError):
     """Another `monitor run` already holds this SQLite database."""
+
+
+class DatabaseUnavailableError(StoreError):
+    """The database or its lock file cannot be opened or created (read-only folder, full disk, no driver)."""
 
 
 class FetchError(MonitorError):

@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from monitor import metrics
-from monitor.clock import now_iso
+from monitor.clock import now_iso, to_iso
 from monitor.terminal import MAX_EXCEPTION_CHARS, MAX_FIELD_CHARS, capped, safe_json, safe_line, safe_text
 
 EVENTS = logging.getLogger("monitor.events")
 MAX_MESSAGE_CHARS = 4 * MAX_FIELD_CHARS  # a plain log message holds a few fields
+_EVENT_COUNTS: Counter[str] = Counter()
 
 
 class Event(StrEnum):
@@ -65,7 +68,13 @@ _LABELS: dict[str, str] = {
 def emit(event: str, level: int = logging.INFO, **fields: Any) -> None:
     """Log one user-facing event with its fields (and count it for --metrics-port)."""
     metrics.count_event(event, fields.get("site"))
+    _EVENT_COUNTS[event] += 1
     EVENTS.log(level, "%s", event, extra={"event": event, "fields": fields})
+
+
+def event_count(event: str) -> int:
+    """How many `event`s this process has emitted (e.g. the fetch.failed of one `monitor once` pass)."""
+    return _EVENT_COUNTS[event]
 
 
 def story_new(site: str, url: str, title: str | None, version: int = 1) -> None:
@@ -105,6 +114,8 @@ def fetch_failed(site: str | None, url: str, error: str) -> None:
 def format_text(event: str, fields: dict[str, Any]) -> str:
     """The one-line text form of an event; every field escaped for the terminal and capped."""
     label = _LABELS.get(event, event.upper())
+    if event in ("config.reloaded", "config.invalid"):
+        return f"{label:<7} " + _config_text(event, fields)
     parts: list[str] = []
     if "site" in fields:
         parts.append(safe_line(f"{fields['site']}"))
@@ -119,6 +130,19 @@ def format_text(event: str, fields: dict[str, Any]) -> str:
         parts.append(" ".join(f"{key}={_text_value(value)}" for key, value in tail.items()))
     # The SPEC's layout: the label padded to 7 characters, one space, then two-space separated fields.
     return f"{label:<7} " + "  ".join(parts)
+
+
+def _config_text(event: str, fields: dict[str, Any]) -> str:
+    """A reload in words: which sites were added, removed and changed, or what is wrong with the edit."""
+    if event == "config.invalid":
+        errors = "; ".join(str(error) for error in fields.get("errors", ()))
+        return f"{fields.get('path')} is invalid, the last good config keeps running: {errors}"
+    parts = [
+        f"{label} {', '.join(fields[key])}"
+        for key, label in (("added", "added"), ("removed", "removed"), ("changed", "changed"))
+        if fields.get(key)
+    ]
+    return f"{fields.get('path')} reloaded: " + ("; ".join(parts) if parts else "no site changed")
 
 
 def _text_value(value: Any) -> str:
@@ -142,10 +166,12 @@ def _capped_value(value: Any) -> Any:
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        stamp = to_iso(datetime.fromtimestamp(record.created, UTC))
         event = getattr(record, "event", None)
         if event is not None:
-            return format_text(event, record.fields)  # type: ignore[attr-defined]
-        line = f"{record.levelname:<7} {record.name}: {safe_line(record.getMessage(), MAX_MESSAGE_CHARS)}"
+            return f"{stamp} " + format_text(event, record.fields)  # type: ignore[attr-defined]
+        message = safe_line(record.getMessage(), MAX_MESSAGE_CHARS)
+        line = f"{stamp} {record.levelname:<7} {record.name}: {message}"
         if record.exc_info:
             line += "\n" + capped(safe_text(self.formatException(record.exc_info)), MAX_EXCEPTION_CHARS)
         return line
@@ -159,6 +185,8 @@ class JsonFormatter(logging.Formatter):
             payload["event"] = event
             payload.update(_capped_fields(record.fields))  # type: ignore[attr-defined]
         else:
+            # Every JSON line has an `event`: a plain log message is `log.<level>` (log.warning ...)
+            payload["event"] = f"log.{record.levelname.lower()}"
             message = capped(record.getMessage(), MAX_MESSAGE_CHARS)
             payload.update(level=record.levelname.lower(), logger=record.name, message=message)
             if record.exc_info:

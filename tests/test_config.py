@@ -93,16 +93,17 @@ sites:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     errors = caught.value.errors
-    assert "defaults.interval: expected a duration like 30s, 5m, 2h or 1d, got '5x'" in errors
-    assert "defaults.user_agnt: unknown key (did you mean 'user_agent'?)" in errors
-    assert "sites[0].intervall: unknown key (did you mean 'interval'?)" in errors
-    assert "sites[1]: a site needs at least one of start_urls, feeds, sitemaps" in errors
-    assert "sites[2].feeds: 'ftp://x' is not an http(s) URL" in errors
+    assert "defaults.interval: expected a duration like 30s, 5m, 2h or 1d, got '5x', line 3" in errors
+    assert "defaults.user_agnt: unknown key (did you mean 'user_agent'?), line 4" in errors
+    assert "sites[0].intervall: unknown key (did you mean 'interval'?), line 8" in errors
+    assert "sites[1]: a site needs at least one of start_urls, feeds, sitemaps, line 9" in errors
+    assert "sites[2].feeds[0]: 'ftp://x' is not an http(s) URL, line 11" in errors
     assert any(
         error.startswith("sites[2].include: '(unclosed' is not a valid regular expression")
+        and error.endswith(", line 12")
         for error in errors
     )
-    assert "sites[2].name: 'a' is already used by sites[0]" in errors
+    assert "sites[2].name: 'a' is already used by sites[0], line 10" in errors
     assert len(errors) == 7
 
 

@@ -185,8 +185,10 @@ def test_config_reload_applies_valid_edits_and_keeps_the_last_good_one(
     raw["sites"].append({"name": "broken"})
     config.write_text(yaml.safe_dump(raw))
     invalid = daemon.wait_for(is_event("config.invalid"))
-    assert "sites[0].intervall: unknown key (did you mean 'interval'?)" in invalid["errors"]
-    assert "sites[1]: a site needs at least one of start_urls, feeds, sitemaps" in invalid["errors"]
+    assert invalid["errors"] == [
+        "sites[0].intervall: unknown key (did you mean 'interval'?), line 12",
+        "sites[1]: a site needs at least one of start_urls, feeds, sitemaps, line 16",
+    ]
     assert daemon.process.poll() is None
     # a valid edit adding a site: only that site is rescheduled, and it is checked at once
     with SiteServer(sample_site(2)) as second_server:
@@ -196,6 +198,7 @@ def test_config_reload_applies_valid_edits_and_keeps_the_last_good_one(
         config.write_text(yaml.safe_dump(raw))
         reloaded = daemon.wait_for(is_event("config.reloaded"))
         assert reloaded["sites"] == ["second-news"]
+        assert (reloaded["added"], reloaded["removed"], reloaded["changed"]) == (["second-news"], [], [])
         daemon.wait_for(
             lambda event: event.get("event") == "story.new" and event.get("site") == "second-news"
         )
@@ -204,8 +207,11 @@ def test_config_reload_applies_valid_edits_and_keeps_the_last_good_one(
         again = daemon.wait_for(
             lambda event: event.get("event") == "config.reloaded" and event is not reloaded
         )
-        assert again["sites"] == []
+        assert again["sites"] == [] and again["added"] == again["removed"] == again["changed"] == []
         assert daemon.stop() == 0
+    # each error of the invalid edit was logged once, in one event
+    assert daemon.count("config.invalid") == 1
+    assert not [event for event in daemon.seen if "intervall" in str(event.get("message", ""))]
 
 
 def test_kill_9_then_restart_loses_and_duplicates_nothing(

@@ -20,10 +20,10 @@ def test_demo_shows_new_and_changed_stories_and_stops_cleanly(tmp_path: Path) ->
 
     assert result.returncode == 0, output
     assert elapsed < 60, f"the demo took {elapsed:.0f} s"
-    assert re.search(r"^NEW\s+demo-news\s+\".+\"\s+http://127\.0\.0\.1:\d+/", output, re.M), output
-    assert re.search(r"^CHANGED\s+demo-news\s+\".+\"\s+http://127\.0\.0\.1:\d+/.*\sv2: ", output, re.M), (
-        output
-    )
+    assert re.search(r"^\S+Z NEW\s+demo-news\s+\".+\"\s+http://127\.0\.0\.1:\d+/", output, re.M), output
+    assert re.search(
+        r"^\S+Z CHANGED\s+demo-news\s+\".+\"\s+http://127\.0\.0\.1:\d+/.*\sv2: ", output, re.M
+    ), output
     assert "Demo over" in result.stdout and "--keep-db" in result.stdout, result.stdout
     assert "Traceback" not in output, output
     assert list(tmp_path.iterdir()) == [], "the demo left files behind without --keep-db"

@@ -12,7 +12,7 @@ from monitor.extraction import extract
 from monitor.models import Article, Selectors
 
 SITES = Path(__file__).parent / "sites"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 
 
 def _page(head: str = "", body: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,10 @@ def test_dead_host_is_logged_and_recorded_while_other_sites_go_on(
 
 def test_text_log_lines_follow_the_spec(cli: CliCall, news_site: NewsSite) -> None:
     result = cli("once", log_format="text")
-    new_lines = [line for line in result.output.splitlines() if line.startswith("NEW ")]
+    # each line starts with its UTC timestamp, then the SPEC's layout
+    stamped = [line.split(" ", 1) for line in result.output.splitlines() if line.strip()]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp) for stamp, _rest in stamped)
+    new_lines = [rest for _stamp, rest in stamped if rest.startswith("NEW ")]
     changed_line = format_text(
         "story.changed",
         {"site": "s", "title": "T", "url": "https://x/", "version": 3, "summary": "title, body"},

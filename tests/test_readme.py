@@ -41,6 +41,9 @@ def test_readme_queries_answer_on_a_real_database(filled_database: Path) -> None
         "Story number 0: officials announce a new plan",
         "A new headline for story zero",
     }
+    assert [row[3:] for row in answers["Headline edits, newest first, old and new side by side"]] == [
+        ("Story number 0: officials announce a new plan", "A new headline for story zero")
+    ]
     assert len(answers["Stories taken down"]) == 1
     assert len(answers["Edits that touched the body, with their summaries"]) == 1
     assert answers["Sites failing right now"] == []

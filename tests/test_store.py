@@ -371,9 +371,9 @@ def test_head_revision_constant_matches_alembic(store: Store) -> None:
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
-    from monitor.store.engine import HEAD_REVISION, MIGRATIONS_DIR, current_revision
+    from monitor.store.engine import HEAD_REVISION, current_revision, migrations_dir
 
     config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
     assert current_revision(store.engine) == HEAD_REVISION

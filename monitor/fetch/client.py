@@ -27,6 +27,7 @@ from monitor.fetch.exchange import (
     status_error,
     utc_now,
 )
+from monitor.fetch.failures import ROBOTS_NOTICES, describe_failure
 from monitor.fetch.politeness import (
     ROBOTS_MAX_BYTES,
     HostRegistry,
@@ -329,16 +330,17 @@ class Fetcher:
         ok_ttl = self._robots.expiry(self.settings.robots_ttl_s)
         error_ttl = self._robots.expiry(self.settings.robots_error_ttl_s)
         status = exchange.status
+        origin = origin_of(exchange.url)
         if status is not None and 200 <= status < 300 and exchange.error is None:
+            ROBOTS_NOTICES.reachable(origin)
             return RobotsRules.parse(exchange.body.decode("utf-8", errors="replace"), ok_ttl)
         if exchange.error == "too_large" or (status is not None and 400 <= status < 500 and status != 429):
+            ROBOTS_NOTICES.reachable(origin)
             return RobotsRules(None, allow_all=True, expires_at=ok_ttl)
-        # 5xx, 429 and network failures: "unreachable", so complete disallow until the next try.
-        logger.warning(
-            "robots.txt for %s unreachable (%s); host disallowed for now",
-            exchange.url,
-            exchange.error or status,
-        )
+        # 5xx, 429 and network failures: "unreachable", so complete disallow until the next try; said once
+        # per change of the host's state (what happened, and when the next try is).
+        reason = describe_failure(exchange.error, exchange.detail, status)
+        ROBOTS_NOTICES.unreachable(origin, reason, self.settings.robots_error_ttl_s)
         return RobotsRules(
             None, allow_all=False, expires_at=error_ttl, unreachable=str(exchange.error or status)
         )

@@ -50,8 +50,8 @@ class Exchange:
 
 
 def utc_now() -> str:
-    """Now, UTC, ISO-8601 with milliseconds and a Z (the `fetches.started_at` format)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Now, UTC, in the database's one timestamp format (`2026-11-23T09:40:12Z`; fetches.elapsed_ms times)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def status_error(status: int) -> str | None:

@@ -14,8 +14,10 @@ from monitor import metrics, report
 from monitor.config import Config, Site
 from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
+from monitor.fetch.failures import failure_text
 from monitor.models import Article, CheckOutcome, FetchedPage
 from monitor.pipeline.decide import GONE_ERRORS, canonical_of, new_version
+from monitor.pipeline.fetchers import SiteFetchers
 from monitor.pipeline.workers import BOUNDED_FROM_CHARS, PageAbandoned, PageWorkers
 from monitor.schedule import FailedLinks
 from monitor.store import Store, WriteBatch
@@ -77,6 +79,7 @@ class Runtime:
         self.config = config
         self.store = store
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
+        self.site_fetchers = SiteFetchers(self.fetcher)
         self.extract_workers: PageWorkers | None = None
         self.failed_links = FailedLinks()
         self.batch = WriteBatch()  # written by flush() at each stage end (and when full)
@@ -105,8 +108,13 @@ class Runtime:
         if not only_when_full or self.batch.full:
             self.store.write_batch(self.batch)
 
+    def fetcher_for(self, site: Site) -> Fetcher:
+        """The HTTP client with this site's timeout, body cap and robots policy."""
+        return self.site_fetchers.for_site(site)
+
     async def aclose(self) -> None:
         self.flush()
+        await self.site_fetchers.aclose()
         await self.fetcher.aclose()
         if self.extract_workers is not None:
             self.extract_workers.close()
@@ -117,7 +125,7 @@ def fetch_settings(config: Config) -> FetchSettings:
     return FetchSettings(
         user_agent=config.defaults.user_agent,
         deadline_s=config.defaults.timeout,
-        max_bytes=max((site.max_bytes for site in config.sites), default=config.defaults.max_bytes),
+        max_bytes=config.defaults.max_bytes,  # a site's own max_bytes gets its own client (fetchers.py)
         host_delay_s=config.defaults.host_delay,
         concurrency=config.fetch.concurrency,
         max_retries=config.fetch.max_retries,
@@ -144,7 +152,7 @@ async def fetch_page(
 ) -> FetchedPage:
     """Fetch with the site's politeness settings; every attempt goes to the fetch log and the metrics, and
     a failure other than 404/410 (which the recheck decides about) is logged as fetch.failed."""
-    page = await runtime.fetcher.fetch(
+    page = await runtime.fetcher_for(site).fetch(
         url,
         kind=kind,
         etag=etag,
@@ -157,9 +165,7 @@ async def fetch_page(
     runtime.flush(only_when_full=True)
     metrics.count_fetches(site.name, page.attempts)
     if page.error and page.error not in GONE_ERRORS:
-        report.fetch_failed(
-            site.name, url, page.error + (f": {page.error_detail}" if page.error_detail else "")
-        )
+        report.fetch_failed(site.name, url, failure_text(page.error, page.error_detail or ""))
     return page
 
 

@@ -149,7 +149,7 @@ async def _robots_sitemaps(runtime: Runtime, site: Site) -> list[str]:
     if not site.sitemaps_from_robots:
         return []
     first_source = (*site.start_urls, *site.feeds, *site.sitemaps)[0]
-    found = await runtime.fetcher.sitemaps_from_robots(first_source, site_hosts=site.source_hosts)
+    found = await runtime.fetcher_for(site).sitemaps_from_robots(first_source, site_hosts=site.source_hosts)
     return [url for url in found if url not in site.sitemaps and _on_site(url, site)][:MAX_CHILD_SITEMAPS]
 
 
@@ -198,6 +198,8 @@ def _unique_story_links(links: Sequence[ArticleLink], site: Site) -> list[Articl
             continue
         if any(pattern.search(url) for pattern in excluded):
             continue
+        if site.include_only and not any(re.search(pattern, url) for pattern in site.include):
+            continue  # the site is restricted to links matching its `include` patterns
         seen.add(url)
         unique.append(ArticleLink(url=url, source=link.source, title=link.title, published=link.published))
     return unique

@@ -12,9 +12,12 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.errors import DatabaseLockedError, StoreError
+from monitor.errors import DatabaseLockedError, DatabaseUnavailableError, StoreError
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+# An installed wheel carries the revisions as monitor/_migrations (setup.py); a source checkout (and an
+# editable install) reads them from the top-level migrations/ where they are written.
+_PACKAGED_MIGRATIONS = Path(__file__).resolve().parent.parent / "_migrations"
+_SOURCE_MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -22,14 +25,48 @@ def create_store_engine(url: str) -> Engine:
     """An engine for `url`; on SQLite every connection gets the pragmas a long-running writer needs."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ImportError as error:
+            raise DatabaseUnavailableError(
+                f"cannot open {_safe_url(url)}: its driver is not installed ({error.name or error}); "
+                "pip install 'monitor[postgres]'"
+            ) from None
     database = parsed.database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        check_sqlite_path(Path(database))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def check_sqlite_path(database: Path) -> None:
+    """Create the database's folder; raise one clear error when the file or its folder cannot be written."""
+    folder = database.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailableError(
+            f"cannot create the database folder {folder}: {error.strerror or error}"
+        ) from None
+    # SQLite in WAL mode writes the -wal and -shm files beside the database: the folder must be writable.
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseUnavailableError(
+            f"cannot write the database {database}: its folder {folder} is read-only"
+        )
+    if database.exists() and not os.access(database, os.R_OK | os.W_OK):
+        raise DatabaseUnavailableError(f"cannot write the database {database}: the file is read-only")
+
+
+def migrations_dir() -> Path:
+    """The folder of the Alembic environment: the packaged copy when installed, else the source tree's."""
+    for candidate in (_PACKAGED_MIGRATIONS, _SOURCE_MIGRATIONS):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise StoreError(
+        f"the Alembic revisions are missing (looked in {_PACKAGED_MIGRATIONS}); reinstall monitor"
+    )
 
 
 def writer(engine: Engine) -> Engine:
@@ -74,18 +111,21 @@ def upgrade_database(url: str, engine: Engine | None = None) -> None:
     from alembic.util import CommandError
 
     alembic_config = AlembicConfig()
-    alembic_config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    alembic_config.set_main_option("script_location", str(migrations_dir()))
     alembic_config.attributes["database_url"] = url
     try:
         command.upgrade(alembic_config, "head")
     except SQLAlchemyError as error:
-        raise StoreError(f"cannot upgrade the database {_safe_url(url)}: {error}") from error
+        reason = getattr(error, "orig", None) or error
+        raise DatabaseUnavailableError(
+            f"cannot open or upgrade the database {safe_database_url(url)}: {reason}"
+        ) from None
     except CommandError as error:
         # The usual cause: a newer monitor upgraded this database; this one does not know its revision.
         found = _revision_at(url, engine)
         newer = f" (at revision {found}; this monitor knows up to {HEAD_REVISION})" if found else ""
         raise StoreError(
-            f"the database {_safe_url(url)} has a schema this monitor does not know{newer}: "
+            f"the database {safe_database_url(url)} has a schema this monitor does not know{newer}: "
             f"run the newer monitor that upgraded it, or a new database ({error})"
         ) from None
 
@@ -109,8 +149,12 @@ def _revision_at(url: str, engine: Engine | None) -> str | None:
         own_engine.dispose()
 
 
-def _safe_url(url: str) -> str:
+def safe_database_url(url: str) -> str:
+    """The URL with its password hidden, for logs and messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+_safe_url = safe_database_url
 
 
 class DaemonLock:
@@ -130,8 +174,11 @@ class DaemonLock:
         """Take the lock; True when the previous holder did not release it (a crash or kill -9)."""
         if self.path is None:
             return False
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open until release()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock_file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open until release()
+        except OSError as error:
+            raise self._unavailable(error) from None
         try:
             fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -142,20 +189,43 @@ class DaemonLock:
                 f"another monitor daemon ({holder}) is already running on {self.path.with_suffix('')}; "
                 "stop it first or point this one at another database"
             ) from None
-        lock_file.seek(0)
-        unclean = bool(lock_file.read().strip())
-        lock_file.seek(0)
-        lock_file.truncate()
-        lock_file.write(f"pid {os.getpid()}")
-        lock_file.flush()
+        except OSError as error:
+            lock_file.close()
+            raise self._unavailable(error) from None
+        try:
+            lock_file.seek(0)
+            unclean = bool(lock_file.read().strip())
+            lock_file.seek(0)
+            lock_file.truncate()
+            lock_file.write(f"pid {os.getpid()}")
+            lock_file.flush()
+            os.fsync(lock_file.fileno())
+        except OSError as error:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+            _close_quietly(lock_file)
+            raise self._unavailable(error) from None
         self._file = lock_file
         return unclean
 
+    def _unavailable(self, error: OSError) -> DatabaseUnavailableError:
+        return DatabaseUnavailableError(f"cannot write the lock file {self.path}: {error.strerror or error}")
+
     def release(self) -> None:
         if self._file is not None:
-            self._file.seek(0)
-            self._file.truncate()  # an empty lock file tells the next daemon we stopped cleanly
-            self._file.flush()
+            try:
+                self._file.seek(0)
+                self._file.truncate()  # an empty lock file tells the next daemon we stopped cleanly
+                self._file.flush()
+            except OSError:
+                pass  # a full disk: the next daemon sees a "pid" and checks integrity, which is safe
             fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
-            self._file.close()
+            _close_quietly(self._file)
             self._file = None
+
+
+def _close_quietly(lock_file: IO[str]) -> None:
+    """Close a lock file whose buffered write may fail again (a full disk); the lock goes either way."""
+    try:
+        lock_file.close()
+    except OSError:
+        pass

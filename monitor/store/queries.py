@@ -55,15 +55,14 @@ def recent_changes(
 
 
 def story_versions(engine: Engine, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """The story row and all its versions (oldest first), found by URL or canonical URL."""
+    """The story row and all its versions (oldest first), found by URL or canonical URL as pasted."""
+    from monitor.store.lookup import find_story_id
+
+    story_id = find_story_id(engine, url)
+    if story_id is None:
+        return None
     with engine.connect() as connection:
-        story = (
-            connection.execute(
-                select(articles).where((articles.c.url == url) | (articles.c.canonical_url == url)).limit(1)
-            )
-            .mappings()
-            .first()
-        )
+        story = connection.execute(select(articles).where(articles.c.id == story_id)).mappings().first()
         if story is None:
             return None
         rows = (
@@ -136,7 +135,9 @@ def site_status(engine: Engine, *, since_day: str, since_week: str) -> list[dict
                 **dict(row),
                 "articles": total,
                 "new_last_24h": day_counts.get(name, 0),
-                "stories_per_day": round(week_counts.get(name, 0) / 7, 1),
+                "stories_per_day": round(
+                    week_counts.get(name, 0) / _days_watched(row["created_at"], since_week), 1
+                ),
                 "changes": change_counts.get(name, 0),
                 "fetch_failures_24h": failure_counts.get(name, 0),
                 "complete_share": round(complete.get(name, 0) / total, 3) if total else None,
@@ -144,6 +145,26 @@ def site_status(engine: Engine, *, since_day: str, since_week: str) -> list[dict
             }
         )
     return result
+
+
+def _days_watched(created_at: str, since_week: str) -> float:
+    """Days of the last week the site was watched: a site added today has watched one day, not seven."""
+    from monitor.clock import from_iso
+
+    start = max(from_iso(created_at), from_iso(since_week))
+    watched_days = (from_iso(since_week).timestamp() + 7 * 86400 - start.timestamp()) / 86400
+    return min(7.0, max(1.0, watched_days))
+
+
+def next_rechecks(engine: Engine) -> dict[str, tuple[str | None, int]]:
+    """Per site: the earliest next recheck of its active stories, and how many are scheduled at all."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(articles.c.site, func.min(articles.c.next_check_at), func.count(articles.c.next_check_at))
+            .where(articles.c.status == "active")
+            .group_by(articles.c.site)
+        ).all()
+    return {site: (earliest, count) for site, earliest, count in rows}
 
 
 def _complete_counts(connection: Any) -> dict[str, int]:

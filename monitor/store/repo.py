@@ -26,6 +26,7 @@ from monitor.models import (
 from monitor.store.batch import WriteBatch
 from monitor.store.engine import create_store_engine, upgrade_database, writer
 from monitor.store.schema import articles, changes, fetches, sites, sources, versions
+from monitor.store.timestamps import utc_timestamp
 
 PROBLEM_LOOKBACK_S = 3600.0  # record_problem looks for the URL's fetch this far back (started_at is indexed)
 
@@ -465,6 +466,8 @@ def _insert_version(
     connection: Connection, article_id: int, number: int, version: NewVersion, now: str
 ) -> None:
     article = version.article
+    published_at, published_offset = utc_timestamp(article.published)
+    modified_at, modified_offset = utc_timestamp(article.modified)
     # Values as parameters of one shared statement: building a statement per row costs more than the INSERT.
     connection.execute(
         versions.insert(),
@@ -475,8 +478,8 @@ def _insert_version(
             url=version.url,
             title=article.title,
             byline=article.byline,
-            published_at=article.published,
-            modified_at=article.modified,
+            published_at=published_at,
+            modified_at=modified_at,
             body=article.text,
             canonical_url=article.canonical_url,
             language=article.language,
@@ -486,6 +489,8 @@ def _insert_version(
             tags=json.dumps(list(article.tags)) if article.tags else None,
             content_hash=version.content_hash,
             text_hash=version.text_hash,
+            published_offset=published_offset,
+            modified_offset=modified_offset,
         ),
     )
 

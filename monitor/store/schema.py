@@ -90,6 +90,9 @@ versions = Table(
     Column("tags", Text),
     Column("content_hash", String(64), nullable=False),
     Column("text_hash", String(64), nullable=False),
+    # the offset the page gave published_at/modified_at in (`-05:00`); the columns themselves hold UTC
+    Column("published_offset", String(6)),
+    Column("modified_offset", String(6)),
     UniqueConstraint("article_id", "version", name="uq_versions_article_version"),
     UniqueConstraint("article_id", "content_hash", name="uq_versions_article_content"),
 )
