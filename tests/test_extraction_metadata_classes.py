@@ -1,0 +1,73 @@
+"""One small handwritten page per metadata failure class of issue 14: dates, titles and authors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from monitor.extraction import extract
+
+
+def _page(body: str, head: str = "", title: str = "A page") -> str:
+    return f"<!DOCTYPE html><html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+
+
+STORY = "".join(
+    f"<p>Paragraph {n} of the story tells readers what happened in the harbour town, and why it matters.</p>"
+    for n in range(1, 5)
+)
+
+
+def _json_ld(data: dict[str, object]) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("5. Oktober 2013", "2013-10-05"),
+        ("26. Januar 2022", "2022-01-26"),
+        ("21 avril 2020", "2020-04-21"),
+        ("5 de octubre de 2013", "2013-10-05"),
+        ("2013年10月5日", "2013-10-05"),
+        ("2019년 6월 24일", "2019-06-24"),
+    ],
+)
+def test_dates_printed_in_other_languages_are_read_by_month_name(printed: str, expected: str) -> None:
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1><div class='meta'>{printed}</div>{STORY}")
+    assert extract(html).published == expected
+
+
+def test_a_labelled_date_far_from_the_headline_is_read() -> None:
+    filler = "".join(f"<p>Filler {n}: {'words of the long page ' * 30}</p>" for n in range(3))
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}{filler}<div>Datum: 19.11.2021</div>")
+    assert extract(html).published == "2021-11-19"
+
+
+def test_a_page_dated_only_by_its_stand_line_is_dated_by_it() -> None:
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}<div>Stand: 05. Februar 2020</div>")
+    assert extract(html).published == "2020-02-05"
+
+
+@pytest.mark.parametrize("kind", ["ReportageNewsArticle", "SatiricalArticle", "DiscussionForumPosting"])
+def test_every_type_of_the_schema_org_article_family_is_read(kind: str) -> None:
+    head = _json_ld({"@type": kind, "headline": "Harbour bridge vote", "datePublished": "2024-03-01"})
+    article = extract(_page(f"<h1>Harbour bridge vote</h1>{STORY}", head))
+    assert article.published == "2024-03-01"
+
+
+def test_an_update_time_is_not_taken_as_the_published_date() -> None:
+    html = _page(
+        "<h1>Harbour bridge vote</h1><p class='dates'>Updated <time datetime='2024-05-02'>May 2</time>"
+        " · Published <time datetime='2024-04-30'>April 30</time></p>" + STORY
+    )
+    assert extract(html).published == "2024-04-30"
+
+
+def test_the_pages_own_date_beats_a_print_edition_date_in_the_url() -> None:
+    head = '<meta property="article:published_time" content="2024-03-01T09:00:00+01:00">'
+    article = extract(
+        _page(f"<h1>Harbour bridge vote</h1>{STORY}", head), url="https://x.example/2024/03/09/vote"
+    )
+    assert article.published == "2024-03-01T09:00:00+01:00"
