@@ -1,4 +1,4 @@
-"""Dates printed in other languages ("5. Oktober 2013", "21 avril 2020", "2013年10月5日"); CLDR month names."""
+"""Dates printed in other languages ("5. Oktober 2013", "21 avril 2020", "2013年10月5日"), CLDR months."""
 
 from __future__ import annotations
 
