@@ -87,9 +87,12 @@ def counter(tree: LexborHTMLParser, story: str) -> bool:
         if match is None or any(child.tag != "-text" for child in node.iter(include_text=False)):
             continue
         number = match.group(1)
-        node.replace_with(
-            _fragment(f"<{node.tag}>{own.replace(number, str(int(number) + 1), 1)}</{node.tag}>")
-        )
+        for text_node in node.iter(include_text=True):  # the element keeps its tag and attributes
+            if text_node.tag == "-text" and number in (text_node.text(deep=False) or ""):
+                text_node.replace_with(
+                    (text_node.text(deep=False) or "").replace(number, str(int(number) + 1), 1)
+                )
+                break
         changed = True
     return changed
 

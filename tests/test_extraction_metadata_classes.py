@@ -71,3 +71,43 @@ def test_the_pages_own_date_beats_a_print_edition_date_in_the_url() -> None:
         _page(f"<h1>Harbour bridge vote</h1>{STORY}", head), url="https://x.example/2024/03/09/vote"
     )
     assert article.published == "2024-03-01T09:00:00+01:00"
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Veröffentlicht von Jana Schulz", ("Jana Schulz",)),
+        ("Publié par Claire Martin", ("Claire Martin",)),
+        ("投稿者：山田太郎", ("山田太郎",)),
+        ("ByJane Doe", ("Jane Doe",)),
+        ("Jane Doe @janedoe", ("Jane Doe",)),
+        ("Jane Doe Twitter", ("Jane Doe",)),
+        ("Moritz Gathmann am 21. April 2020", ("Moritz Gathmann",)),
+        ("Luke Kemp 11 February 2020", ("Luke Kemp",)),
+        ("Sara Zinnecker Stand: 05. Februar 2020", ("Sara Zinnecker",)),
+        ("Jane Doe jane.doe@paper.example", ("Jane Doe",)),
+        ("Benjamin Fischer und Marcus Theurer", ("Benjamin Fischer", "Marcus Theurer")),
+    ],
+)
+def test_bylines_are_cleaned_to_names(byline: str, expected: tuple[str, ...]) -> None:
+    html = _page(f"<h1>Harbour bridge vote</h1><div class='byline'>{byline}</div>{STORY}")
+    article = extract(html)
+    assert article.authors == expected
+    assert article.byline == ", ".join(expected)
+
+
+def test_several_author_links_make_an_authors_list() -> None:
+    links = "<a rel='author' href='/a/ann'>Ann Lee</a><a rel='author' href='/a/bo'>Bo Chan</a>"
+    byline = f"<p class='byline'>By {links}</p>"
+    article = extract(_page(f"<h1>Harbour bridge vote</h1>{byline}{STORY}"))
+    assert article.authors == ("Ann Lee", "Bo Chan")
+    assert article.byline == "Ann Lee, Bo Chan"
+
+
+def test_the_brand_in_meta_author_gives_way_to_the_reporter_the_page_names() -> None:
+    head = (
+        '<meta name="author" content="Harbour Times">'
+        '<meta property="og:site_name" content="The Harbour Times">'
+    )
+    byline = "<div class='byline'>By Ann Lee</div>"
+    assert extract(_page(f"<h1>Harbour bridge vote</h1>{byline}{STORY}", head)).authors == ("Ann Lee",)

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import rules
+from monitor.extraction.authors import is_brand, markup_authors, split_authors
 from monitor.extraction.clean import normalize_space
 from monitor.extraction.dates import ambiguous, date_from_url, normalize_date
 from monitor.extraction.locale_dates import UPDATED_LABEL, find_printed_date, labelled_dates
@@ -247,7 +248,9 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
     if not found.modified:
         found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
     if not found.authors:
-        found.authors = _markup_authors(tree)
+        found.authors = markup_authors(tree)
+    elif is_brand(found.authors, found.site_name, found.canonical_url):
+        found.authors = markup_authors(tree) or found.authors  # the page names a reporter beside the brand
     return heading
 
 
@@ -424,36 +427,3 @@ def _printed_date(text: str, start: int) -> str | None:
         if match and (match.start() == 0 or text[match.start() - 1] not in rules.NOT_PRINTED_BEFORE):
             return match.group(0)
     return None
-
-
-def _markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
-    for selector in rules.AUTHOR_SELECTORS:  # cheap, specific selectors first
-        for node in tree.css(selector):
-            text = node.attributes.get("content") or node.text()
-            if not text or len(text) > rules.MAX_BYLINE_CHARS or _in_comments(node):
-                continue
-            names = split_authors(normalize_space(text))
-            if names:
-                return tuple(names)
-    return ()
-
-
-def _in_comments(node: LexborNode) -> bool:
-    current: LexborNode | None = node
-    while current is not None and current.tag not in ("body", "html"):
-        attributes = current.attributes
-        label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-        if rules.COMMENT_LABEL.search(label):
-            return True
-        current = current.parent
-    return False
-
-
-def split_authors(byline: str) -> list[str]:
-    """Split a byline ("By Ann Lee and Bo Chan") into author names, dropping the "By" and role words."""
-    text = rules.BYLINE_PREFIX.sub("", normalize_space(html.unescape(byline)))
-    text = rules.BYLINE_SUFFIX.sub("", text).strip(rules.BYLINE_QUOTES)
-    if not text or len(text) > rules.MAX_BYLINE_CHARS or text.startswith(("@", "http://", "https://")):
-        return []
-    names = [normalize_space(name) for name in rules.AUTHOR_SEPARATOR.split(text)]
-    return [name for name in names if name and rules.NAME_CHARS.search(name)]

@@ -396,6 +396,7 @@ BYLINE_QUOTES = "\"'“”‘’ "
 AUTHOR_SEPARATOR = re.compile(r"\s*(?:,\s*and\s+|\band\b|&|,|;|\|)\s*", re.IGNORECASE)
 NAME_CHARS = re.compile(r"[^\W\d_]")
 MAX_BYLINE_CHARS = 120
+MAX_AUTHORS = 8  # co-authors read from one byline
 MAX_DATE_CHARS = 80
 MIN_YEAR = 1990
 MAX_YEAR = 2100
