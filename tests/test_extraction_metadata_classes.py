@@ -111,3 +111,35 @@ def test_the_brand_in_meta_author_gives_way_to_the_reporter_the_page_names() -> 
     )
     byline = "<div class='byline'>By Ann Lee</div>"
     assert extract(_page(f"<h1>Harbour bridge vote</h1>{byline}{STORY}", head)).authors == ("Ann Lee",)
+
+
+def test_the_visible_headline_beats_a_differing_metadata_title() -> None:
+    head = '<meta property="og:title" content="Why does the ferry stop at noon?">'
+    html = _page(f"<h1>Ferry company cuts the winter timetable by half</h1>{STORY}", head)
+    assert extract(html).title == "Ferry company cuts the winter timetable by half"
+
+
+def test_a_kicker_in_its_own_element_is_not_glued_to_the_headline() -> None:
+    html = _page(f"<h1><span class='kicker'>Exclusive</span>Ferry company cuts the timetable</h1>{STORY}")
+    assert extract(html).title == "Exclusive Ferry company cuts the timetable"
+
+
+def test_a_logo_heading_is_not_the_title() -> None:
+    logo = "<h1><a href='/'><img src='/logo.png' alt=''>Harbour Times</a></h1>"
+    html = _page(
+        f"<header>{logo}</header><h2>Ferry stops</h2>{STORY}", title="Ferry company cuts the timetable"
+    )
+    assert extract(html).title == "Ferry company cuts the timetable"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["港の橋を建て替えへ、市議会が可決｜ハーバー新聞", "港の橋を建て替えへ、市議会が可決：ハーバー新聞"],
+)
+def test_a_site_name_after_a_full_width_separator_is_cut(title: str) -> None:
+    assert extract(_page(STORY, title=title)).title == "港の橋を建て替えへ、市議会が可決"
+
+
+def test_a_comment_counter_inside_the_headline_is_left_out() -> None:
+    html = _page(f"<h1>Ferry company cuts the winter timetable <a href='#comments'>87</a></h1>{STORY}")
+    assert extract(html).title == "Ferry company cuts the winter timetable"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,9 +16,9 @@ from monitor.extraction.authors import is_brand, markup_authors, split_authors
 from monitor.extraction.clean import normalize_space
 from monitor.extraction.dates import ambiguous, date_from_url, normalize_date
 from monitor.extraction.locale_dates import UPDATED_LABEL, find_printed_date, labelled_dates
+from monitor.extraction.titles import best_title, headline
 
 JsonObject = dict[str, Any]
-_WORDS = re.compile(r"\w+")
 
 
 @dataclass(slots=True)
@@ -243,8 +241,8 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
         root = tree.root
         lang = root.attributes.get("lang") if root is not None and root.tag == "html" else None
         found.language = lang.strip() if lang and lang.strip() else None
-    heading = tree.css_first("h1")  # one query: the headline serves title and date
-    found.title = _best_title(tree, heading, found.title, found.site_name)
+    heading = headline(tree, found.site_name)  # the headline serves title and date
+    found.title = best_title(tree, heading, found.title, found.site_name)
     if not found.modified:
         found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
     if not found.authors:
@@ -307,45 +305,6 @@ def _labelled(tree: LexborHTMLParser) -> tuple[str | None, str | None]:
     """Dates the page labels as published ("Datum:", "veröffentlicht am") or updated ("Stand:"), anywhere."""
     body = tree.body
     return labelled_dates(body.text(separator=" ")) if body is not None else (None, None)
-
-
-def _best_title(
-    tree: LexborHTMLParser, heading: LexborNode | None, title: str | None, site_name: str | None
-) -> str | None:
-    """The visible headline when it agrees with the metadata title (which often carries the site name)."""
-    if not title:
-        return _markup_title(tree, heading, site_name)
-    title = html.unescape(title)
-    heading_text = normalize_space(heading.text()) if heading is not None else ""
-    if rules.MIN_HEADLINE_CHARS <= len(heading_text) <= rules.MAX_HEADLINE_CHARS:
-        heading_words = set(_WORDS.findall(heading_text.lower()))
-        shared = heading_words & set(_WORDS.findall(title.lower()))
-        if len(shared) >= rules.HEADLINE_AGREEMENT * len(heading_words):
-            return heading_text
-    return _strip_site_name(title, site_name)
-
-
-def _markup_title(tree: LexborHTMLParser, heading: LexborNode | None, site_name: str | None) -> str | None:
-    heading_text = normalize_space(heading.text()) if heading is not None else ""
-    title_node = tree.css_first("title")
-    title_text = normalize_space(title_node.text()) if title_node is not None else ""
-    if title_text:
-        title_text = _strip_site_name(title_text, site_name)
-    if heading_text and (not title_text or heading_text.lower() in title_text.lower()):
-        return heading_text
-    return title_text or heading_text or None
-
-
-def _strip_site_name(title: str, site_name: str | None) -> str:
-    parts = rules.TITLE_SEPARATOR.split(title)
-    if len(parts) < 2:
-        return title
-    if site_name and site_name.lower() in parts[-1].lower():
-        return normalize_space(" ".join(parts[:-1]))
-    if site_name and site_name.lower() in parts[0].lower():
-        return normalize_space(" ".join(parts[1:]))
-    longest = max(parts, key=len)
-    return normalize_space(longest) if len(longest) > len(title) / 2 else title
 
 
 def _markup_date(

@@ -368,7 +368,6 @@ META_AUTHOR = (
 META_TAGS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
 MIN_HEADLINE_CHARS = 10
 MAX_HEADLINE_CHARS = 250
-HEADLINE_AGREEMENT = 0.5  # share of the <h1> words found in the metadata title for the <h1> to win
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
 PUBLISHED_SELECTORS = (
     "[itemprop=datePublished], time[pubdate], time.published, time.entry-date, .published[datetime], "
