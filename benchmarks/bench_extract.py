@@ -241,6 +241,12 @@ def main() -> None:
     options.add_argument("--no-reference", action="store_true", help="skip trafilatura")
     args = options.parse_args()
 
+    # one untimed page each first: lazy one-time loads (monitor's CLDR month names, trafilatura's own) are
+    # process start-up, not a page's cost
+    warm_up = next(load_pages(args.sets.split(",")[0], 1))
+    _monitor(warm_up)
+    if not args.no_reference:
+        _trafilatura(warm_up)
     body_rows, snippet_rows, meta_rows, speed_rows, ratio_rows = [], [], [], [], []
     for data_set in args.sets.split(","):
         pages = list(load_pages(data_set, args.limit, args.step))
