@@ -114,3 +114,35 @@ def load_pages(data_set: str, limit: int | None = None, step: int = 1) -> Iterat
         html = gzip.decompress((root / "pages" / f"{page_id}.html.gz").read_bytes())
         gold = (root / "gold" / f"{page_id}.txt").read_text(encoding="utf-8")
         yield Page(page_id, str(entry.get("url", "")), html, gold, entry)
+
+
+# --- every development set, and the snippet gold of the sets that have no full body ---------------------
+DEVELOPMENT_SETS = (
+    "scrapinghub",
+    "wcxb-articles-dev",
+    "newspaper4k-pages",
+    "trafilatura-eval",
+    "mercury-news",
+    "goose3-news",
+)
+
+
+def gold_kind(data_set: str) -> str:
+    """ "full" (a gold body to score with F1) or "snippets" (must-contain / must-not-contain strings)."""
+    set_file = DATA_DIR / data_set / "set.json"
+    if not set_file.exists():
+        return "full"
+    return str(json.loads(set_file.read_text(encoding="utf-8")).get("gold", "full"))
+
+
+def _token_line(text: str) -> str:
+    return " " + " ".join(_TOKEN.findall(text.casefold())) + " "
+
+
+def snippets_found(text: str, snippets: object) -> tuple[int, int]:
+    """How many snippets occur in the text (each as a contiguous run of case-folded tokens), of how many."""
+    if not isinstance(snippets, list):
+        return 0, 0
+    line = _token_line(text)
+    keys = [key for key in (_token_line(str(snippet)) for snippet in snippets) if key.strip()]
+    return sum(1 for key in keys if key in line), len(keys)

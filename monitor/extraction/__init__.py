@@ -7,7 +7,7 @@ import logging
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extraction import body, clean
+from monitor.extraction import app_state, body, clean
 from monitor.extraction.metadata import Metadata, extract_metadata
 from monitor.markup import is_json_document
 from monitor.models import Article, Selectors
@@ -36,9 +36,21 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)
     else:
+        next_data = tree.css_first(app_state.NEXT_DATA_SELECTOR)  # read before the body's clean-up drops it
+        next_data_text = next_data.text() if next_data is not None else None
         text = body.extract_text(tree, found.title, found.authors)
+        text = _with_app_state(text, found, next_data_text)
     article = _article(found, text)
     return dataclasses.replace(article, problem="page_cut") if cut else article
+
+
+def _with_app_state(text: str, found: Metadata, next_data_json: str | None) -> str:
+    """The markup's story, or the one in the page's app state when the markup holds too little of it."""
+    if found.article_body:
+        text = app_state.prefer_app_state(text, app_state.as_text(found.article_body))
+    if next_data_json:
+        text = app_state.prefer_app_state(text, app_state.next_data_body(next_data_json))
+    return text
 
 
 def _with_selectors(tree: LexborHTMLParser, selectors: Selectors, found: Metadata) -> str:

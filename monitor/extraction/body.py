@@ -10,6 +10,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import rules
 from monitor.extraction.clean import drop_junk
+from monitor.extraction.furniture import is_furniture_line
+from monitor.extraction.hidden import remove_hidden
+from monitor.extraction.parts import ParagraphParent, leading_parts
 
 _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
@@ -30,6 +33,7 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None, authors: tupl
     body = tree.body
     if body is None:
         return ""
+    remove_hidden(body)
     if rules.GLOBAL_CHROME_REMOVAL:
         remove_nodes(
             body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR, max_chars=rules.CHROME_MAX_CHARS
@@ -76,7 +80,8 @@ def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
 
 def find_main(body: LexborNode) -> list[LexborNode]:
     """The story container(s): the best-scoring paragraph parent, with siblings that score alike."""
-    candidates = _score_paragraph_parents(body)
+    parents: dict[int, ParagraphParent] = {}
+    candidates = _score_paragraph_parents(body, parents)
     if not candidates:
         return [body]
     ranked = sorted(candidates.values(), key=lambda candidate: candidate.score, reverse=True)
@@ -85,7 +90,9 @@ def find_main(body: LexborNode) -> list[LexborNode]:
         candidate.score *= 1.0 - _link_density(candidate.node)
     best = max(top, key=lambda candidate: candidate.score)
     best = _climb(best, candidates)
-    return _with_siblings(best, candidates)
+    chosen = _with_siblings(best, candidates)
+    parts = leading_parts(best.node, chosen, parents)
+    return parts + chosen if parts else chosen
 
 
 def _climb(best: _Candidate, candidates: dict[int, _Candidate]) -> _Candidate:
@@ -107,7 +114,11 @@ def _climb(best: _Candidate, candidates: dict[int, _Candidate]) -> _Candidate:
         current = wider
 
 
-def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
+def _score_paragraph_parents(
+    body: LexborNode, parents: dict[int, ParagraphParent] | None = None
+) -> dict[int, _Candidate]:
+    """Score the ancestors of every paragraph; `parents` collects the elements holding paragraphs directly."""
+    parents = {} if parents is None else parents
     candidates: dict[int, _Candidate] = {}
     chains: dict[int, list[_Candidate]] = {}  # paragraphs of one parent share its chain of ancestors
     weights = rules.ANCESTOR_WEIGHTS
@@ -140,6 +151,10 @@ def _score_paragraph_parents(body: LexborNode) -> dict[int, _Candidate]:
             if level < len(weights):
                 candidate.score += score * weights[level]
             candidate.chars += counted
+        direct = parents.get(chain[0].node.mem_id)
+        if direct is None:
+            direct = parents[chain[0].node.mem_id] = ParagraphParent(chain[0].node, len(parents))
+        direct.chars += counted
     return candidates
 
 
@@ -436,7 +451,7 @@ def _clean_line(line: str) -> str:
         return ""
     if len(line) < rules.MAX_DISCLOSURE_CHARS and _is_disclosure(line):
         return ""
-    return line
+    return "" if is_furniture_line(line) else line
 
 
 def _is_disclosure(line: str) -> bool:

@@ -86,7 +86,14 @@ def parse_bounded(html: str | bytes) -> tuple[LexborHTMLParser, bool]:
 def drop_junk(node: LexborNode) -> None:
     """Remove scripts, styles, media and form controls (with everything inside them) under a node."""
     for junk in node.css(rules.JUNK_SELECTOR):
-        junk.decompose()
+        if junk.tag == "noscript" and _holds_story(junk):
+            junk.unwrap()  # Blogger and others print the story itself in <noscript>
+        else:
+            junk.decompose()
+
+
+def _holds_story(noscript: LexborNode) -> bool:
+    return noscript.css_first("p") is not None and len(noscript.text()) >= rules.NOSCRIPT_STORY_CHARS
 
 
 def normalize_space(text: str) -> str:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from dateutil import parser as date_parser
 
 from monitor.extraction import rules
+from monitor.extraction.locale_dates import find_printed_date
 
 _ISO_PREFIX = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?"
@@ -29,6 +30,7 @@ _MONTH_DAY_YEAR = re.compile(rf"{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+
 _DAY_MONTH_YEAR = re.compile(
     rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME},?\s+(\d{{4}})", re.IGNORECASE
 )
+_ENGLISH_MONTH = re.compile(rf"(?<![^\W\d_]){_MONTH_NAME}(?![^\W\d_])", re.IGNORECASE)
 _URL_NAMED = re.compile(rf"/((?:19|20)\d{{2}})/{_MONTH_NAME}/(\d{{1,2}})(?:/|-|\.|$)", re.IGNORECASE)
 
 
@@ -50,7 +52,17 @@ def normalize_date(raw: str | None) -> str | None:
     dotted = _DOTTED.search(text)
     if dotted and not _HAS_TIME.search(text):
         return _valid_date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
-    return _from_free_text(text)
+    return _in_another_language(text) or _from_free_text(text)
+
+
+def _in_another_language(text: str) -> str | None:
+    """A date with a month name in another language ("5. Oktober 2013", which dateutil reads as 2013-05-01)
+    or in CJK form; English names are left to dateutil, which also reads their time and zone."""
+    printed = find_printed_date(text)
+    if printed is None:
+        return None
+    start, end, day = printed
+    return None if _ENGLISH_MONTH.search(text[start:end]) else day
 
 
 def _from_iso_match(match: re.Match[str]) -> str | None:

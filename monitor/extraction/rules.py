@@ -35,6 +35,7 @@ JUNK_TAGS = [
 ]
 
 JUNK_SELECTOR = ", ".join(JUNK_TAGS)
+NOSCRIPT_STORY_CHARS = 200  # a <noscript> holding paragraphs of this much text is the story, not a fallback
 
 # --- page chrome removed from the whole page before scoring (structural, low risk) -----------------------
 CHROME_SELECTOR = ", ".join(
@@ -254,21 +255,30 @@ BOILERPLATE_LINE = re.compile(
 # --- metadata ----------------------------------------------------------------------------------------------
 JSON_LD_SELECTOR = 'script[type="application/ld+json"]'
 MAX_JSON_LD_OBJECTS = 200
+# schema.org's whole Article family (https://schema.org/Article, "more specific types"), and the other
+# creative works that carry a story's metadata
 ARTICLE_TYPES = frozenset(
     {
         "Article",
+        "AdvertiserContentArticle",
         "NewsArticle",
-        "BlogPosting",
-        "ReportageNews",
         "AnalysisNewsArticle",
-        "OpinionNewsArticle",
+        "AskPublicNewsArticle",
         "BackgroundNewsArticle",
+        "OpinionNewsArticle",
+        "ReportageNewsArticle",
+        "ReportageNews",
         "ReviewNewsArticle",
-        "TechArticle",
-        "ScholarlyArticle",
-        "SocialMediaPosting",
-        "LiveBlogPosting",
         "Report",
+        "SatiricalArticle",
+        "ScholarlyArticle",
+        "MedicalScholarlyArticle",
+        "SocialMediaPosting",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "DiscussionForumPosting",
+        "TechArticle",
+        "APIReference",
         "Review",
         "Recipe",
         "HowTo",
@@ -358,7 +368,6 @@ META_AUTHOR = (
 META_TAGS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
 MIN_HEADLINE_CHARS = 10
 MAX_HEADLINE_CHARS = 250
-HEADLINE_AGREEMENT = 0.5  # share of the <h1> words found in the metadata title for the <h1> to win
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
 PUBLISHED_SELECTORS = (
     "[itemprop=datePublished], time[pubdate], time.published, time.entry-date, .published[datetime], "
@@ -367,6 +376,9 @@ PUBLISHED_SELECTORS = (
 # last resort for the published date: short texts in elements whose class says they hold a date
 DATE_CLASS_SELECTORS = "[class*=date], [class*=publish]"
 MAX_DATE_TEXT_CHARS = 60
+UPDATE_LABEL = re.compile(r"updat|modif|aktualis", re.IGNORECASE)  # a <time>'s class saying it is the update
+UPDATE_TEXT_CHARS = 40  # text before a <time> read for an "Updated" label
+URL_DATE_SLACK_DAYS = 1  # a structured date this close to the URL's is the same publication (time zones)
 MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
 AUTHOR_SELECTORS = (
     "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
@@ -383,6 +395,7 @@ BYLINE_QUOTES = "\"'“”‘’ "
 AUTHOR_SEPARATOR = re.compile(r"\s*(?:,\s*and\s+|\band\b|&|,|;|\|)\s*", re.IGNORECASE)
 NAME_CHARS = re.compile(r"[^\W\d_]")
 MAX_BYLINE_CHARS = 120
+MAX_AUTHORS = 8  # co-authors read from one byline
 MAX_DATE_CHARS = 80
 MIN_YEAR = 1990
 MAX_YEAR = 2100

@@ -1,0 +1,186 @@
+"""Furniture-churn stability: perturb what lies outside the story, count pages whose extracted fields change.
+
+Every development page is extracted once as served (after one parse and serialisation, so that the
+serialiser's own normalisation never counts), then once per perturbation of its furniture:
+- list_add / list_remove: an item added to, or removed from, a list none of whose items is in the story text
+  (sidebars, "Most read", related links);
+- counter: a short number outside the story changed ("12 comments" -> "13 comments");
+- ad_slot: an ad container with its label inserted at the top of the body and before the last block;
+- scripts: an inline script added to the head and the body, and the text of the page's plain scripts changed.
+A page counts as changed when its title, byline, published or modified date or body text differs. Target 0.
+
+Usage: python benchmarks/bench_churn.py [--limit N] [--step K] [--sets a,b] [--show N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.metric import DEVELOPMENT_SETS, load_pages  # noqa: E402
+from monitor.extraction import extract  # noqa: E402
+
+_SPACES = re.compile(r"\s+")
+_COUNTER = re.compile(r"^\D{0,24}?(\d{1,5})\D{0,24}$")
+_DATE_LIKE = re.compile(r"(?:19|20)\d\d|\d:\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+_AD_SLOT = '<div class="ad-slot" id="ad-slot-churn"><span class="ad-label">Advertisement</span></div>'
+_SCRIPT = "<script>window.__churn = {nonce: 'b9f3c1', slot: 7};</script>"
+
+Fields = tuple[str | None, ...]
+
+
+def _fields(html: str, url: str) -> Fields:
+    article = extract(html, url=url)
+    return article.title, article.byline, article.published, article.modified, article.text
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _furniture_lists(tree: LexborHTMLParser, story: str) -> list[LexborNode]:
+    """Lists of at least two items none of which is in the extracted story text."""
+    found = []
+    for listing in tree.css("ul, ol"):
+        items = [child for child in listing.iter() if child.tag == "li"]
+        texts = [_key(item.text()) for item in items]
+        if len(items) >= 2 and all(texts) and not any(text in story for text in texts):
+            found.append(listing)
+    return found
+
+
+def list_add(tree: LexborHTMLParser, story: str) -> bool:
+    lists = _furniture_lists(tree, story)
+    if not lists:
+        return False
+    last = [child for child in lists[-1].iter() if child.tag == "li"][-1]
+    last.insert_after(_fragment('<li><a href="/churn-story">Another story readers opened today</a></li>'))
+    return True
+
+
+def list_remove(tree: LexborHTMLParser, story: str) -> bool:
+    lists = _furniture_lists(tree, story)
+    if not lists:
+        return False
+    [child for child in lists[0].iter() if child.tag == "li"][0].decompose()
+    return True
+
+
+def counter(tree: LexborHTMLParser, story: str) -> bool:
+    body = tree.body
+    if body is None:
+        return False
+    changed = False
+    for node in body.css("span, a, div, li, em, strong, b, small"):
+        own = _key(node.text(deep=False))
+        if not own or len(own) > 40 or _DATE_LIKE.search(own) or own in story:
+            continue
+        match = _COUNTER.match(own)
+        if match is None or any(child.tag != "-text" for child in node.iter(include_text=False)):
+            continue
+        number = match.group(1)
+        for text_node in node.iter(include_text=True):  # the element keeps its tag and attributes
+            if text_node.tag == "-text" and number in (text_node.text(deep=False) or ""):
+                text_node.replace_with(
+                    (text_node.text(deep=False) or "").replace(number, str(int(number) + 1), 1)
+                )
+                break
+        changed = True
+    return changed
+
+
+def ad_slot(tree: LexborHTMLParser, story: str) -> bool:
+    body = tree.body
+    blocks = [child for child in body.iter()] if body is not None else []
+    if body is None or not blocks:
+        return False
+    blocks[0].insert_before(_fragment(_AD_SLOT))
+    blocks[-1].insert_before(_fragment(_AD_SLOT.replace("ad-slot-churn", "ad-slot-churn-2")))
+    return True
+
+
+def scripts(tree: LexborHTMLParser, story: str) -> bool:
+    head, body = tree.head, tree.body
+    if head is None or body is None:
+        return False
+    head.insert_child(_fragment(_SCRIPT, in_head=True))
+    body.insert_child(_fragment(_SCRIPT))
+    for script in tree.css("script"):
+        kind = (script.attributes.get("type") or "text/javascript").lower()
+        if "javascript" in kind and script.text():
+            script.replace_with(_fragment(f"<script>{script.text()}\n;window.__churn2 = 3;</script>"))
+    return True
+
+
+def _fragment(markup: str, in_head: bool = False) -> LexborNode:
+    parsed = LexborHTMLParser(f"<html><head>{markup}</head></html>" if in_head else f"<body>{markup}</body>")
+    root = parsed.head if in_head else parsed.body
+    assert root is not None and root.child is not None
+    return root.child
+
+
+PERTURBATIONS: dict[str, Callable[[LexborHTMLParser, str], bool]] = {
+    "list_add": list_add,
+    "list_remove": list_remove,
+    "counter": counter,
+    "ad_slot": ad_slot,
+    "scripts": scripts,
+}
+FIELD_NAMES = ("title", "byline", "published", "modified", "text")
+
+
+def main() -> None:
+    """Perturb every development page's furniture and print the changed pages per perturbation."""
+    warnings.simplefilter("ignore")
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--limit", type=int, default=None, help="pages per data set")
+    options.add_argument("--step", type=int, default=1, help="take every K-th page")
+    options.add_argument("--sets", default=",".join(DEVELOPMENT_SETS), help="comma-separated data sets")
+    options.add_argument("--show", type=int, default=5, help="list up to N changed pages per perturbation")
+    args = options.parse_args()
+
+    applied = dict.fromkeys(PERTURBATIONS, 0)
+    changed: dict[str, list[str]] = {name: [] for name in PERTURBATIONS}
+    pages = 0
+    for data_set in args.sets.split(","):
+        for page in load_pages(data_set, args.limit, args.step):
+            pages += 1
+            served = LexborHTMLParser(page.html).html or ""
+            before = _fields(served, page.url)
+            story = _key(before[-1] or "")
+            for name, perturb in PERTURBATIONS.items():
+                tree = LexborHTMLParser(served)
+                if not perturb(tree, story):
+                    continue
+                applied[name] += 1
+                after = _fields(tree.html or "", page.url)
+                if after != before:
+                    fields = [
+                        field
+                        for field, old, new in zip(FIELD_NAMES, before, after, strict=True)
+                        if old != new
+                    ]
+                    changed[name].append(f"{data_set}/{page.page_id[:24]} ({', '.join(fields)})")
+
+    print(f"{pages} pages")
+    print("| perturbation | pages perturbed | pages whose fields changed |")
+    print("|---|---|---|")
+    for name in PERTURBATIONS:
+        print(f"| {name} | {applied[name]} | {len(changed[name])} |")
+    total = sum(len(pages_changed) for pages_changed in changed.values())
+    print(f"| all | {sum(applied.values())} | {total} |")
+    for name, pages_changed in changed.items():
+        for line in pages_changed[: args.show]:
+            print(f"  {name}: {line}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Story bodies a page carries only in its app state: JSON-LD `articleBody` and Next.js `__NEXT_DATA__`."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+NEXT_DATA_SELECTOR = "script#__NEXT_DATA__"
+BODY_KEYS = frozenset(
+    {"body", "articlebody", "bodyhtml", "body_html", "content", "contenthtml", "html", "text"}
+)
+MIN_APP_STATE_CHARS = 200  # shorter strings are teasers and labels, not a story
+MARKUP_SHARE = 0.5  # the app-state body replaces markup text shorter than this share of it
+MAX_JSON_VALUES = 50_000  # values walked in one app state: bounded work on huge or hostile pages
+_HAS_TAG = re.compile(r"<(?:p|div|br|h[1-6]|li|span)\b", re.IGNORECASE)
+_BREAKS = re.compile(r"\s*\n\s*")
+
+
+def next_data_body(raw_json: str) -> str | None:
+    """The longest body-like string in a Next.js page's `__NEXT_DATA__` script, as text."""
+    try:
+        state = json.loads(raw_json)
+    except ValueError:
+        return None
+    best = _longest_body_string(state)
+    return as_text(best) if best else None
+
+
+def _longest_body_string(state: Any) -> str | None:
+    best: str | None = None
+    stack: list[tuple[str, Any]] = [("", state)]
+    walked = 0
+    while stack and walked < MAX_JSON_VALUES:
+        key, value = stack.pop()
+        walked += 1
+        if isinstance(value, dict):
+            stack.extend((str(name).lower(), item) for name, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((key, item) for item in value)
+        elif isinstance(value, str) and key in BODY_KEYS and len(value) >= MIN_APP_STATE_CHARS:
+            if best is None or len(value) > len(best):
+                best = value
+    return best
+
+
+def as_text(body: str) -> str:
+    """A body string as paragraphs: HTML parsed for its text, plain text split at its line breaks."""
+    if _HAS_TAG.search(body):
+        from monitor.extraction.body import text_of  # body imports this module's callers, not this module
+
+        root = LexborHTMLParser(f"<body>{body}</body>").body
+        return text_of([root]) if root is not None else ""
+    return "\n\n".join(line for line in _BREAKS.split(body.strip()) if line)
+
+
+def prefer_app_state(markup_text: str, app_state_text: str | None) -> str:
+    """The markup's text unless the app state holds a story that the markup lacks."""
+    if not app_state_text or len(app_state_text) < MIN_APP_STATE_CHARS:
+        return markup_text
+    return app_state_text if len(markup_text) < len(app_state_text) * MARKUP_SHARE else markup_text

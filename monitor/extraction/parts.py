@@ -1,0 +1,95 @@
+"""Parts of one story split across wrappers that are not siblings (a lede above an ad break)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
+
+from monitor.extraction import rules
+
+SPLIT_LEVELS = 3  # how far above the chosen container the wrapper shared with a lost part may sit
+PART_LEVELS = 4  # how deep below that shared wrapper the part's paragraphs may sit
+MAX_PART_LINK_DENSITY = 0.25
+
+
+@dataclass(slots=True)
+class ParagraphParent:
+    """An element holding story-length paragraphs itself, and where the first of them comes on the page."""
+
+    node: LexborNode
+    order: int
+    chars: int = 0
+
+
+def leading_parts(
+    best: LexborNode, chosen: list[LexborNode], parents: dict[int, ParagraphParent]
+) -> list[LexborNode]:
+    """Paragraph parents before the chosen containers, under a wrapper they share, with no boilerplate label
+    between: the lede or first section that a split layout put in a wrapper of its own."""
+    best_parent = parents.get(best.mem_id)
+    first_order = min(
+        (parent.order for parent in parents.values() if _inside_any(parent.node, {best.mem_id})),
+        default=best_parent.order if best_parent is not None else None,
+    )
+    if first_order is None:
+        return []
+    shared = _ancestors(best, SPLIT_LEVELS)
+    chosen_ids = {node.mem_id for node in chosen}
+    parts = []
+    for parent in parents.values():
+        if parent.order >= first_order or parent.chars < rules.MIN_CLIMB_PARAGRAPH_CHARS:
+            continue
+        node = parent.node
+        if _inside_any(node, chosen_ids) or _reaches_without_labels(node, shared) is False:
+            continue
+        if _link_share(node) < MAX_PART_LINK_DENSITY:
+            parts.append(node)
+    return parts
+
+
+def _ancestors(node: LexborNode, levels: int) -> set[int]:
+    found = set()
+    current = node.parent
+    for _ in range(levels):
+        if current is None or current.tag in ("body", "html"):
+            break
+        found.add(current.mem_id)
+        current = current.parent
+    return found
+
+
+def _inside_any(node: LexborNode, ids: set[int]) -> bool:
+    current: LexborNode | None = node
+    while current is not None:
+        if current.mem_id in ids:
+            return True
+        current = current.parent
+    return False
+
+
+def _reaches_without_labels(node: LexborNode, shared: set[int]) -> bool:
+    """The node sits a few levels under one of the shared wrappers, and nothing between says boilerplate."""
+    current: LexborNode | None = node
+    for _ in range(PART_LEVELS + 1):
+        if current is None:
+            return False
+        if current.mem_id in shared:
+            return True
+        attributes = current.attributes
+        label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+        if (
+            current.tag in rules.BOILERPLATE_TAGS
+            or current.tag == "header"
+            or rules.NEGATIVE_CLASS.search(label)
+        ):
+            return False
+        current = current.parent
+    return False
+
+
+def _link_share(node: LexborNode) -> float:
+    total = len(node.text())
+    if not total:
+        return 1.0
+    return min(sum(len(link.text()) for link in node.css("a")) / total, 1.0)

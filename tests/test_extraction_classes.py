@@ -1,0 +1,234 @@
+"""One small handwritten page per failure class of issue 14: body choice, furniture, CJK, app-state bodies."""
+
+from __future__ import annotations
+
+import json
+
+from monitor.extraction import extract
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<!DOCTYPE html><html><head><title>A page</title>{head}</head><body>{body}</body></html>"
+
+
+def _story(count: int = 5, tag: str = "p", word: str = "Paragraph") -> str:
+    return "".join(
+        f"<{tag}>{word} {n} of the story tells readers what happened in the harbour town, where it happened, "
+        f"and why the council thinks it matters to them this winter.</{tag}>"
+        for n in range(1, count + 1)
+    )
+
+
+NAV = '<div class="top"><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></div>'
+
+
+def test_a_comment_thread_with_more_text_does_not_replace_the_story() -> None:
+    comments = "".join(
+        f'<div class="comment-body"><p>Reader {n} writes: I have lived here for years, and honestly, the '
+        f"bridge, "
+        f"the roads, the harbour and the schools all need money before anything else, as we said "
+        f"before.</p></div>"
+        for n in range(12)
+    )
+    html = _page(
+        f'{NAV}<div class="story-wrap"><h1>Council votes on the harbour bridge</h1>{_story(3)}</div>'
+        f'<div class="talk-thread">{comments}</div>'
+    )
+    article = extract(html)
+    assert "Paragraph 1 of the story" in article.text
+    assert "Reader 3 writes" not in article.text
+
+
+def test_a_story_inside_noscript_is_kept() -> None:
+    html = _page(
+        f'{NAV}<div class="post-body"><noscript>{_story(4)}</noscript></div><p>Enable JavaScript.</p>'
+    )
+    text = extract(html).text
+    assert "Paragraph 1 of the story" in text and "Paragraph 4 of the story" in text
+
+
+def test_a_story_written_as_a_bullet_list_beats_an_author_note() -> None:
+    note = (
+        '<div class="bio"><p>Jane Doe has covered the harbour, the council and the town for the paper since '
+        "2010, and before that, the courts.</p></div>"
+    )
+    html = _page(f'{NAV}<div class="entry"><ul>{_story(6, "li", "Point")}</ul></div>{note}')
+    text = extract(html).text
+    assert "Point 1 of the story" in text and "Point 6 of the story" in text
+
+
+def test_a_story_in_div_span_text_beats_a_caption_paragraph() -> None:
+    spans = "".join(f"<div><span>{line}</span></div>" for line in _lines(6))
+    caption = (
+        '<p class="pic">The harbour bridge, seen from the north shore, at dawn, on Monday, in the rain.</p>'
+    )
+    html = _page(f'{NAV}{caption}<div class="story">{spans}</div>')
+    text = extract(html).text
+    assert "Line 1 of the story" in text and "Line 6 of the story" in text
+
+
+def test_a_story_written_with_br_breaks_beats_a_sidebar_paragraph() -> None:
+    lines = "<br><br>".join(_lines(6))
+    aside = '<div class="box"><p>Our newsletter, sent weekly, tells you about the town, its people.</p></div>'
+    html = _page(f'{NAV}<div class="story">{lines}</div>{aside}')
+    text = extract(html).text
+    assert "Line 1 of the story" in text and "Line 6 of the story" in text
+
+
+def test_live_ticker_entries_in_plain_divs_are_the_story() -> None:
+    entries = "".join(f'<div class="entry-item">{line}</div>' for line in _lines(6))
+    html = _page(
+        f'{NAV}<div class="ticker">{entries}</div><p>Photo of the day, taken by, our reader, Ann.</p>'
+    )
+    text = extract(html).text
+    assert "Line 1 of the story" in text and "Line 6 of the story" in text
+
+
+def _lines(count: int) -> list[str]:
+    return [
+        f"Line {n} of the story says the ferry stopped at noon, the pier was closed, and nobody "
+        f"was hurt at all."
+        for n in range(1, count + 1)
+    ]
+
+
+def test_a_hidden_login_dialog_is_never_the_container() -> None:
+    dialog = (
+        '<div class="login-modal" style="display:none"><p>Sign in to your account, or register, to keep '
+        "reading "
+        "our stories, comment, and save articles, for free, today, on any device you own.</p>" * 1
+    )
+    dialog = (
+        dialog
+        + "".join(
+            f"<p>Benefit {n}: members get newsletters, alerts, offers, events, puzzles, and, of "
+            f"course, more.</p>"
+            for n in range(8)
+        )
+        + "</div>"
+    )
+    html = _page(f'{NAV}{dialog}<div class="content">{_story(3)}</div>')
+    text = extract(html).text
+    assert "Paragraph 1 of the story" in text
+    assert "Benefit 2" not in text
+
+
+def test_a_cookie_consent_panel_is_never_the_container() -> None:
+    panel = (
+        '<div id="cookie-consent" aria-hidden="true">'
+        + "".join(
+            f"<p>Purpose {n}: we and our partners store, access, and process data, such as "
+            f"cookies, on a device.</p>"
+            for n in range(8)
+        )
+        + "</div>"
+    )
+    html = _page(f'{NAV}<div class="content">{_story(3)}</div>{panel}')
+    text = extract(html).text
+    assert "Paragraph 1 of the story" in text and "Purpose 1" not in text
+
+
+def test_a_wordpress_article_class_with_an_author_slug_is_not_an_author_box() -> None:
+    html = _page(
+        f'{NAV}<main id="main"><article class="post-12 post type-post hentry author-jane-doe category-news">'
+        f"<h1>Council votes on the harbour bridge</h1>{_story(3)}</article>"
+        '<div class="post-nav"><p><a href="/prev">Previous: the ferry timetable changes for the winter</a>'
+        '</p><p><a href="/next">Next: the school board meets on Tuesday to discuss the budget</a></p></div>'
+        "<div class='more'>" + _story(3, word="Other") + "</div></main>"
+    )
+    assert "Paragraph 2 of the story" in extract(html).text
+
+
+def test_a_lede_in_a_separate_wrapper_is_kept_with_the_story() -> None:
+    lede = (
+        "<p>The harbour bridge will be rebuilt, the council decided on Monday, after a vote that "
+        "split the town, "
+        "its traders, and the ferry company for a year.</p>"
+    )
+    html = _page(
+        f'{NAV}<div class="article"><div class="article-top"><div class="lede">{lede}</div></div>'
+        '<div class="ad-break"></div>'
+        f'<div class="article-main"><div class="body-copy">{_story(6)}</div></div></div>'
+    )
+    text = extract(html).text
+    assert text.startswith("The harbour bridge will be rebuilt")
+    assert "Paragraph 6 of the story" in text
+
+
+FURNITURE_LINES = (
+    "Stand: 05.10.2023 14:32 Uhr",
+    "3 Min",
+    "Lesezeit: 4 Minuten",
+    "Anzeige",
+    "ADVERTISEMENT",
+    "The video failed to load.",
+    "1 of 9 | The harbour at dawn",
+    "Photo: Ann Lee/Reuters",
+    "Foto: dpa",
+    "Already a subscriber? Log in",
+    "This article is for members only.",
+    "Article content",
+    "Editors' Recommendations",
+    "Jump to Details",
+    "PROMOTED",
+)
+
+
+def test_furniture_lines_inside_the_story_container_are_dropped() -> None:
+    furniture = "".join(f"<div>{line}</div>" for line in FURNITURE_LINES)
+    html = _page(f'{NAV}<div class="article-body">{_story(2)}{furniture}{_story(2, word="Section")}</div>')
+    text = extract(html).text
+    assert "Paragraph 2 of the story" in text and "Section 2 of the story" in text
+    kept = [line for line in FURNITURE_LINES if line in text]
+    assert kept == []
+
+
+def test_a_teaser_river_under_a_recommendations_heading_is_dropped() -> None:
+    river = (
+        "<h3>People are also reading…</h3><ul>"
+        + "".join(
+            f'<li><a href="/s{n}">Teaser {n}: the mayor, the ferry, and the bridge, explained</a></li>'
+            for n in range(4)
+        )
+        + "</ul>"
+    )
+    html = _page(f'{NAV}<div class="article-body">{_story(4)}{river}</div>')
+    text = extract(html).text
+    assert "Paragraph 4 of the story" in text and "Teaser 1" not in text and "also reading" not in text
+
+
+def test_cjk_paragraphs_outscore_a_positive_class_name() -> None:
+    story = "".join(
+        f"<p>第{n}段：市议会周一投票决定重建港口大桥，居民、商户和渡轮公司对此意见不一，讨论持续了一年。</p>"
+        for n in range(1, 7)
+    )
+    promo = '<div class="content-promo"><p>订阅我们的新闻简报，每周一次，获取本地新闻、活动和优惠。</p></div>'
+    html = _page(f'{NAV}<div class="wrap">{story}</div>{promo}')
+    text = extract(html).text
+    assert "第1段" in text and "第6段" in text
+
+
+def test_a_body_only_in_json_ld_article_body_is_used() -> None:
+    body = "\n".join(_lines(4))
+    data = {"@type": "NewsArticle", "headline": "Ferry stops", "articleBody": body}
+    head = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    html = _page(f'{NAV}<div id="root"></div>', head)
+    text = extract(html).text
+    assert "Line 1 of the story" in text and "Line 4 of the story" in text
+
+
+def test_a_body_only_in_next_data_is_used() -> None:
+    state = {
+        "props": {
+            "pageProps": {
+                "story": {"title": "Ferry stops", "body": "".join(f"<p>{line}</p>" for line in _lines(4))}
+            }
+        }
+    }
+    html = _page(
+        f'{NAV}<div id="__next"></div><script id="__NEXT_DATA__" type="application/json">'
+        f"{json.dumps(state)}</script>"
+    )
+    text = extract(html).text
+    assert "Line 1 of the story" in text and "Line 4 of the story" in text
+    assert "<p>" not in text

@@ -1,0 +1,145 @@
+"""One small handwritten page per metadata failure class of issue 14: dates, titles and authors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from monitor.extraction import extract
+
+
+def _page(body: str, head: str = "", title: str = "A page") -> str:
+    return f"<!DOCTYPE html><html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
+
+
+STORY = "".join(
+    f"<p>Paragraph {n} of the story tells readers what happened in the harbour town, and why it matters.</p>"
+    for n in range(1, 5)
+)
+
+
+def _json_ld(data: dict[str, object]) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("5. Oktober 2013", "2013-10-05"),
+        ("26. Januar 2022", "2022-01-26"),
+        ("21 avril 2020", "2020-04-21"),
+        ("5 de octubre de 2013", "2013-10-05"),
+        ("2013年10月5日", "2013-10-05"),
+        ("2019년 6월 24일", "2019-06-24"),
+    ],
+)
+def test_dates_printed_in_other_languages_are_read_by_month_name(printed: str, expected: str) -> None:
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1><div class='meta'>{printed}</div>{STORY}")
+    assert extract(html).published == expected
+
+
+def test_a_labelled_date_far_from_the_headline_is_read() -> None:
+    filler = "".join(f"<p>Filler {n}: {'words of the long page ' * 30}</p>" for n in range(3))
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}{filler}<div>Datum: 19.11.2021</div>")
+    assert extract(html).published == "2021-11-19"
+
+
+def test_a_page_dated_only_by_its_stand_line_is_dated_by_it() -> None:
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}<div>Stand: 05. Februar 2020</div>")
+    assert extract(html).published == "2020-02-05"
+
+
+@pytest.mark.parametrize("kind", ["ReportageNewsArticle", "SatiricalArticle", "DiscussionForumPosting"])
+def test_every_type_of_the_schema_org_article_family_is_read(kind: str) -> None:
+    head = _json_ld({"@type": kind, "headline": "Harbour bridge vote", "datePublished": "2024-03-01"})
+    article = extract(_page(f"<h1>Harbour bridge vote</h1>{STORY}", head))
+    assert article.published == "2024-03-01"
+
+
+def test_an_update_time_is_not_taken_as_the_published_date() -> None:
+    html = _page(
+        "<h1>Harbour bridge vote</h1><p class='dates'>Updated <time datetime='2024-05-02'>May 2</time>"
+        " · Published <time datetime='2024-04-30'>April 30</time></p>" + STORY
+    )
+    assert extract(html).published == "2024-04-30"
+
+
+def test_the_pages_own_date_beats_a_print_edition_date_in_the_url() -> None:
+    head = '<meta property="article:published_time" content="2024-03-01T09:00:00+01:00">'
+    article = extract(
+        _page(f"<h1>Harbour bridge vote</h1>{STORY}", head), url="https://x.example/2024/03/09/vote"
+    )
+    assert article.published == "2024-03-01T09:00:00+01:00"
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Veröffentlicht von Jana Schulz", ("Jana Schulz",)),
+        ("Publié par Claire Martin", ("Claire Martin",)),
+        ("投稿者：山田太郎", ("山田太郎",)),
+        ("ByJane Doe", ("Jane Doe",)),
+        ("Jane Doe @janedoe", ("Jane Doe",)),
+        ("Jane Doe Twitter", ("Jane Doe",)),
+        ("Moritz Gathmann am 21. April 2020", ("Moritz Gathmann",)),
+        ("Luke Kemp 11 February 2020", ("Luke Kemp",)),
+        ("Sara Zinnecker Stand: 05. Februar 2020", ("Sara Zinnecker",)),
+        ("Jane Doe jane.doe@paper.example", ("Jane Doe",)),
+        ("Benjamin Fischer und Marcus Theurer", ("Benjamin Fischer", "Marcus Theurer")),
+    ],
+)
+def test_bylines_are_cleaned_to_names(byline: str, expected: tuple[str, ...]) -> None:
+    html = _page(f"<h1>Harbour bridge vote</h1><div class='byline'>{byline}</div>{STORY}")
+    article = extract(html)
+    assert article.authors == expected
+    assert article.byline == ", ".join(expected)
+
+
+def test_several_author_links_make_an_authors_list() -> None:
+    links = "<a rel='author' href='/a/ann'>Ann Lee</a><a rel='author' href='/a/bo'>Bo Chan</a>"
+    byline = f"<p class='byline'>By {links}</p>"
+    article = extract(_page(f"<h1>Harbour bridge vote</h1>{byline}{STORY}"))
+    assert article.authors == ("Ann Lee", "Bo Chan")
+    assert article.byline == "Ann Lee, Bo Chan"
+
+
+def test_the_brand_in_meta_author_gives_way_to_the_reporter_the_page_names() -> None:
+    head = (
+        '<meta name="author" content="Harbour Times">'
+        '<meta property="og:site_name" content="The Harbour Times">'
+    )
+    byline = "<div class='byline'>By Ann Lee</div>"
+    assert extract(_page(f"<h1>Harbour bridge vote</h1>{byline}{STORY}", head)).authors == ("Ann Lee",)
+
+
+def test_the_visible_headline_beats_a_differing_metadata_title() -> None:
+    head = '<meta property="og:title" content="Why does the ferry stop at noon?">'
+    html = _page(f"<h1>Ferry company cuts the winter timetable by half</h1>{STORY}", head)
+    assert extract(html).title == "Ferry company cuts the winter timetable by half"
+
+
+def test_a_kicker_in_its_own_element_is_not_glued_to_the_headline() -> None:
+    html = _page(f"<h1><span class='kicker'>Exclusive</span>Ferry company cuts the timetable</h1>{STORY}")
+    assert extract(html).title == "Exclusive Ferry company cuts the timetable"
+
+
+def test_a_logo_heading_is_not_the_title() -> None:
+    logo = "<h1><a href='/'><img src='/logo.png' alt=''>Harbour Times</a></h1>"
+    html = _page(
+        f"<header>{logo}</header><h2>Ferry stops</h2>{STORY}", title="Ferry company cuts the timetable"
+    )
+    assert extract(html).title == "Ferry company cuts the timetable"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["港の橋を建て替えへ、市議会が可決｜ハーバー新聞", "港の橋を建て替えへ、市議会が可決：ハーバー新聞"],
+)
+def test_a_site_name_after_a_full_width_separator_is_cut(title: str) -> None:
+    assert extract(_page(STORY, title=title)).title == "港の橋を建て替えへ、市議会が可決"
+
+
+def test_a_comment_counter_inside_the_headline_is_left_out() -> None:
+    html = _page(f"<h1>Ferry company cuts the winter timetable <a href='#comments'>87</a></h1>{STORY}")
+    assert extract(html).title == "Ferry company cuts the winter timetable"
