@@ -90,6 +90,7 @@ class SiteDefaults(_Strict):
     alert_minor: bool = False
     sitemaps_from_robots: bool = False
     rechecks: tuple[RecheckStep, ...] = DEFAULT_RECHECKS
+    kinds: tuple[Literal["article", "liveblog", "video", "gallery", "podcast"], ...] = ("article",)
 
     @field_validator("rechecks")
     @classmethod
@@ -124,6 +125,8 @@ class SiteConfig(_Strict):
     alert_minor: bool | None = None
     sitemaps_from_robots: bool | None = None
     rechecks: tuple[RecheckStep, ...] | None = None
+    kinds: tuple[Literal["article", "liveblog", "video", "gallery", "podcast"], ...] | None = None
+    not_stories: tuple[str, ...] = ()
 
     @field_validator("name")
     @classmethod
@@ -140,7 +143,7 @@ class SiteConfig(_Strict):
                 raise ValueError(f"{url!r} is not an http(s) URL")
         return urls
 
-    @field_validator("include", "exclude")
+    @field_validator("include", "exclude", "not_stories")
     @classmethod
     def _regexes(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
@@ -214,6 +217,8 @@ class Site:
     alert_minor: bool
     sitemaps_from_robots: bool
     rechecks: tuple[RecheckStep, ...]
+    kinds: tuple[str, ...] = ("article",)  # story kinds tracked; the others are recorded, not stored
+    not_stories: tuple[str, ...] = ()  # regexes: pages at matching URLs are never stories (the gate's "no")
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +383,8 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         alert_minor=resolved["alert_minor"],
         sitemaps_from_robots=resolved["sitemaps_from_robots"],
         rechecks=resolved["rechecks"],
+        kinds=resolved["kinds"],
+        not_stories=site.not_stories,
     )
 
 

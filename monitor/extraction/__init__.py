@@ -8,7 +8,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import body, clean
 from monitor.extraction.metadata import Metadata, extract_metadata
-from monitor.models import Article, Selectors
+from monitor.extraction.signals import page_signals
+from monitor.models import Article, PageSignals, Selectors
 
 __all__ = ["extract"]
 
@@ -28,12 +29,13 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
     # 1. decode and parse; metadata first, while JSON-LD scripts are still in the tree
     tree = clean.parse(html)
     found = extract_metadata(tree, url)
+    signals = page_signals(tree)  # the article gate's evidence, before the body search strips the tree
     # 2. the body: the site's own selectors when configured, else the generic heuristics
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)
     else:
         text = body.extract_text(tree, found.title, found.authors)
-    return _article(found, text)
+    return _article(found, text, signals)
 
 
 def _with_selectors(tree: LexborHTMLParser, selectors: Selectors, found: Metadata) -> str:
@@ -52,7 +54,7 @@ def _with_selectors(tree: LexborHTMLParser, selectors: Selectors, found: Metadat
     return body.text_of(containers, found.title, found.authors) if containers else ""
 
 
-def _article(found: Metadata, text: str) -> Article:
+def _article(found: Metadata, text: str, signals: PageSignals) -> Article:
     return Article(
         title=found.title,
         byline=", ".join(found.authors) or None,
@@ -66,4 +68,5 @@ def _article(found: Metadata, text: str) -> Article:
         section=found.section,
         tags=found.tags,
         text=text,
+        signals=signals,
     )

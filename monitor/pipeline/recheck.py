@@ -17,6 +17,7 @@ from monitor.config import Site
 from monitor.discover import canonicalize_url
 from monitor.errors import StoreError
 from monitor.models import Article, FetchedPage
+from monitor.pipeline import gating
 from monitor.pipeline.runtime import (
     GONE_ERRORS,
     PassReport,
@@ -116,6 +117,9 @@ async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
         return _unchanged(runtime, site, story)
     # 3. extract and compare with the stored current version
     article = await extract_article(runtime, page, site)
+    turned = gating.recheck_verdict(runtime.links, site, story, article)
+    if turned == gating.NOT_STORY:
+        return "unchanged"  # a story that became a hub, a listing or a shop page: marked once, never edits
     version = new_version(story.url, article, canonical_of(article, page, site))
     current = runtime.store.current_version(story.id)
     validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}

@@ -21,8 +21,8 @@ from monitor.discover import story_url
 from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.models import Article, FetchedPage
-from monitor.schedule import FailedLinks
 from monitor.store import NewVersion, Store
+from monitor.store.links import LinkStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,6 +46,7 @@ class PassReport:
     failed: int = 0
     links: int = 0
     errors: list[str] = field(default_factory=list)
+    rejected: int = 0  # pages the article gate said are not stories
 
     def add(self, other: PassReport) -> None:
         self.new += other.new
@@ -55,17 +56,18 @@ class PassReport:
         self.failed += other.failed
         self.links += other.links
         self.errors.extend(other.errors)
+        self.rejected += other.rejected
 
 
 class Runtime:
-    """The runtime of one process: config, store, the shared HTTP client, extraction workers, failed links."""
+    """The runtime of one process: config, store, the shared HTTP client, extraction workers, link store."""
 
     def __init__(self, config: Config, store: Store, fetcher: Fetcher | None = None) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
         self.extract_workers: ProcessPoolExecutor | None = None
-        self.failed_links = FailedLinks()
+        self.links = LinkStore(store)  # discovered links and the article gate's verdicts
 
     def start_extract_workers(self, pending_pages: int) -> None:
         """Extract in worker processes from now on, when this many pages wait and there is a spare core."""

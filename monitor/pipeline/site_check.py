@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import logging
 import re
-import time
 from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
@@ -25,7 +24,8 @@ from monitor.discover import (
 from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.fetch import FetchKind
-from monitor.models import ArticleLink, FetchedPage
+from monitor.models import Article, ArticleLink, FetchedPage
+from monitor.pipeline import gating
 from monitor.pipeline.recheck import recheck_stories
 from monitor.pipeline.runtime import (
     PassReport,
@@ -38,6 +38,7 @@ from monitor.pipeline.runtime import (
 )
 from monitor.schedule import next_check_at
 from monitor.store import SourceState
+from monitor.store.links import DueLink
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +61,19 @@ async def check_site(runtime: Runtime, site: Site) -> PassReport:
     result = PassReport()
     try:
         # 1. fetch + discover: listing pages, feeds (configured or autodiscovered), sitemaps
-        links, source_errors = await _discover_links(runtime, site)
+        links, source_errors, source_states = await _discover_links(runtime, site)
         result.links = len(links)
-        # 2. keep the stories we do not track yet
-        tracked = runtime.store.tracked_urls([link.url for link in links])
-        now = time.monotonic()
-        new_links = [
-            link for link in links if link.url not in tracked and runtime.failed_links.due(link.url, now)
-        ][: site.max_new_per_pass]
-        runtime.start_extract_workers(len(new_links))
-        # 3. fetch, extract and store each new story
-        outcomes = await bounded_gather([_first_sight(runtime, site, link) for link in new_links])
+        # 2. record the links we do not track yet; visit those due (new ones, and earlier ones not yet
+        # stored or given up); only then save the sources' validators, so a kill -9 loses no link
+        due_links = gating.links_to_visit(runtime.links, site, links)
+        for state in source_states:
+            runtime.store.save_source_state(*state)
+        runtime.start_extract_workers(len(due_links))
+        # 3. fetch, extract, gate and store each new story
+        outcomes = await bounded_gather([_first_sight(runtime, site, link) for link in due_links])
         result.new = sum(1 for outcome in outcomes if outcome == "new")
         result.failed = sum(1 for outcome in outcomes if outcome == "failed")
+        result.rejected = sum(1 for outcome in outcomes if outcome == "rejected")
         all_sources_failed = bool(source_errors) and len(source_errors) == _source_count(site)
         error = "; ".join(source_errors) if all_sources_failed else None
         _record_site_result(runtime, site, error)
@@ -100,11 +101,18 @@ def _source_count(site: Site) -> int:
     return len(site.start_urls) + len(site.feeds) + len(site.sitemaps)
 
 
-async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLink], list[str]]:
+SourceSave = tuple[str, str, FetchKind, SourceState]  # save_source_state's arguments, once links are recorded
+
+
+async def _discover_links(
+    runtime: Runtime, site: Site
+) -> tuple[list[ArticleLink], list[str], list[SourceSave]]:
     errors: list[str] = []
     found: list[ArticleLink] = []
+    saves: list[SourceSave] = []
+    learned = gating.learned_shapes(runtime.links, site)
     listing_pages = await asyncio.gather(
-        *(_fetch_source(runtime, site, url, "page") for url in site.start_urls)
+        *(_fetch_source(runtime, site, url, "page", saves) for url in site.start_urls)
     )
     # Feeds found on the start pages earlier are kept as sources: read them even when the pages are unchanged.
     feed_urls = list(site.feeds) or runtime.store.source_urls(site.name, "feed")
@@ -121,12 +129,15 @@ async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLin
                 site_domains=site.allowed_domains,
                 include=site.include,
                 exclude=site.exclude,
+                learned_shapes=learned,
             )
         )
         if not site.feeds:
             discovered = feed_urls_from_page(page.text, page.final_url)[:MAX_AUTODISCOVERED_FEEDS]
             feed_urls.extend(url for url in discovered if url not in feed_urls)
-    feed_pages = await asyncio.gather(*(_fetch_source(runtime, site, url, "feed") for url in feed_urls))
+    feed_pages = await asyncio.gather(
+        *(_fetch_source(runtime, site, url, "feed", saves) for url in feed_urls)
+    )
     for url, page in zip(feed_urls, feed_pages, strict=True):
         if page is None:
             if url in site.feeds:
@@ -134,13 +145,13 @@ async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLin
         elif page.body and not page.not_modified:
             found.extend(links_from_feed(page.body, page.final_url))
     for url in site.sitemaps:
-        sitemap_links, ok = await _sitemap_links(runtime, site, url)
+        sitemap_links, ok = await _sitemap_links(runtime, site, url, saves)
         found.extend(sitemap_links)
         if not ok:
             errors.append(f"{url}: unreachable")
     for url in await _robots_sitemaps(runtime, site):
-        found.extend((await _sitemap_links(runtime, site, url))[0])
-    return _unique_story_links(found, site), errors
+        found.extend((await _sitemap_links(runtime, site, url, saves))[0])
+    return _unique_story_links(found, site), errors, saves
 
 
 async def _robots_sitemaps(runtime: Runtime, site: Site) -> list[str]:
@@ -152,8 +163,10 @@ async def _robots_sitemaps(runtime: Runtime, site: Site) -> list[str]:
     return [url for url in found if url not in site.sitemaps and _on_site(url, site)][:MAX_CHILD_SITEMAPS]
 
 
-async def _sitemap_links(runtime: Runtime, site: Site, url: str) -> tuple[list[ArticleLink], bool]:
-    page = await _fetch_source(runtime, site, url, "sitemap")
+async def _sitemap_links(
+    runtime: Runtime, site: Site, url: str, saves: list[SourceSave]
+) -> tuple[list[ArticleLink], bool]:
+    page = await _fetch_source(runtime, site, url, "sitemap", saves)
     if page is None:
         return [], False
     if page.not_modified or not page.body:
@@ -161,7 +174,7 @@ async def _sitemap_links(runtime: Runtime, site: Site, url: str) -> tuple[list[A
     max_age_days = site.sitemap_max_age_s / 86400
     links, children = links_from_sitemap(page.body, page.final_url, max_age_days=max_age_days)
     for child in children[:MAX_CHILD_SITEMAPS]:
-        child_page = await _fetch_source(runtime, site, child, "sitemap")
+        child_page = await _fetch_source(runtime, site, child, "sitemap", saves)
         if child_page is not None and child_page.body and not child_page.not_modified:
             links.extend(
                 links_from_sitemap(child_page.body, child_page.final_url, max_age_days=max_age_days)[0]
@@ -188,8 +201,11 @@ def _on_site(url: str, site: Site) -> bool:
     return host_in_domains((urlsplit(url).hostname or "").lower(), site.allowed_domains)
 
 
-async def _fetch_source(runtime: Runtime, site: Site, url: str, kind: FetchKind) -> FetchedPage | None:
-    """Fetch a listing page, feed or sitemap with its stored validators; None when it failed."""
+async def _fetch_source(
+    runtime: Runtime, site: Site, url: str, kind: FetchKind, saves: list[SourceSave]
+) -> FetchedPage | None:
+    """Fetch a listing page, feed or sitemap with its stored validators; None when it failed. The new
+    validators go to `saves`: they are stored once the links found are (issue 16 item 4)."""
     state = runtime.store.source_state(url)
     page = await fetch_page(
         runtime, site, url, kind, state.etag if state else None, state.last_modified if state else None
@@ -197,36 +213,39 @@ async def _fetch_source(runtime: Runtime, site: Site, url: str, kind: FetchKind)
     if not page.ok:
         return None
     if page.not_modified:
-        runtime.store.save_source_state(site.name, url, kind, state or SourceState(None, None, None))
+        saves.append((site.name, url, kind, state or SourceState(None, None, None)))
         return page
     body_sha = hashlib.sha256(page.body).hexdigest()
-    runtime.store.save_source_state(
-        site.name, url, kind, SourceState(page.etag, page.last_modified, body_sha)
-    )
+    saves.append((site.name, url, kind, SourceState(page.etag, page.last_modified, body_sha)))
     if state is not None and state.body_sha256 == body_sha:
         # Same bytes as last time without a 304: nothing new to discover, skip the parse.
         return FetchedPage(url=page.url, final_url=page.final_url, status=page.status, not_modified=True)
     return page
 
 
-async def _first_sight(runtime: Runtime, site: Site, link: ArticleLink) -> str:
-    """Fetch, extract and store a story seen for the first time: "new", "known" or "failed"."""
-    outcome = await _store_first_sight(runtime, site, link)
-    if outcome == "failed":
-        runtime.failed_links.failed(link.url, time.monotonic())
-    else:
-        runtime.failed_links.forget(link.url)
-    return outcome
-
-
-async def _store_first_sight(runtime: Runtime, site: Site, link: ArticleLink) -> str:
+async def _first_sight(runtime: Runtime, site: Site, link: DueLink) -> str:
+    """Fetch, extract, gate and store a story seen for the first time: new, known, rejected or failed."""
     page = await fetch_page(runtime, site, link.url, "page", None, None)
     if not page.ok or page.not_modified:
+        runtime.links.failed(link.url, link.attempts, page.error or f"http_{page.status}")
         return "failed"
     article = await extract_article(runtime, page, site)
     if not article.text.strip() and not article.title:
         log.info("no story found at %s", link.url)
+        runtime.links.failed(link.url, link.attempts, "no_story_found")
         return "failed"
+    found = gating.verdict(site, link.url, article)
+    if not found.is_story:
+        gating.record_rejection(runtime.links, site, link, found)
+        return "rejected"
+    outcome = _store_first_sight(runtime, site, link, page, article)
+    gating.record_story(runtime.links, site, link, found)
+    return outcome
+
+
+def _store_first_sight(
+    runtime: Runtime, site: Site, link: DueLink, page: FetchedPage, article: Article
+) -> str:
     canonical = canonical_of(article, page, site)
     if canonical != link.url and runtime.store.tracked_urls([canonical]):
         return "known"  # the same story under another URL (redirect target or rel=canonical)
