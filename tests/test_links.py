@@ -185,3 +185,26 @@ def test_a_story_that_turns_into_a_listing_is_marked_once_and_never_alerts(
         config, f"SELECT c.kind FROM changes c JOIN articles a ON a.id = c.article_id WHERE a.url = '{url}'"
     )
     assert kinds == [("new",), ("not_story",)]
+
+
+def test_story_shapes_learned_from_the_feed_apply_to_listing_links(cli: CliCall, tmp_path: Path) -> None:
+    site = PagesSite()
+    for number, slug in enumerate(("best-ssds", "best-tvs")):
+        site.add(news_story(number, path=f"/reviews/{slug}/", title=f"The Best {slug[5:].upper()}"))
+    only_listed = site.add(news_story(7, path="/reviews/best-mice/", title="The Best Mice"))
+    only_listed.in_feed = False
+    with PagesServer(site) as server:
+        config = pages_config(tmp_path, server)
+        assert cli("once", config=config).exit_code == 0
+        assert rows(config, "SELECT COUNT(*) FROM articles") == [
+            (2,)
+        ]  # "/reviews/best-mice/" looks like a hub
+        assert rows(config, "SELECT shape, stories, not_stories FROM url_shapes") == [
+            ("/reviews/{slug}/", 2, 0)
+        ]
+        site.add(
+            Page("/about/", "About us", "<html><body><p>About</p></body></html>")
+        )  # the front page changes
+        assert cli("once", config=config).exit_code == 0
+    stored = {str(row[0]).removeprefix(server.base_url) for row in rows(config, "SELECT url FROM articles")}
+    assert "/reviews/best-mice/" in stored

@@ -17,6 +17,7 @@ class Page:
     title: str
     body: str  # the whole HTML document
     status: int = 200
+    in_feed: bool = True
 
 
 @dataclass
@@ -41,6 +42,7 @@ class PagesSite:
         items = "".join(
             f"<item><title>{html.escape(page.title)}</title><link>{base}{page.path}</link></item>"
             for page in self.pages.values()
+            if page.in_feed
         )
         return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'
 
@@ -105,10 +107,10 @@ class PagesServer:
         self.thread.join(timeout=5)
 
 
-def news_story(number: int) -> Page:
+def news_story(number: int, path: str | None = None, title: str | None = None) -> Page:
     """A plain news story page (NewsArticle JSON-LD, a byline, a date, three paragraphs of prose)."""
-    title = f"Council approves plan number {number} for the river district"
-    path = f"/news/2026/11/{1 + number % 28:02d}/council-approves-plan-number-{number}/"
+    title = title or f"Council approves plan number {number} for the river district"
+    path = path or f"/news/2026/11/{1 + number % 28:02d}/council-approves-plan-number-{number}/"
     paragraphs = "".join(
         f"<p>Paragraph {index} of story {number}: the council voted on Thursday to approve the plan, "
         f"ending a dispute that has divided the town for years and delayed {index + 2} earlier proposals.</p>"
