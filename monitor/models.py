@@ -91,14 +91,10 @@ class Selectors:
 class PageSignals:
     """Evidence about what kind of page this is, read once from the parsed tree for the article gate."""
 
-    structured_types: tuple[str, ...] = ()  # JSON-LD @type values, sorted
+    structured_types: tuple[str, ...] = ()  # JSON-LD @type and microdata itemtype names, sorted
     og_type: str | None = None
     article_meta: bool = False  # article:published_time / article:author meta tags
-    prose_paragraphs: int = 0  # <p> blocks of real prose (enough words, few of them linked)
-    prose_words: int = 0
     linked_headings: int = 0  # h1-h4 holding a link: teaser cards of a listing
-    time_elements: int = 0
     pagination: bool = False
     commerce_marks: int = 0  # prices, add-to-cart buttons and forms
     forum_posts: int = 0  # posts and replies of a thread
-    nav_links: int = 0  # links inside <nav> and sidebars: docs trees, hub menus
