@@ -91,6 +91,7 @@ class SiteDefaults(_Strict):
     sitemaps_from_robots: bool = False
     rechecks: tuple[RecheckStep, ...] = DEFAULT_RECHECKS
     kinds: tuple[Literal["article", "liveblog", "video", "gallery", "podcast"], ...] = ("article",)
+    liveblog_updates: bool = False  # log every new entry of a tracked live blog as CHANGED (always stored)
 
     @field_validator("rechecks")
     @classmethod
@@ -126,6 +127,7 @@ class SiteConfig(_Strict):
     sitemaps_from_robots: bool | None = None
     rechecks: tuple[RecheckStep, ...] | None = None
     kinds: tuple[Literal["article", "liveblog", "video", "gallery", "podcast"], ...] | None = None
+    liveblog_updates: bool | None = None
     not_stories: tuple[str, ...] = ()
 
     @field_validator("name")
@@ -219,6 +221,7 @@ class Site:
     rechecks: tuple[RecheckStep, ...]
     kinds: tuple[str, ...] = ("article",)  # story kinds tracked; the others are recorded, not stored
     not_stories: tuple[str, ...] = ()  # regexes: pages at matching URLs are never stories (the gate's "no")
+    liveblog_updates: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +387,7 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         sitemaps_from_robots=resolved["sitemaps_from_robots"],
         rechecks=resolved["rechecks"],
         kinds=resolved["kinds"],
+        liveblog_updates=resolved["liveblog_updates"],
         not_stories=site.not_stories,
     )
 

@@ -208,3 +208,22 @@ def test_story_shapes_learned_from_the_feed_apply_to_listing_links(cli: CliCall,
         assert cli("once", config=config).exit_code == 0
     stored = {str(row[0]).removeprefix(server.base_url) for row in rows(config, "SELECT url FROM articles")}
     assert "/reviews/best-mice/" in stored
+
+
+@pytest.mark.parametrize("announce", [False, True])
+def test_live_blog_entries_are_stored_but_not_announced_unless_asked(
+    cli: CliCall, tmp_path: Path, announce: bool
+) -> None:
+    site = PagesSite()
+    live_html = (DATA / "liveblog.html").read_text(encoding="utf-8")
+    live = site.add(Page("/live/2026/11/03/election-night-live/", "Election night live", live_html))
+    with PagesServer(site) as server:
+        config = pages_config(tmp_path, server, kinds=["article", "liveblog"], liveblog_updates=announce)
+        assert cli("once", config=config).exit_code == 0
+        entry = "<div><p>Update 9: the last district has reported and the count is complete now.</p></div>"
+        live.body = live_html.replace("<main>", "<main>" + entry)
+        result = cli("once", "--all", config=config)
+    assert result.exit_code == 0, result.output
+    assert ('"story.changed"' in result.output) == announce
+    assert rows(config, "SELECT COUNT(*) FROM versions") == [(2,)]
+    assert rows(config, "SELECT kind FROM discovered_links") == [("liveblog",)]

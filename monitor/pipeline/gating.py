@@ -11,7 +11,7 @@ from functools import lru_cache
 from monitor import gate, report
 from monitor.config import Site
 from monitor.discover.shapes import learned_verdicts
-from monitor.models import Article, ArticleLink
+from monitor.models import Article, ArticleLink, PageSignals
 from monitor.schedule import next_check_at
 from monitor.store import TrackedArticle
 from monitor.store.links import DueLink, LinkStore
@@ -96,3 +96,8 @@ def recheck_verdict(links: LinkStore, site: Site, story: TrackedArticle, article
     store.record_status_change(story, NOT_STORY, status=NOT_STORY, next_check_at=next_at)
     report.emit("story.not_story", site=site.name, url=story.url, kind=found.kind, score=found.score)
     return NOT_STORY
+
+
+def quiet_update(site: Site, article: Article) -> bool:
+    """A live blog's new entries are stored as versions but not announced as edits, unless the site asks."""
+    return not site.liveblog_updates and gate.story_kind(article.signals or PageSignals()) == "liveblog"

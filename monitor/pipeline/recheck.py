@@ -162,6 +162,8 @@ async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
         return "unchanged"
     if comparison.minor and not site.alert_minor:
         log.info("minor change (%s) of %s stored as v%d", comparison.summary, story.url, number)
+    elif gating.quiet_update(site, article):
+        log.info("live blog update (%s) of %s stored as v%d", comparison.summary, story.url, number)
     else:
         report.story_changed(
             site.name, story.url, article.title, number, comparison.fields, comparison.summary
