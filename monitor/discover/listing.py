@@ -103,7 +103,10 @@ def _is_navigation(segments: list[str], query: str, title: str | None) -> bool:
     if segments[-1] in patterns.LAST_SEGMENT_ONLY:
         return True
     dated = patterns.DATE_IN_PATH.search("/" + "/".join(segments) + "/") is not None
-    if not dated and patterns.is_furniture_slug(segments[0]):
+    # A one-word section named like furniture (`/policy/890904/<slug>`) is a section when a story id follows;
+    # a slug (`/about-npr/178660742/...`) or an id-less path (`/store/product/subscriptions/`) is furniture.
+    section_with_id = "-" not in segments[0] and _LONG_ID.search("/".join(segments[1:])) is not None
+    if not dated and not section_with_id and patterns.is_furniture_slug(segments[0]):
         return True
     hub_at = [index for index, segment in enumerate(segments) if segment in patterns.HUB_SEGMENTS]
     if hub_at and (hub_at[0] == 0 or len(segments) - hub_at[0] <= 2) and not dated:

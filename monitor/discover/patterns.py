@@ -84,8 +84,16 @@ def is_furniture_slug(segment: str) -> bool:
     return len(words) <= MAX_FURNITURE_WORDS and (words[0] in FURNITURE_WORDS or words[-1] in FURNITURE_WORDS)
 
 
+# "Comments (12 posted)", "Replies (none)": a thread's counter with its count in brackets.
+COUNT_IN_BRACKETS = re.compile(
+    r"^\W*(comments?|replies|responses|reactions)\s*\([^)]{0,20}\)\W*$", re.IGNORECASE
+)
+
+
 def is_count_anchor(title: str | None) -> bool:
     """Anchor text that only counts or opens comments, replies or shares ("15 Comments", "Reply")."""
     if not title:
         return False
+    if COUNT_IN_BRACKETS.match(title):
+        return True
     return COUNT_ANCHOR.match(title) is not None and any(character.isalnum() for character in title)
