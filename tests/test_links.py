@@ -227,3 +227,42 @@ def test_live_blog_entries_are_stored_but_not_announced_unless_asked(
     assert ('"story.changed"' in result.output) == announce
     assert rows(config, "SELECT COUNT(*) FROM versions") == [(2,)]
     assert rows(config, "SELECT kind FROM discovered_links") == [("liveblog",)]
+
+
+def test_link_store_on_each_database(database_url: str) -> None:
+    from monitor.models import ArticleLink
+    from monitor.store import Store
+    from monitor.store.links import LinkStore
+
+    store = Store(database_url)
+    store.upgrade()
+    store.ensure_sites(["site-a"])
+    links = LinkStore(store)
+    try:
+        found = [
+            ArticleLink(url=f"https://e.com/2026/11/0{n}/story-{n}-about-it/", source="feed")
+            for n in (1, 2, 3)
+        ]
+        links.remember("site-a", found)
+        links.remember("site-a", found[:1])  # known links keep their state
+        due = links.due("site-a", limit=10)
+        assert [link.url for link in due] == [link.url for link in found]
+        links.failed(found[0].url, due[0].attempts, "http_503")
+        links.rejected(found[1].url, due[1].attempts, score=-2, kind="listing", reasons=("-2 pagination",))
+        links.stored(found[2].url, score=7, kind="article", reasons=("+3 structured data: NewsArticle",))
+        assert (
+            links.due("site-a", limit=10) == []
+        )  # the failed one waits for its retry, the rejected one longer
+        verdict = links.verdict_of(found[1].url)
+        assert verdict is not None and (verdict.state, verdict.verdict, verdict.kind) == (
+            "rejected",
+            "not_story",
+            "listing",
+        )
+        assert verdict.reasons == ("-2 pagination",)
+        for link in found:
+            links.learn_shape("site-a", link.url, is_story=True)
+        links.learn_shape("site-a", "https://e.com/hub/climate-news", is_story=False)
+        assert links.shape_counts("site-a") == {"/{yyyy}/{mm}/{dd}/{slug}/": (3, 0), "/hub/{slug}": (0, 1)}
+    finally:
+        store.close()
