@@ -170,13 +170,30 @@ def check(
         article = extract(_fetch_one(options, url), url=url)
     else:
         raise click.UsageError("give a URL or --file PAGE.html")
+    from monitor import verdicts
+
+    config = _config_or_none(options)
+    page_address = page_url or url
+    found = verdicts.current_verdict(article, page_address, verdicts.site_of(config, page_address))
+    recorded = verdicts.recorded_verdict(config, page_address)
     if as_json:
-        click.echo(safe_json(json.dumps(asdict(article), ensure_ascii=False, indent=2)))
+        output = {**asdict(article), "gate": verdicts.verdict_json(found, recorded)}
+        click.echo(safe_json(json.dumps(output, ensure_ascii=False, indent=2)))
         return
     for label in ("title", "byline", "published", "modified", "canonical_url", "language", "section"):
         _echo_line(f"{label + ':':<15}{getattr(article, label) or ''}")
+    for line in verdicts.verdict_lines(found, recorded):
+        _echo_line(line)
     click.echo("")
     click.echo(safe_text(article.text))
+
+
+def _config_or_none(options: _Options) -> Any:
+    """The config when there is a valid one: `check` works without it."""
+    try:
+        return options.config()
+    except ConfigError:
+        return None
 
 
 def _fetch_one(options: _Options, url: str) -> str:

@@ -104,6 +104,8 @@ class SiteDefaults(_Strict):
     alert_minor: bool = False
     sitemaps_from_robots: bool = False
     rechecks: tuple[RecheckStep, ...] = DEFAULT_RECHECKS
+    kinds: tuple[Literal["article", "liveblog", "video", "gallery", "podcast"], ...] = ("article",)
+    liveblog_updates: bool = False  # log every new entry of a tracked live blog as CHANGED (always stored)
 
     @field_validator("rechecks")
     @classmethod
@@ -139,6 +141,9 @@ class SiteConfig(_Strict):
     alert_minor: bool | None = None
     sitemaps_from_robots: bool | None = None
     rechecks: tuple[RecheckStep, ...] | None = None
+    kinds: tuple[Literal["article", "liveblog", "video", "gallery", "podcast"], ...] | None = None
+    liveblog_updates: bool | None = None
+    not_stories: tuple[str, ...] = ()
 
     @field_validator("name")
     @classmethod
@@ -147,7 +152,7 @@ class SiteConfig(_Strict):
             raise ValueError("use letters, digits, '-', '_' or '.', starting with a letter or digit")
         return name
 
-    @field_validator("include", "exclude")
+    @field_validator("include", "exclude", "not_stories")
     @classmethod
     def _regexes(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
@@ -225,6 +230,9 @@ class Site:
     sitemaps_from_robots: bool
     rechecks: tuple[RecheckStep, ...]
     include_only: bool = False
+    kinds: tuple[str, ...] = ("article",)  # story kinds tracked; the others are recorded, not stored
+    not_stories: tuple[str, ...] = ()  # regexes: pages at matching URLs are never stories (the gate's "no")
+    liveblog_updates: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,6 +423,9 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         sitemaps_from_robots=resolved["sitemaps_from_robots"],
         rechecks=resolved["rechecks"],
         include_only=site.include_only,
+        kinds=resolved["kinds"],
+        liveblog_updates=resolved["liveblog_updates"],
+        not_stories=site.not_stories,
     )
 
 

@@ -82,6 +82,7 @@ class Article:
     # Why the page gave no story or a partial one, for the fetch log: "not_html" (JSON served as HTML),
     # "page_cut" (over the size cap even without inline data), "extract_deadline" (issue 16, item 7).
     problem: str | None = None
+    signals: PageSignals | None = None  # what the article gate weighs (monitor/gate.py); None: not collected
 
     @property
     def paragraphs(self) -> list[str]:
@@ -102,6 +103,7 @@ class StoryStatus(StrEnum):
 
     ACTIVE = "active"
     REMOVED = "removed"
+    NOT_STORY = "not_story"  # it turned into a hub, a listing or a shop page (the article gate): silent
 
 
 class ChangeKind(StrEnum):
@@ -113,6 +115,7 @@ class ChangeKind(StrEnum):
     MOVED = "moved"
     REMOVED = "removed"
     RESTORED = "restored"
+    NOT_STORY = "not_story"
 
 
 class CheckOutcome(StrEnum):
@@ -124,6 +127,7 @@ class CheckOutcome(StrEnum):
     UNCHANGED = "unchanged"
     REMOVED = "removed"
     FAILED = "failed"
+    REJECTED = "rejected"  # a first sight the article gate says is not a story
 
 
 class FetchOutcome(StrEnum):
@@ -212,6 +216,7 @@ class DecisionKind(StrEnum):
     RESTORED = "restored"
     MOVED = "moved"
     FAILED = "failed"
+    REJECTED = "rejected"
 
 
 class GoneStage(StrEnum):
@@ -220,3 +225,16 @@ class GoneStage(StrEnum):
     SUSPECTED = "suspected"  # the first such answer: a deploy or a CDN hiccup answers like this too
     CONFIRMED = "confirmed"  # the second in a row: the story is removed
     STILL_REMOVED = "still_removed"  # already recorded as removed
+
+
+@dataclass(frozen=True, slots=True)
+class PageSignals:
+    """Evidence about what kind of page this is, read once from the parsed tree for the article gate."""
+
+    structured_types: tuple[str, ...] = ()  # JSON-LD @type and microdata itemtype names, sorted
+    og_type: str | None = None
+    article_meta: bool = False  # article:published_time / article:author meta tags
+    linked_headings: int = 0  # h1-h4 holding a link: teaser cards of a listing
+    pagination: bool = False
+    commerce_marks: int = 0  # prices, add-to-cart buttons and forms
+    forum_posts: int = 0  # posts and replies of a thread

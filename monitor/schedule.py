@@ -39,38 +39,3 @@ def site_backoff_interval(interval_s: float, consecutive_failures: int) -> float
         min(2 ** max(consecutive_failures - 1, 0), MAX_SITE_BACKOFF_FACTOR) if consecutive_failures else 1
     )
     return interval_s * factor
-
-
-class FailedLinks:
-    """Story links whose first fetch failed (an error status, a dead host, no story on the page).
-
-    A listing keeps linking a broken story for days; without this, every pass would fetch it again. A failed
-    link waits FIRST_RETRY_S before its next try, twice as long after each further failure, up to MAX_RETRY_S.
-    In memory and bounded (the oldest entries go first): a restart simply tries every link once more.
-    """
-
-    FIRST_RETRY_S = 600.0
-    MAX_RETRY_S = 6 * 3600.0
-    MAX_LINKS = 20_000
-
-    def __init__(self) -> None:
-        self._retry_at: dict[str, tuple[float, int]] = {}  # url -> (monotonic time of the next try, failures)
-
-    def due(self, url: str, now: float) -> bool:
-        """Whether url may be fetched at monotonic time now."""
-        entry = self._retry_at.get(url)
-        return entry is None or now >= entry[0]
-
-    def failed(self, url: str, now: float) -> None:
-        failures = self._retry_at.pop(url, (0.0, 0))[1] + 1
-        wait_s = min(self.FIRST_RETRY_S * 2 ** (failures - 1), self.MAX_RETRY_S)
-        self._retry_at[url] = (now + wait_s, failures)
-        if len(self._retry_at) > self.MAX_LINKS:
-            del self._retry_at[next(iter(self._retry_at))]
-
-    def forget(self, url: str) -> None:
-        """url worked: it is no longer a failed link."""
-        self._retry_at.pop(url, None)
-
-    def __len__(self) -> int:
-        return len(self._retry_at)

@@ -6,8 +6,11 @@ import gzip
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 import monitor.discover
 from monitor.discover import (
@@ -19,6 +22,7 @@ from monitor.discover import (
     links_from_sitemap,
     story_url,
 )
+from monitor.discover.shapes import learned_verdicts, url_shape
 from monitor.discover.urls import registrable_domain
 from monitor.fetch import Fetcher, FetchSettings
 from tests import fault_server as fs
@@ -373,3 +377,43 @@ async def test_discovery_end_to_end_on_loopback(server: FaultServer) -> None:
     assert feeds == [server.url("/feed.xml")]
     assert [link.title for link in links_from_feed(feed.body, feed.final_url)] == ["First story", "No date"]
     assert len(links_from_sitemap(sitemap.body, sitemap.final_url)[0]) == 3
+
+
+URL_CLASSES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "data" / "discovery_urls.yaml").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("case", URL_CLASSES, ids=[f"{case['class']}: {case['url']}" for case in URL_CLASSES])
+def test_listing_link_classes(case: dict[str, Any]) -> None:
+    html = f'<html><body><a href="{case["url"]}">{case["title"]}</a></body></html>'
+    links = links_from_listing(
+        html, "https://example.com/", site_domains=SITE, learned_shapes=case.get("shapes")
+    )
+    assert bool(links) == case["story"]
+
+
+@pytest.mark.parametrize(
+    ("url", "shape"),
+    [
+        (
+            "https://e.com/ideas/archive/2023/12/why-the-vote/676920/",
+            "/ideas/archive/{yyyy}/{mm}/{slug}/{id}/",
+        ),
+        ("https://e.com/2025/10/15/officials-announce/", "/{yyyy}/{mm}/{dd}/{slug}/"),
+        ("https://e.com/hub/climate-change", "/hub/{slug}"),
+        ("https://e.com/reviews/best-ssds/", "/reviews/{slug}/"),
+        ("https://e.com/articles/spotlight-2023-12-10/1100-6333/", "/articles/{slug}/{id}/"),
+        ("https://e.com/news/story.html?x=1", "/news/story.html"),
+        ("https://e.com/", "/"),
+    ],
+)
+def test_url_shapes(url: str, shape: str) -> None:
+    assert url_shape(url) == shape
+
+
+def test_learned_verdicts_need_agreeing_evidence() -> None:
+    verdicts = learned_verdicts(
+        {"/a/{slug}/": (5, 0), "/hub/{slug}": (0, 4), "/{slug}/": (3, 3), "/b/": (1, 0)}
+    )
+    assert verdicts == {"/a/{slug}/": True, "/hub/{slug}": False}

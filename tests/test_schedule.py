@@ -1,14 +1,12 @@
-"""Scheduling policy: recheck intervals by age, failing sites, failed story links."""
+"""Scheduling policy: recheck intervals by age, failing sites (failed story links: tests/test_links.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from monitor.clock import from_iso
 from monitor.config import RecheckStep
-from monitor.schedule import FailedLinks, next_check_at, site_backoff_interval
+from monitor.schedule import next_check_at, site_backoff_interval
 
 STEPS = (RecheckStep(under=3 * 3600, every=900), RecheckStep(under=86400, every=3600))
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -26,28 +24,3 @@ def test_rechecks_follow_age_since_the_last_edit() -> None:
 
 def test_failing_site_interval_doubles_up_to_a_cap() -> None:
     assert [site_backoff_interval(60, failures) for failures in (0, 1, 2, 3, 10)] == [60, 60, 120, 240, 960]
-
-
-def test_a_failed_link_waits_longer_after_each_failure_and_is_forgotten_once_it_works() -> None:
-    links = FailedLinks()
-    assert links.due("https://example.com/a/", 0.0)
-    links.failed("https://example.com/a/", 0.0)
-    assert not links.due("https://example.com/a/", FailedLinks.FIRST_RETRY_S - 1)
-    assert links.due("https://example.com/a/", FailedLinks.FIRST_RETRY_S)
-    assert links.due("https://example.com/b/", 1.0)  # other links are not held back
-    links.failed("https://example.com/a/", 1000.0)
-    assert not links.due("https://example.com/a/", 1000.0 + 2 * FailedLinks.FIRST_RETRY_S - 1)
-    for _ in range(20):
-        links.failed("https://example.com/a/", 0.0)
-    assert links.due("https://example.com/a/", FailedLinks.MAX_RETRY_S)
-    links.forget("https://example.com/a/")
-    assert links.due("https://example.com/a/", 0.0) and len(links) == 0
-
-
-def test_failed_links_stay_bounded_oldest_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(FailedLinks, "MAX_LINKS", 3)
-    links = FailedLinks()
-    for number in range(5):
-        links.failed(f"https://example.com/{number}/", 0.0)
-    assert len(links) == 3
-    assert links.due("https://example.com/0/", 1.0) and not links.due("https://example.com/4/", 1.0)

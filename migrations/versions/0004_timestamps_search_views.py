@@ -2,7 +2,7 @@
 the second; a datasette-visible FTS table; the headline_changes view; recent_changes gains the old title.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from monitor.store.timestamps import utc_timestamp
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -3,6 +3,7 @@ than collected), so a worker process can run it under the page deadline."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from monitor.discover.feeds import feed_urls_from_page, links_from_feed
@@ -27,11 +28,19 @@ def listing_job(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     find_feeds: bool,
+    learned_shapes: Mapping[str, bool] | None = None,
 ) -> Discovered:
-    """A listing page's story links and, with find_feeds, the feeds it advertises."""
+    """A listing page's story links and, with find_feeds, the feeds it advertises; learned_shapes as for
+    links_from_listing."""
     problems: list[str] = []
     links = links_from_listing(
-        html, base_url, site_domains=site_domains, include=include, exclude=exclude, problems=problems
+        html,
+        base_url,
+        site_domains=site_domains,
+        include=include,
+        exclude=exclude,
+        problems=problems,
+        learned_shapes=learned_shapes,
     )
     return Discovered(links, feed_urls_from_page(html, base_url) if find_feeds else [], problems)
 

@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from monitor.discover import patterns
+from monitor.discover.shapes import url_shape
 from monitor.discover.urls import canonicalize_url, host_in_domains, is_safe_link
 from monitor.markup import parse_html
 from monitor.models import ArticleLink
 
-# Path segments that mark navigation rather than stories.
-NAVIGATION_SEGMENTS = frozenset(
-    {
-        "tag", "tags", "category", "categories", "author", "authors", "topic", "topics",
-        "page", "login", "signin", "sign-in", "logout", "register", "signup", "sign-up",
-        "subscribe", "subscription", "subscriptions", "account", "profile", "search", "about", "about-us",
-        "contact", "contact-us", "privacy", "privacy-policy", "terms", "terms-of-use", "terms-of-service",
-        "cookies", "cookie-policy", "newsletter", "newsletters", "feed", "feeds", "rss", "sitemap", "help",
-        "faq", "advertise", "jobs", "careers", "shop", "store", "cart", "wp-admin", "wp-login.php", "cdn-cgi",
-        "user", "users", "archive", "archives", "events", "podcasts", "weather", "horoscope", "games",
-    }
-)  # fmt: skip
-STATIC_EXTENSIONS = (
-    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".ico", ".css", ".js", ".json", ".xml", ".rss",
-    ".pdf", ".zip", ".gz", ".mp3", ".mp4", ".m4a", ".mov", ".avi", ".webm", ".woff", ".woff2", ".ttf",
-    ".txt", ".csv", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".epub", ".apk", ".exe", ".dmg",
-)  # fmt: skip
-PAGINATION_PARAMS = frozenset({"page", "p", "pg", "paged", "offset", "start"})
 MIN_SCORE = 2
-MIN_SLUG_WORDS = 3
+MIN_SLUG_WORDS = 4  # three-word slugs are as often category pages (`/ai-and-ml/`) as stories
 MIN_ANCHOR_WORDS = 5
 MIN_ID_DIGITS = 5
 # Links read on one listing page: a real front page has a few hundred; 200,000 took 31 s and 280 MB.
 MAX_LISTING_LINKS = 10_000
 
-_DATE_IN_PATH = re.compile(
-    r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-](0?[1-9]|[12]\d|3[01]))?(/|$|-)|/(19|20)\d{6}/"
-)
 _LONG_ID = re.compile(rf"(^|[^0-9])\d{{{MIN_ID_DIGITS},}}([^0-9]|$)")
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _SPACE = re.compile(r"\s+")
@@ -53,12 +34,15 @@ def links_from_listing(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     problems: list[str] | None = None,
+    learned_shapes: Mapping[str, bool] | None = None,
 ) -> list[ArticleLink]:
     """Story links of a listing page, in page order, deduplicated by canonical URL.
 
-    exclude patterns drop a link whatever else; include patterns keep a link the heuristics would reject.
+    exclude patterns drop a link whatever else; include patterns keep a link the heuristics would reject;
+    learned_shapes (URL template -> is a story, from the article gate's verdicts) overrule the heuristics.
     Only the first MAX_LISTING_LINKS links are read ("listing_cut" goes to problems).
     """
+    learned = learned_shapes or {}
     tree = parse_html(html)
     base = _document_base(tree, base_url)
     include_patterns = [re.compile(pattern) for pattern in include]
@@ -75,7 +59,9 @@ def links_from_listing(
         if any(pattern.search(url) for pattern in exclude_patterns):
             continue
         title = _anchor_text(anchor.text(separator=" "))
-        wanted = any(pattern.search(url) for pattern in include_patterns) or _looks_like_story(url, title)
+        wanted = any(pattern.search(url) for pattern in include_patterns) or learned.get(
+            url_shape(url), _looks_like_story(url, title)
+        )
         if wanted and (url not in titles or len(title or "") > len(titles[url] or "")):
             titles[url] = title
     return [ArticleLink(url=url, source="listing", title=title) for url, title in titles.items()]
@@ -110,18 +96,30 @@ def _anchor_text(text: str | None) -> str | None:
 def _looks_like_story(url: str, title: str | None) -> bool:
     parts = urlsplit(url)
     segments = [segment for segment in parts.path.lower().split("/") if segment]
-    if not segments or _is_navigation(segments, parts.query):
+    if not segments or _is_navigation(segments, parts.query, title):
         return False
     return _story_score(parts.path, segments, title) >= MIN_SCORE
 
 
-def _is_navigation(segments: list[str], query: str) -> bool:
-    if any(segment in NAVIGATION_SEGMENTS for segment in segments):
-        return True
-    if segments[-1].endswith(STATIC_EXTENSIONS):
+def _is_navigation(segments: list[str], query: str, title: str | None) -> bool:
+    """Site furniture, hubs, comment counters and filtered listings (monitor/discover/patterns.py)."""
+    if segments[-1].endswith(patterns.STATIC_EXTENSIONS) or patterns.is_count_anchor(title):
         return True
     query_names = {pair.partition("=")[0].lower() for pair in query.split("&") if pair}
-    return bool(query_names & PAGINATION_PARAMS)
+    if query_names & patterns.LISTING_PARAMS or any(patterns.LISTING_SEGMENT.match(s) for s in segments):
+        return True
+    if segments[-1] in patterns.LAST_SEGMENT_ONLY:
+        return True
+    dated = patterns.DATE_IN_PATH.search("/" + "/".join(segments) + "/") is not None
+    # A one-word section named like furniture (`/policy/890904/<slug>`) is a section when a story id follows;
+    # a slug (`/about-npr/178660742/...`) or an id-less path (`/store/product/subscriptions/`) is furniture.
+    section_with_id = "-" not in segments[0] and _LONG_ID.search("/".join(segments[1:])) is not None
+    if not dated and not section_with_id and patterns.is_furniture_slug(segments[0]):
+        return True
+    hub_at = [index for index, segment in enumerate(segments) if segment in patterns.HUB_SEGMENTS]
+    if hub_at and (hub_at[0] == 0 or len(segments) - hub_at[0] <= 2) and not dated:
+        return True
+    return not dated and patterns.is_furniture_slug(segments[-1])
 
 
 def _story_score(path: str, segments: list[str], title: str | None) -> int:
@@ -132,7 +130,7 @@ def _story_score(path: str, segments: list[str], title: str | None) -> int:
     slug_words = [word for word in re.split(r"[-_+]", last) if _WORD.search(word)]
     if len(slug_words) >= MIN_SLUG_WORDS:
         score += 2
-    if _DATE_IN_PATH.search(path + "/"):
+    if patterns.DATE_IN_PATH.search(path + "/"):
         score += 2
     if _LONG_ID.search(path):
         score += 2

@@ -9,8 +9,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import app_state, body, clean
 from monitor.extraction.metadata import Metadata, extract_metadata
+from monitor.extraction.signals import page_signals
 from monitor.markup import is_json_document
-from monitor.models import Article, Selectors
+from monitor.models import Article, PageSignals, Selectors
 
 __all__ = ["extract"]
 
@@ -32,6 +33,7 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
     # 1. decode and parse; metadata first, while JSON-LD scripts are still in the tree
     tree, cut = clean.parse_bounded(html)
     found = extract_metadata(tree, url)
+    signals = page_signals(tree, found)  # the article gate's evidence, before the body search strips the tree
     # 2. the body: the site's own selectors when configured, else the generic heuristics
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)
@@ -40,7 +42,7 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
         next_data_text = next_data.text() if next_data is not None else None
         text = body.extract_text(tree, found.title, found.authors)
         text = _with_app_state(text, found, next_data_text)
-    article = _article(found, text)
+    article = _article(found, text, signals)
     return dataclasses.replace(article, problem="page_cut") if cut else article
 
 
@@ -69,7 +71,7 @@ def _with_selectors(tree: LexborHTMLParser, selectors: Selectors, found: Metadat
     return body.text_of(containers, found.title, found.authors) if containers else ""
 
 
-def _article(found: Metadata, text: str) -> Article:
+def _article(found: Metadata, text: str, signals: PageSignals) -> Article:
     return Article(
         title=found.title,
         byline=", ".join(found.authors) or None,
@@ -83,4 +85,5 @@ def _article(found: Metadata, text: str) -> Article:
         section=found.section,
         tags=found.tags,
         text=text,
+        signals=signals,
     )

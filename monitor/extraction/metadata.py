@@ -37,6 +37,10 @@ class Metadata:
     tags: tuple[str, ...] = field(default_factory=tuple)
     site_name: str | None = None
     article_body: str | None = None  # JSON-LD articleBody, for pages whose markup lacks the story
+    # for the article gate (extraction/signals.py): read here, where JSON-LD and meta are parsed anyway
+    structured_types: set[str] = field(default_factory=set)
+    meta_names: frozenset[str] = frozenset()
+    og_type: str | None = None
 
 
 def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata:
@@ -72,6 +76,7 @@ def _from_json_ld(tree: LexborHTMLParser, found: Metadata) -> None:
     for script in tree.css(rules.JSON_LD_SELECTOR):
         for obj in _json_objects(script.text()):
             types = _types(obj)
+            found.structured_types.update(types)
             if types & rules.ARTICLE_TYPES:
                 articles.append(obj)
             elif types & rules.PAGE_TYPES:
@@ -204,6 +209,8 @@ def _from_meta(meta: dict[str, list[str]], found: Metadata) -> None:
     found.image = found.image or _first_meta(meta, rules.META_IMAGE)
     found.section = found.section or _first_meta(meta, rules.META_SECTION)
     found.site_name = _first_meta(meta, rules.META_SITE_NAME)
+    found.meta_names = frozenset(meta)
+    found.og_type = _first_meta(meta, ("og:type",))
     found.canonical_url = found.canonical_url or _first_meta(meta, rules.META_URL)
     found.language = found.language or _first_meta(meta, rules.META_LANGUAGE)
     if not found.published:

@@ -7,14 +7,13 @@ what happened. Each decision kind is one `case` (exhaustive: mypy's assert_never
 from __future__ import annotations
 
 import logging
-import time
 from typing import assert_never
 
 from monitor import metrics, report
 from monitor.clock import now_iso
 from monitor.config import Site
+from monitor.gate import Verdict
 from monitor.models import (
-    ArticleLink,
     ChangeKind,
     CheckOutcome,
     GoneStage,
@@ -23,6 +22,7 @@ from monitor.models import (
     TrackedArticle,
     Validators,
 )
+from monitor.pipeline import gating
 from monitor.pipeline.decide import (
     GONE_PENDING_REASON,
     NO_STORY,
@@ -36,6 +36,7 @@ from monitor.pipeline.decide import (
     Moved,
     New,
     Quarantined,
+    Rejected,
     Restored,
     Reverted,
     Unchanged,
@@ -43,6 +44,7 @@ from monitor.pipeline.decide import (
 from monitor.pipeline.runtime import Runtime
 from monitor.report import Event
 from monitor.schedule import next_check_at
+from monitor.store.links import DueLink
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +160,9 @@ def _store_version(
     if number is None:  # this content is already stored: a restart after a crash, or another daemon
         return CheckOutcome.UNCHANGED
     event = Event.STORY_MINOR if isinstance(decision, Minor) else Event.STORY_CHANGED
+    if event is Event.STORY_CHANGED and gating.quiet_update(site, version.article):
+        log.info("live blog update (%s) of %s stored as v%d", comparison.summary, story.url, number)
+        return CheckOutcome.CHANGED
     report.story_changed(
         site.name,
         story.url,
@@ -170,12 +175,14 @@ def _store_version(
     return CheckOutcome.CHANGED
 
 
-def apply_first_sight(runtime: Runtime, site: Site, link: ArticleLink, decision: FirstSight) -> CheckOutcome:
-    """Write and report what the first fetch of a link found; what it came to for the pass report."""
+def apply_first_sight(
+    runtime: Runtime, site: Site, link: DueLink, decision: FirstSight, verdict: Verdict | None = None
+) -> CheckOutcome:
+    """Write and report what the first fetch of a link found, with the link's state in discovered_links
+    (verdict: the article gate's, when it was asked); what it came to for the pass report."""
     metrics.count_decision(site.name, decision.kind)
     match decision:
         case New(version=version, validators=validators):
-            runtime.failed_links.forget(link.url)
             now = now_iso()
             article_id = runtime.store.add_story(
                 site.name,
@@ -183,20 +190,31 @@ def apply_first_sight(runtime: Runtime, site: Site, link: ArticleLink, decision:
                 next_check_at=next_check_at(now, None, site.rechecks) or now,
                 **_columns(validators),
             )
+            _record_stored(runtime, site, link, verdict)
             if article_id is None:  # tracked meanwhile (another daemon, or the same URL twice in a pass)
                 return CheckOutcome.KNOWN
             report.story_new(site.name, link.url, version.article.title)
             return CheckOutcome.NEW
         case Known():
-            runtime.failed_links.forget(link.url)
+            _record_stored(runtime, site, link, verdict)
             return CheckOutcome.KNOWN
+        case Rejected(verdict=rejection):
+            gating.record_rejection(runtime.links, site, link, rejection)
+            return CheckOutcome.REJECTED
         case Failed(error=error):
-            runtime.failed_links.failed(link.url, time.monotonic())
+            runtime.links.failed(link.url, link.attempts, "no_story_found" if error == NO_STORY else error)
             if error == NO_STORY:  # a failed fetch was already reported as fetch.failed
                 log.info("no story found at %s", link.url)
             return CheckOutcome.FAILED
         case _:
             assert_never(decision)
+
+
+def _record_stored(runtime: Runtime, site: Site, link: DueLink, verdict: Verdict | None) -> None:
+    if verdict is not None:
+        gating.record_story(runtime.links, site, link, verdict)
+    else:
+        runtime.links.stored(link.url)
 
 
 def _next_check(story: TrackedArticle, site: Site, *, changed: bool = False) -> str | None:

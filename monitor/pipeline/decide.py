@@ -16,6 +16,7 @@ from monitor import compare
 from monitor.compare import Comparison
 from monitor.config import Site
 from monitor.discover import canonicalize_url, story_url
+from monitor.gate import Verdict
 from monitor.models import (
     Article,
     DecisionKind,
@@ -240,7 +241,15 @@ class Known:
     kind: ClassVar[DecisionKind] = DecisionKind.KNOWN
 
 
-FirstSight = New | Known | Failed
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """The article gate says the page is no story (a listing, a shop, a forum, docs): not tracked."""
+
+    kind: ClassVar[DecisionKind] = DecisionKind.REJECTED
+    verdict: Verdict
+
+
+FirstSight = New | Known | Failed | Rejected
 
 
 def first_sight_usable(page: FetchedPage) -> bool:
@@ -249,17 +258,23 @@ def first_sight_usable(page: FetchedPage) -> bool:
 
 
 def decide_first_sight(
-    link_url: str, page: FetchedPage, version: NewVersion | None, canonical_tracked: bool
+    link_url: str,
+    page: FetchedPage,
+    version: NewVersion | None,
+    canonical_tracked: bool,
+    verdict: Verdict | None = None,
 ) -> FirstSight:
-    """What the first fetch of a link found: New, Known or Failed. version is None when the page was not
-    usable; canonical_tracked says whether the story's canonical URL is already tracked."""
+    """What the first fetch of a link found: New, Known, Rejected or Failed. version is None when the page
+    was not usable; canonical_tracked says whether the story's canonical URL is already tracked; verdict is
+    the article gate's (monitor/gate.py), None when the gate was not asked."""
     if version is None or not first_sight_usable(page):
         return Failed(page.error or f"http_{page.status}")
     if not version.article.text.strip() and not version.article.title:
         return Failed(NO_STORY)
+    if verdict is not None and not verdict.is_story:
+        return Rejected(verdict)
     if version.article.canonical_url != link_url and canonical_tracked:
         return Known()
-    # The seam for more first-sight verdicts (an article gate saying "not a story") is here, before New.
     return New(version, Validators(page.etag, page.last_modified, page.body_sha256))
 
 

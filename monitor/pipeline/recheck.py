@@ -13,6 +13,7 @@ from monitor.clock import now_iso
 from monitor.config import Site
 from monitor.errors import StoreError
 from monitor.models import ChangeKind, CheckOutcome, FetchedPage, TrackedArticle
+from monitor.pipeline import gating
 from monitor.pipeline.apply import apply
 from monitor.pipeline.decide import Extracted, Failed, decide, needs_content
 from monitor.pipeline.runtime import (
@@ -65,7 +66,11 @@ async def recheck_story(runtime: Runtime, site: Site, story: TrackedArticle) -> 
         # 1. conditional fetch with the story's validators
         page = await fetch_page(runtime, site, story.url, "page", story.etag, story.last_modified)
         # 2. extract, unless unchanged without parsing (304, same bytes) or not answering
-        extracted = await _extracted(runtime, site, story, page) if needs_content(story, page, site) else None
+        extracted = None
+        if needs_content(story, page, site):
+            extracted = await _extracted(runtime, site, story, page)
+            if extracted is None:  # it became a hub, a listing or a shop page: marked once, never edits
+                return CheckOutcome.UNCHANGED
         # 3. decide, then apply each decision (a restore or a move comes before what the content did)
         outcome = CheckOutcome.UNCHANGED
         for decision in decide(story, page, extracted, site):
@@ -78,9 +83,14 @@ async def recheck_story(runtime: Runtime, site: Site, story: TrackedArticle) -> 
         return apply(runtime, site, story, Failed(f"internal error: {error!r}"))
 
 
-async def _extracted(runtime: Runtime, site: Site, story: TrackedArticle, page: FetchedPage) -> Extracted:
-    """Extract the page and read what decide() compares it with: the current version, an earlier one."""
+async def _extracted(
+    runtime: Runtime, site: Site, story: TrackedArticle, page: FetchedPage
+) -> Extracted | None:
+    """Extract the page and read what decide() compares it with: the current version, an earlier one;
+    None when the article gate says the story is no story any more (gating.recheck_verdict records it)."""
     article = await extract_article(runtime, page, site)
+    if gating.recheck_verdict(runtime.links, runtime.batch, site, story, article) == gating.NOT_STORY:
+        return None
     version = new_version(story.url, article, canonical_of(article, page, site))
     current = runtime.store.current_version(story.id)
     if current is None or current.content_hash == version.content_hash:

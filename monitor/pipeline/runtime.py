@@ -19,8 +19,8 @@ from monitor.models import Article, CheckOutcome, FetchedPage
 from monitor.pipeline.decide import GONE_ERRORS, canonical_of, new_version
 from monitor.pipeline.fetchers import SiteFetchers
 from monitor.pipeline.workers import BOUNDED_FROM_CHARS, PageAbandoned, PageWorkers
-from monitor.schedule import FailedLinks
 from monitor.store import Store, WriteBatch
+from monitor.store.links import LinkStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,6 +43,7 @@ class PassReport:
     failed: int = 0
     links: int = 0
     errors: list[str] = field(default_factory=list)
+    rejected: int = 0  # pages the article gate said are not stories
 
     def add(self, other: PassReport) -> None:
         self.new += other.new
@@ -52,6 +53,7 @@ class PassReport:
         self.failed += other.failed
         self.links += other.links
         self.errors.extend(other.errors)
+        self.rejected += other.rejected
 
     def count(self, outcome: CheckOutcome) -> None:
         """Count one story check by what it came to."""
@@ -68,12 +70,14 @@ class PassReport:
                 self.removed += 1
             case CheckOutcome.FAILED:
                 self.failed += 1
+            case CheckOutcome.REJECTED:
+                self.rejected += 1
             case _:
                 assert_never(outcome)
 
 
 class Runtime:
-    """The runtime of one process: config, store, the shared HTTP client, extraction workers, failed links."""
+    """The runtime of one process: config, store, the shared HTTP client, extraction workers, link store."""
 
     def __init__(self, config: Config, store: Store, fetcher: Fetcher | None = None) -> None:
         self.config = config
@@ -81,7 +85,7 @@ class Runtime:
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
         self.site_fetchers = SiteFetchers(self.fetcher)
         self.extract_workers: PageWorkers | None = None
-        self.failed_links = FailedLinks()
+        self.links = LinkStore(store)  # discovered links and the article gate's verdicts
         self.batch = WriteBatch()  # written by flush() at each stage end (and when full)
 
     def start_extract_workers(self, pending_pages: int) -> None:

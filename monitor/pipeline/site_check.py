@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.fetch import FetchKind
 from monitor.models import ArticleLink, CheckOutcome, FetchedPage
+from monitor.pipeline import gating
 from monitor.pipeline.apply import apply_first_sight
 from monitor.pipeline.decide import decide_first_sight, first_sight_usable
 from monitor.pipeline.recheck import recheck_stories
@@ -35,6 +35,7 @@ from monitor.pipeline.runtime import (
 )
 from monitor.pipeline.workers import PageAbandoned
 from monitor.store import SourceState
+from monitor.store.links import DueLink
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +58,16 @@ async def check_site(runtime: Runtime, site: Site) -> PassReport:
     result = PassReport()
     try:
         # 1. fetch + discover: listing pages, feeds (configured or autodiscovered), sitemaps
-        links, source_errors = await _discover_links(runtime, site)
+        links, source_errors, source_states = await _discover_links(runtime, site)
         result.links = len(links)
-        # 2. keep the stories we do not track yet
-        tracked = runtime.store.tracked_urls([link.url for link in links])
-        now = time.monotonic()
-        new_links = [
-            link for link in links if link.url not in tracked and runtime.failed_links.due(link.url, now)
-        ][: site.max_new_per_pass]
-        runtime.start_extract_workers(len(new_links))
-        # 3. fetch, extract and store each new story
-        for outcome in await bounded_gather([_first_sight(runtime, site, link) for link in new_links]):
+        # 2. record the links we do not track yet; visit those due (new ones, and earlier ones not yet
+        # stored or given up); only then save the sources' validators, so a kill -9 loses no link
+        due_links = gating.links_to_visit(runtime.links, site, links)
+        for state in source_states:
+            runtime.store.save_source_state(*state)
+        runtime.start_extract_workers(len(due_links))
+        # 3. fetch, extract, gate and store each new story
+        for outcome in await bounded_gather([_first_sight(runtime, site, link) for link in due_links]):
             result.count(outcome)
         all_sources_failed = bool(source_errors) and len(source_errors) == _source_count(site)
         error = "; ".join(source_errors) if all_sources_failed else None
@@ -97,11 +97,18 @@ def _source_count(site: Site) -> int:
     return len(site.start_urls) + len(site.feeds) + len(site.sitemaps)
 
 
-async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLink], list[str]]:
+SourceSave = tuple[str, str, FetchKind, SourceState]  # save_source_state's arguments, once links are recorded
+
+
+async def _discover_links(
+    runtime: Runtime, site: Site
+) -> tuple[list[ArticleLink], list[str], list[SourceSave]]:
     errors: list[str] = []
     found: list[ArticleLink] = []
+    saves: list[SourceSave] = []
+    learned = gating.learned_shapes(runtime.links, site)
     listing_pages = await asyncio.gather(
-        *(_fetch_source(runtime, site, url, "page") for url in site.start_urls)
+        *(_fetch_source(runtime, site, url, "page", saves) for url in site.start_urls)
     )
     # Feeds found on the start pages earlier are kept as sources: read them even when the pages are unchanged.
     feed_urls = list(site.feeds) or runtime.store.source_urls(site.name, "feed")
@@ -116,7 +123,15 @@ async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLin
             site,
             page,
             listing_job,
-            (page.text, page.final_url, site.allowed_domains, site.include, site.exclude, not site.feeds),
+            (
+                page.text,
+                page.final_url,
+                site.allowed_domains,
+                site.include,
+                site.exclude,
+                not site.feeds,
+                learned,
+            ),
         )
         if listing is None:
             errors.append(f"{url}: parse abandoned")
@@ -126,7 +141,9 @@ async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLin
         # then refuses names that resolve to non-public addresses).
         advertised = [feed for feed in listing.more_sources if is_safe_link(feed, site.source_hosts)]
         feed_urls.extend(feed for feed in advertised[:MAX_AUTODISCOVERED_FEEDS] if feed not in feed_urls)
-    feed_pages = await asyncio.gather(*(_fetch_source(runtime, site, url, "feed") for url in feed_urls))
+    feed_pages = await asyncio.gather(
+        *(_fetch_source(runtime, site, url, "feed", saves) for url in feed_urls)
+    )
     for url, page in zip(feed_urls, feed_pages, strict=True):
         if page is None:
             if url in site.feeds:
@@ -135,13 +152,13 @@ async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLin
             feed = await _parse_source(runtime, site, page, feed_job, (page.body, page.final_url))
             found.extend(feed.links if feed is not None else [])
     for url in site.sitemaps:
-        sitemap_links, ok = await _sitemap_links(runtime, site, url)
+        sitemap_links, ok = await _sitemap_links(runtime, site, url, saves)
         found.extend(sitemap_links)
         if not ok:
             errors.append(f"{url}: unreachable")
     for url in await _robots_sitemaps(runtime, site):
-        found.extend((await _sitemap_links(runtime, site, url))[0])
-    return _unique_story_links(found, site), errors
+        found.extend((await _sitemap_links(runtime, site, url, saves))[0])
+    return _unique_story_links(found, site), errors, saves
 
 
 async def _robots_sitemaps(runtime: Runtime, site: Site) -> list[str]:
@@ -153,8 +170,10 @@ async def _robots_sitemaps(runtime: Runtime, site: Site) -> list[str]:
     return [url for url in found if url not in site.sitemaps and _on_site(url, site)][:MAX_CHILD_SITEMAPS]
 
 
-async def _sitemap_links(runtime: Runtime, site: Site, url: str) -> tuple[list[ArticleLink], bool]:
-    page = await _fetch_source(runtime, site, url, "sitemap")
+async def _sitemap_links(
+    runtime: Runtime, site: Site, url: str, saves: list[SourceSave]
+) -> tuple[list[ArticleLink], bool]:
+    page = await _fetch_source(runtime, site, url, "sitemap", saves)
     if page is None:
         return [], False
     if page.not_modified or not page.body:
@@ -165,7 +184,7 @@ async def _sitemap_links(runtime: Runtime, site: Site, url: str) -> tuple[list[A
         return [], False
     links = list(sitemap.links)
     for child in sitemap.more_sources[:MAX_CHILD_SITEMAPS]:
-        child_page = await _fetch_source(runtime, site, child, "sitemap")
+        child_page = await _fetch_source(runtime, site, child, "sitemap", saves)
         if child_page is not None and child_page.body and not child_page.not_modified:
             job_args = (child_page.body, child_page.final_url, max_age_days)
             child_sitemap = await _parse_source(runtime, site, child_page, sitemap_job, job_args)
@@ -209,8 +228,11 @@ def _on_site(url: str, site: Site) -> bool:
     return host_in_domains((urlsplit(url).hostname or "").lower(), site.allowed_domains)
 
 
-async def _fetch_source(runtime: Runtime, site: Site, url: str, kind: FetchKind) -> FetchedPage | None:
-    """Fetch a listing page, feed or sitemap with its stored validators; None when it failed."""
+async def _fetch_source(
+    runtime: Runtime, site: Site, url: str, kind: FetchKind, saves: list[SourceSave]
+) -> FetchedPage | None:
+    """Fetch a listing page, feed or sitemap with its stored validators; None when it failed. The new
+    validators go to `saves`: they are stored once the links found are (issue 16 item 4)."""
     state = runtime.store.source_state(url)
     page = await fetch_page(
         runtime, site, url, kind, state.etag if state else None, state.last_modified if state else None
@@ -218,31 +240,31 @@ async def _fetch_source(runtime: Runtime, site: Site, url: str, kind: FetchKind)
     if not page.ok:
         return None
     if page.not_modified:
-        runtime.store.save_source_state(site.name, url, kind, state or SourceState(None, None, None))
+        saves.append((site.name, url, kind, state or SourceState(None, None, None)))
         return page
     body_sha = page.body_sha256
-    runtime.store.save_source_state(
-        site.name, url, kind, SourceState(page.etag, page.last_modified, body_sha)
-    )
+    saves.append((site.name, url, kind, SourceState(page.etag, page.last_modified, body_sha)))
     if state is not None and state.body_sha256 == body_sha:
         # Same bytes as last time without a 304: nothing new to discover, skip the parse.
         return FetchedPage(url=page.url, final_url=page.final_url, status=page.status, not_modified=True)
     return page
 
 
-async def _first_sight(runtime: Runtime, site: Site, link: ArticleLink) -> CheckOutcome:
-    """Fetch, extract, decide and store a story seen for the first time: new, known or failed."""
+async def _first_sight(runtime: Runtime, site: Site, link: DueLink) -> CheckOutcome:
+    """Fetch, extract, gate, decide and store a story seen for the first time: new, known, rejected or
+    failed."""
     page = await fetch_page(runtime, site, link.url, "page", None, None)
     version = None
+    verdict = None
     canonical_tracked = False
     if first_sight_usable(page):
         article = await extract_article(runtime, page, site)
+        verdict = gating.verdict(site, link.url, article)
         version = new_version(link.url, article, canonical_of(article, page, site))
         canonical = version.article.canonical_url
         canonical_tracked = canonical != link.url and bool(runtime.store.tracked_urls([canonical or ""]))
-    return apply_first_sight(
-        runtime, site, link, decide_first_sight(link.url, page, version, canonical_tracked)
-    )
+    decision = decide_first_sight(link.url, page, version, canonical_tracked, verdict)
+    return apply_first_sight(runtime, site, link, decision, verdict)
 
 
 def selected_sites(config: Config, names: Collection[str]) -> list[Site]:

@@ -128,3 +128,43 @@ fetches = Table(
 )
 Index("ix_fetches_started_at", fetches.c.started_at)
 Index("ix_fetches_site", fetches.c.site)
+
+# Every story link discovery found, until it is stored or definitively rejected (issue 16 item 4), with the
+# article gate's verdict (issue 12): a kill -9 or a failed first fetch never makes a link forgotten.
+discovered_links = Table(
+    "discovered_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site", String(200), ForeignKey("sites.name", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False, unique=True),
+    Column("source", String(20), nullable=False),  # listing / feed / sitemap: how it was first found
+    Column("url_shape", Text, nullable=False),
+    Column("first_seen_at", TIMESTAMP, nullable=False),
+    # pending / stored / failed (retried on its own back-off) / rejected (revisited rarely) / given_up
+    Column("state", String(20), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_try_at", TIMESTAMP),
+    Column("last_error", Text),
+    Column("verdict", String(20)),  # story / not_story, once the gate saw the page
+    Column("kind", String(20)),
+    Column("score", Integer),
+    Column("reasons", Text),
+    Column("decided_at", TIMESTAMP),
+)
+Index(
+    "ix_discovered_links_due",
+    discovered_links.c.site,
+    discovered_links.c.state,
+    discovered_links.c.next_try_at,
+)
+
+# What the gate's verdicts taught about each site's URL templates (`/{yyyy}/{mm}/{dd}/{slug}/`).
+url_shapes = Table(
+    "url_shapes",
+    metadata,
+    Column("site", String(200), ForeignKey("sites.name", ondelete="CASCADE"), primary_key=True),
+    Column("shape", Text, primary_key=True),
+    Column("stories", Integer, nullable=False, server_default="0"),
+    Column("not_stories", Integer, nullable=False, server_default="0"),
+    Column("updated_at", TIMESTAMP, nullable=False),
+)

@@ -1,0 +1,324 @@
+"""The article gate through the real CLI (issue 12): real non-article pages beside real article pages.
+
+Serves the 688 non-article pages of ../shared/data/pages/wcxb-nonarticles-dev (listing, collection, product,
+service, forum, documentation) and the article pages of ../shared/data/extraction (wcxb-articles-dev,
+scrapinghub) from 127.0.0.x at their real paths, each host with a front page linking its pages (real titles
+as anchors) and an RSS feed listing every one of them; runs `python -m monitor once`, then serves every
+non-article page with its list items reordered and its numbers moved and runs `monitor once --all`.
+Prints, per page type, how many were stored as stories and how many false CHANGED the second pass raised,
+then the gate's cost as a share of extraction time, measured in-process on the same pages in the same run.
+
+Usage: python benchmarks/bench_gate.py [--limit N] [--hosts N] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+NON_ARTICLES = DATA / "pages" / "wcxb-nonarticles-dev"
+ARTICLE_SETS = ("wcxb-articles-dev", "scrapinghub")
+TARGETS = {
+    "non_article_stored_max": 0.01,
+    "articles_stored_min": 0.995,
+    "false_changed": 0,
+    "gate_cost": 0.05,
+}
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_LIST_ITEMS = re.compile(rb"(<li\b[^>]*>.*?</li>)", re.IGNORECASE | re.DOTALL)
+_NUMBER = re.compile(
+    rb"(?<=>)(\s*)(\d{1,6})(\s*(?:comments?|replies|views|likes|posts|reviews|items|results)?)"
+)
+
+
+@dataclass
+class Page:
+    page_id: str
+    page_type: str  # "article" or the non-article label
+    path: str
+    title: str
+    body: bytes
+    host: str = ""
+    base: str = ""  # http://host:port once served
+
+
+def load_pages(limit: int | None) -> list[Page]:
+    pages = _load_set(NON_ARTICLES, None, limit)
+    for name in ARTICLE_SETS:
+        pages.extend(_load_set(DATA / "extraction" / name, "article", limit))
+    return pages
+
+
+def _load_set(folder: Path, page_type: str | None, limit: int | None) -> list[Page]:
+    pages = []
+    for line in (folder / "index.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        file = folder / "pages" / f"{row['id']}.html.gz"
+        if not file.exists():
+            continue
+        body = gzip.decompress(file.read_bytes())
+        url = row.get("url") or f"https://unknown.example/{row['id']}"
+        title = row.get("title") or _page_title(body) or f"Page {row['id']}"
+        path = urlsplit(url).path or "/"
+        if urlsplit(url).query:
+            path += "?" + urlsplit(url).query
+        pages.append(Page(f"{folder.name}/{row['id']}", page_type or row["page_type"], path, title, body))
+        if limit and len(pages) >= limit:
+            break
+    return pages
+
+
+def _page_title(body: bytes) -> str | None:
+    match = _TITLE.search(body[:200_000])
+    return re.sub(r"\s+", " ", match.group(1).decode("utf-8", "replace")).strip() if match else None
+
+
+def place_on_hosts(pages: list[Page], hosts: int) -> dict[str, dict[str, Page]]:
+    """Spread pages over 127.0.0.2.. so no two share a path on one host (the front page and feed are ours)."""
+    by_host: dict[str, dict[str, Page]] = {f"127.0.0.{2 + index}": {} for index in range(hosts)}
+    names = list(by_host)
+    for index, page in enumerate(pages):
+        if page.path in ("/", "/feed.xml"):
+            page.path = f"/home-{page.page_id.rsplit('/', 1)[-1]}/"
+        for attempt in range(len(names)):
+            host = names[(index + attempt) % len(names)]
+            if page.path not in by_host[host]:
+                by_host[host][page.path] = page
+                page.host = host
+                break
+        else:
+            page.path = f"/p{index}{page.path}"
+            page.host = names[index % len(names)]
+            by_host[page.host][page.path] = page
+    return by_host
+
+
+def mutate(body: bytes) -> bytes:
+    """The second pass's noise: every list's items in reverse order, every counter moved by one."""
+    items = _LIST_ITEMS.findall(body)
+    if len(items) >= 2:
+        reordered = iter(reversed(items))
+        body = _LIST_ITEMS.sub(lambda match: next(reordered), body)
+    return _NUMBER.sub(lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + m.group(3), body)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        server: Any = self.server
+        pages: dict[str, Page] = server.pages
+        if self.path == "/":
+            links = "".join(
+                f'<li><a href="{_href(page.path)}">{_escape(page.title)}</a></li>' for page in pages.values()
+            )
+            self._send(
+                200, "text/html; charset=utf-8", f"<html><body><ul>{links}</ul></body></html>".encode()
+            )
+        elif self.path == "/feed.xml":
+            base = f"http://{server.host}:{server.server_address[1]}"
+            items = "".join(
+                f"<item><title>{_escape(page.title)}</title>"
+                f"<link>{_escape(base + _href(page.path))}</link></item>"
+                for page in pages.values()
+            )
+            feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'
+            self._send(200, "application/rss+xml", feed.encode())
+        elif self.path in server.served:
+            page = server.served[self.path]
+            body = mutate(page.body) if server.mutated and page.page_type != "article" else page.body
+            self._send(200, "text/html", body)
+        else:
+            self._send(404, "text/html", b"not found")
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        return
+
+
+def _href(path: str) -> str:
+    return quote(path, safe="/?&=%:;,+@!$'()*~-._")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def serve(by_host: dict[str, dict[str, Page]]) -> list[ThreadingHTTPServer]:
+    servers = []
+    for host, pages in by_host.items():
+        httpd = ThreadingHTTPServer((host, 0), _Handler)
+        httpd.daemon_threads = True
+        httpd.pages = pages  # type: ignore[attr-defined]
+        httpd.served = {_href(path): page for path, page in pages.items()}  # type: ignore[attr-defined]
+        httpd.host = host  # type: ignore[attr-defined]
+        httpd.mutated = False  # type: ignore[attr-defined]
+        for page in pages.values():
+            page.base = f"http://{host}:{httpd.server_address[1]}"
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+    return servers
+
+
+def write_config(directory: Path, servers: list[ThreadingHTTPServer], max_new: int) -> Path:
+    sites = []
+    for index, httpd in enumerate(servers):
+        base = f"http://{httpd.host}:{httpd.server_address[1]}"  # type: ignore[attr-defined]
+        sites.append({"name": f"host{index}", "start_urls": [f"{base}/"], "feeds": [f"{base}/feed.xml"]})
+    config = {
+        "database": "sqlite:///gate.db",
+        "extract_workers": 0,
+        "defaults": {
+            "host_delay": "0s",
+            "respect_robots": False,
+            "max_new_per_pass": max_new,
+            "timeout": "30s",
+        },
+        "fetch": {"max_retries": 0, "concurrency": 8},
+        "sites": sites,
+    }
+    path = directory / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def run_cli(config: Path, *args: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "--config", str(config), "--log-level", "warning", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"monitor {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return time.perf_counter() - started
+
+
+def gate_cost(pages: list[Page], sample: int) -> tuple[float, float, float]:
+    """Mean ms per page of extraction without the gate, and of signals + verdict; measured in this process."""
+    from monitor.extraction import clean, extract
+    from monitor.extraction.metadata import extract_metadata
+    from monitor.extraction.signals import page_signals
+    from monitor.gate import judge
+
+    chosen = pages[:: max(1, len(pages) // sample)][:sample]
+    extract_s = signals_s = judge_s = 0.0
+    for page in chosen:
+        started = time.perf_counter()
+        article = extract(page.body, url=page.base + page.path)
+        extract_s += time.perf_counter() - started
+        tree = clean.parse(page.body)
+        found = extract_metadata(tree, page.base + page.path)  # extraction reads this anyway
+        started = time.perf_counter()
+        page_signals(tree, found)
+        signals_s += time.perf_counter() - started
+        started = time.perf_counter()
+        judge(article, page.base + page.path)
+        judge_s += time.perf_counter() - started
+    count = len(chosen)
+    gate_ms = (signals_s + judge_s) / count * 1000
+    return (extract_s - signals_s) / count * 1000, gate_ms, gate_ms / ((extract_s - signals_s) / count * 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--limit", type=int, help="pages per data set (default: all)")
+    parser.add_argument("--hosts", type=int, default=8)
+    parser.add_argument("--cost-sample", type=int, default=300, help="pages timed for the gate's cost")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (config, database)")
+    options = parser.parse_args()
+    pages = load_pages(options.limit)
+    by_host = place_on_hosts(pages, options.hosts)
+    servers = serve(by_host)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-gate-"))
+    try:
+        config = write_config(workdir, servers, max_new=len(pages) + 10)
+        first_s = run_cli(config, "once")
+        for httpd in servers:
+            httpd.mutated = True  # type: ignore[attr-defined]
+        second_s = run_cli(config, "once", "--all")
+        report(pages, workdir / "gate.db", first_s, second_s, gate_cost(pages, options.cost_sample))
+    finally:
+        for httpd in servers:
+            httpd.shutdown()
+            httpd.server_close()
+        if options.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report(
+    pages: list[Page], database: Path, first_s: float, second_s: float, cost: tuple[float, float, float]
+) -> None:
+    page_of = _url_index(pages)
+    with sqlite3.connect(database) as connection:
+        stored = [page_of.get(url) for (url,) in connection.execute("SELECT url FROM articles")]
+        changed = [
+            page_of.get(url)
+            for (url,) in connection.execute(
+                "SELECT a.url FROM changes c JOIN articles a ON a.id = c.article_id WHERE c.kind = 'changed'"
+            )
+        ]
+        verdicts = Counter(connection.execute("SELECT state FROM discovered_links").fetchall())
+    totals = Counter(page.page_type for page in pages)
+    stored_by = Counter(page.page_type for page in stored if page is not None)
+    changed_by = Counter(page.page_type for page in changed if page is not None)
+    print(f"{'page type':<15}{'pages':>7}{'stored':>9}{'share':>9}{'false CHANGED':>15}")
+    non_total = non_stored = non_changed = 0
+    for page_type in sorted(totals, key=lambda name: (name == "article", name)):
+        share = stored_by[page_type] / totals[page_type]
+        flagged = changed_by[page_type] if page_type != "article" else "-"
+        print(f"{page_type:<15}{totals[page_type]:>7}{stored_by[page_type]:>9}{share:>9.1%}{flagged!s:>15}")
+        if page_type != "article":
+            non_total += totals[page_type]
+            non_stored += stored_by[page_type]
+            non_changed += changed_by[page_type]
+    print(
+        f"{'non-articles':<15}{non_total:>7}{non_stored:>9}"
+        f"{non_stored / max(non_total, 1):>9.1%}{non_changed:>15}"
+    )
+    print(f"targets: non-articles stored <= {TARGETS['non_article_stored_max']:.0%}, articles stored >= "
+          f"{TARGETS['articles_stored_min']:.1%}, false CHANGED {TARGETS['false_changed']}")  # fmt: skip
+    extract_ms, gate_ms, share = cost
+    print(f"gate cost: {gate_ms:.2f} ms per page (signals + verdict) vs extraction {extract_ms:.2f} ms: "
+          f"{share:.1%} (target < {TARGETS['gate_cost']:.0%})")  # fmt: skip
+    print(f"passes: first {first_s:.0f} s, second {second_s:.0f} s; discovered_links states: "
+          + ", ".join(f"{state[0]} {count}" for state, count in sorted(verdicts.items())))  # fmt: skip
+
+
+def _url_index(pages: list[Page]) -> dict[str, Page]:
+    from monitor.discover import canonicalize_url
+
+    return {canonicalize_url(page.base + _href(page.path)): page for page in pages}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The article gate (monitor/gate.py) on pages of each class, and the page signals extraction collects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from monitor import gate
+from monitor.extraction import extract
+from monitor.models import Article, PageSignals
+
+DATA = Path(__file__).parent / "data"
+CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "gate_cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"{case['file']}-{'+'.join(case.get('kinds', ['default']))}" for case in CASES]
+)
+def test_gate_verdict_on_each_class_of_page(case: dict[str, Any]) -> None:
+    article = extract((DATA / "gate" / case["file"]).read_bytes(), url=case["url"])
+    verdict = gate.judge(article, case["url"], kinds=tuple(case.get("kinds", ("article",))))
+    assert (verdict.is_story, verdict.kind) == (case["story"], case["kind"]), verdict.reasons
+    assert verdict.reasons  # a verdict always says why
+
+
+def test_signals_are_read_before_extraction_strips_the_tree() -> None:
+    article = extract((DATA / "gate" / "product.html").read_bytes(), url="https://example.com/p/shoe")
+    assert article.signals is not None
+    assert "Product" in article.signals.structured_types
+    assert article.signals.og_type == "product"
+    microdata = extract(
+        '<div itemscope itemtype="https://schema.org/Product"><h1>Shoe</h1><div itemprop="offers" itemscope '
+        'itemtype="https://schema.org/Offer"><span itemprop="price">12</span></div></div>'
+    )
+    assert microdata.signals is not None and microdata.signals.commerce_marks == 2
+    assert {"Product", "Offer"} <= set(microdata.signals.structured_types)
+    listing = extract((DATA / "gate" / "listing.html").read_bytes(), url="https://example.com/news/")
+    assert listing.signals is not None
+    assert listing.signals.linked_headings == 14 and listing.signals.pagination
+
+
+def test_forced_either_way_by_the_site() -> None:
+    product = extract((DATA / "gate" / "product.html").read_bytes(), url="https://example.com/p/shoe")
+    assert gate.judge(product, "https://example.com/p/shoe", forced_story=True).is_story
+    story = extract((DATA / "gate" / "news-article.html").read_bytes(), url="https://example.com/a/")
+    forced = gate.judge(story, "https://example.com/a/", forced_not_story=True)
+    assert not forced.is_story and forced.reasons == ("config: not_stories pattern",)
+
+
+@pytest.mark.parametrize(
+    ("signals", "expected_kind"),
+    [
+        (PageSignals(structured_types=("LiveBlogPosting",)), "liveblog"),
+        (PageSignals(structured_types=("NewsArticle", "VideoObject")), "article"),
+        (PageSignals(structured_types=("VideoObject",)), "video"),
+        (PageSignals(og_type="video.other"), "video"),
+        (PageSignals(structured_types=("PodcastEpisode",)), "podcast"),
+        (PageSignals(structured_types=("ImageGallery",)), "gallery"),
+        (PageSignals(), "article"),
+    ],
+)
+def test_story_kind(signals: PageSignals, expected_kind: str) -> None:
+    assert gate.story_kind(signals) == expected_kind
+
+
+def test_no_evidence_is_no_story() -> None:
+    verdict = gate.judge(Article(title="Home", text="Welcome."), "https://example.com/start")
+    assert not verdict.is_story and verdict.score < gate.STORY_THRESHOLD
