@@ -90,6 +90,8 @@ class SiteDefaults(_Strict):
     alert_minor: bool = False
     sitemaps_from_robots: bool = False
     rechecks: tuple[RecheckStep, ...] = DEFAULT_RECHECKS
+    furniture_min_stories: int = Field(default=3, ge=2)  # a block in this many stories is site furniture
+    furniture_forget: Duration = 30 * 86400.0  # a block not seen for this long is forgotten
 
     @field_validator("rechecks")
     @classmethod
@@ -124,6 +126,10 @@ class SiteConfig(_Strict):
     alert_minor: bool | None = None
     sitemaps_from_robots: bool | None = None
     rechecks: tuple[RecheckStep, ...] | None = None
+    furniture_min_stories: int | None = Field(default=None, ge=2)
+    furniture_forget: Duration | None = None
+    furniture_always: tuple[str, ...] = ()  # paragraphs (text or fingerprint) always left out of stories
+    furniture_never: tuple[str, ...] = ()  # paragraphs never treated as furniture
 
     @field_validator("name")
     @classmethod
@@ -214,6 +220,10 @@ class Site:
     alert_minor: bool
     sitemaps_from_robots: bool
     rechecks: tuple[RecheckStep, ...]
+    furniture_min_stories: int = 3
+    furniture_forget_s: float = 30 * 86400.0
+    furniture_always: tuple[str, ...] = ()
+    furniture_never: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +388,10 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         alert_minor=resolved["alert_minor"],
         sitemaps_from_robots=resolved["sitemaps_from_robots"],
         rechecks=resolved["rechecks"],
+        furniture_min_stories=resolved["furniture_min_stories"],
+        furniture_forget_s=resolved["furniture_forget"],
+        furniture_always=site.furniture_always,
+        furniture_never=site.furniture_never,
     )
 
 

@@ -1,7 +1,8 @@
 """recheck_stories(): fetch tracked stories again when due and record what happened to each.
 
-conditional fetch -> unchanged without parsing (304, same bytes) -> extract -> compare -> quarantine, revert,
-new version, removed, restored or moved -> store -> report
+conditional fetch -> unchanged without parsing (304, same bytes) -> extract -> the site's batch settled
+(template changes, furniture: site_memory.py) -> compare -> quarantine, revert, new version, removed,
+restored or moved -> store -> report
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from urllib.parse import urlsplit
 
 from monitor import compare, report
 from monitor.clock import now_iso
+from monitor.compare.furniture import without
 from monitor.config import Site
 from monitor.discover import canonicalize_url
 from monitor.errors import StoreError
 from monitor.models import Article, FetchedPage
+from monitor.pipeline import site_memory
 from monitor.pipeline.runtime import (
     GONE_ERRORS,
     PassReport,
@@ -27,6 +30,7 @@ from monitor.pipeline.runtime import (
     fetch_page,
     new_version,
 )
+from monitor.pipeline.site_memory import Candidate
 from monitor.schedule import next_check_at
 from monitor.store import NewChange, TrackedArticle
 
@@ -53,7 +57,16 @@ async def recheck_stories(
             break
         checked.update(story.id for story in due)
         last_id = max(story.id for story in due)
-        outcomes = await bounded_gather([recheck_story(runtime, by_name[story.site], story) for story in due])
+        fetched = await bounded_gather([recheck_story(runtime, by_name[story.site], story) for story in due])
+        # Stories with a new page wait for the rest of their site: a site-wide template change shows up in
+        # many stories at once and is recorded once (site_memory.py), not as an edit of each.
+        outcomes = [outcome for outcome in fetched if isinstance(outcome, str)]
+        by_site: dict[str, list[Candidate]] = {}
+        for item in fetched:
+            if isinstance(item, Candidate):
+                by_site.setdefault(item.story.site, []).append(item)
+        for site_name, candidates in by_site.items():
+            outcomes.extend(_settle(runtime, by_name[site_name], candidates))
         for outcome in outcomes:
             if outcome == "changed":
                 result.changed += 1
@@ -69,37 +82,64 @@ async def recheck_stories(
     return result
 
 
-async def recheck_story(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
-    """Fetch a tracked story again and record what happened: changed, unchanged, removed or failed."""
+async def recheck_story(runtime: Runtime, site: Site, story: TrackedArticle) -> str | Candidate:
+    """Fetch a tracked story again: what happened (changed, unchanged, removed, failed), or the extracted
+    page to decide with the rest of its site's batch."""
     try:
         return await _recheck(runtime, site, story)
     except StoreError:
         raise
     except Exception:  # one broken page must not stop the pass
         log.exception("rechecking %s failed", story.url)
-        runtime.store.mark_checked(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=story.consecutive_failures + 1,
-        )
+        _failed(runtime, site, story)
         return "failed"
+
+
+def _failed(runtime: Runtime, site: Site, story: TrackedArticle) -> None:
+    runtime.store.mark_checked(
+        story.id,
+        next_check_at=_next_check(story, site),
+        consecutive_failures=story.consecutive_failures + 1,
+    )
+
+
+def _settle(runtime: Runtime, site: Site, candidates: list[Candidate]) -> list[str]:
+    """Decide a site's new pages of this batch; a bug fails them (recorded), never the pass."""
+
+    def decide(
+        item: Candidate, dropped: frozenset[str], previous: Article | None, previous_hash: str | None
+    ) -> str:
+        try:
+            return _decide(runtime, site, item, dropped, previous, previous_hash)
+        except StoreError:
+            raise
+        except Exception:
+            log.exception("rechecking %s failed", item.story.url)
+            _failed(runtime, site, item.story)
+            return "failed"
+
+    try:
+        return site_memory.settle(runtime, site, candidates, decide)
+    except StoreError:
+        raise
+    except Exception:
+        log.exception("settling the rechecks of %s failed", site.name)
+        for item in candidates:
+            _failed(runtime, site, item.story)
+        return ["failed"] * len(candidates)
 
 
 def _next_check(story: TrackedArticle, site: Site, *, changed: bool = False) -> str | None:
     return next_check_at(story.first_seen_at, now_iso() if changed else story.last_changed_at, site.rechecks)
 
 
-async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
+async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str | Candidate:
     # 1. conditional fetch with the story's validators
     page = await fetch_page(runtime, site, story.url, "page", story.etag, story.last_modified)
     if page.error in GONE_ERRORS or (page.ok and _redirected_home(page, site)):
         return _gone(runtime, site, story)
     if not page.ok:
-        runtime.store.mark_checked(
-            story.id,
-            next_check_at=_next_check(story, site),
-            consecutive_failures=story.consecutive_failures + 1,
-        )
+        _failed(runtime, site, story)
         return "failed"
     if story.status == "removed":
         runtime.store.record_status_change(
@@ -114,14 +154,28 @@ async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
     body_sha = hashlib.sha256(page.body).hexdigest() if not page.not_modified else story.body_sha256
     if page.not_modified or body_sha == story.body_sha256:
         return _unchanged(runtime, site, story)
-    # 3. extract and compare with the stored current version
+    # 3. extract; the comparison waits for the site's other rechecks of this batch (site_memory.settle)
     article = await extract_article(runtime, page, site)
+    return site_memory.candidate(story, page, body_sha, article)
+
+
+def _decide(
+    runtime: Runtime,
+    site: Site,
+    item: Candidate,
+    dropped: frozenset[str],
+    previous: Article | None,
+    previous_hash: str | None,
+) -> str:
+    """Compare a new page with the previous version (stored, then filtered by settle) without the blocks
+    `dropped` names; `previous_hash` is the stored version's content hash."""
+    story, page = item.story, item.page
+    article = without(item.article, dropped)
     version = new_version(story.url, article, canonical_of(article, page, site))
-    current = runtime.store.current_version(story.id)
-    validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": body_sha}
-    if current is None or current[1] == version.content_hash:
+    validators = {"etag": page.etag, "last_modified": page.last_modified, "body_sha256": item.body_sha}
+    if previous is None or previous_hash == version.content_hash:
         return _unchanged(runtime, site, story, **validators)
-    old_snapshot = compare.snapshot(current[0])
+    old_snapshot = compare.snapshot(previous)
     new_snapshot = compare.snapshot(version.article)
     # 4. suspicious content (paywall, consent wall, truncation) waits for a second fetch to confirm it
     reason = compare.suspicion(old_snapshot, new_snapshot)
@@ -144,7 +198,7 @@ async def _recheck(runtime: Runtime, site: Site, story: TrackedArticle) -> str:
         return _reverted(runtime, site, story, earlier, article, next_at, validators)
     # 6. a real new version
     comparison = compare.compare(old_snapshot, new_snapshot)
-    if not comparison.changed:  # only the headline's echo in the body came or went: not an edit
+    if not comparison.changed:  # only the headline's echo or site furniture came or went: not an edit
         return _unchanged(runtime, site, story, **validators)
     change = NewChange(
         kind="changed",

@@ -26,6 +26,7 @@ from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.fetch import FetchKind
 from monitor.models import ArticleLink, FetchedPage
+from monitor.pipeline import site_memory
 from monitor.pipeline.recheck import recheck_stories
 from monitor.pipeline.runtime import (
     PassReport,
@@ -77,6 +78,7 @@ async def check_site(runtime: Runtime, site: Site) -> PassReport:
         error = "; ".join(source_errors) if all_sources_failed else None
         _record_site_result(runtime, site, error)
         result.errors.extend(source_errors)
+        site_memory.forget(runtime, site)
     except StoreError:
         raise
     except Exception as error:  # a bug must not stop the other sites: record it and go on
@@ -239,6 +241,7 @@ async def _store_first_sight(runtime: Runtime, site: Site, link: ArticleLink) ->
         etag=page.etag,
         last_modified=page.last_modified,
         body_sha256=hashlib.sha256(page.body).hexdigest(),
+        learn=site_memory.first_sight_learning(site, article, link.url, canonical),
     )
     if article_id is None:
         return "known"

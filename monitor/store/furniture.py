@@ -1,0 +1,252 @@
+"""The site memory's tables: per-site block counts and furniture (`site_furniture`), the blocks of each
+story's last fetch (`story_blocks`) and the site-wide template changes (`template_changes`)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.clock import iso_after, now_iso
+from monitor.compare.furniture import SAMPLE_CHARS, Block
+from monitor.store.repo import Store
+from monitor.store.schema import site_furniture, story_blocks, template_changes
+
+# Blocks remembered per site (furniture and candidates seen in one story so far); beyond it the least
+# recently seen are forgotten first, so a site with endless distinct paragraphs costs a bounded table.
+MAX_BLOCKS_PER_SITE = 20_000
+_CHUNK = 500  # fingerprints per IN (...) list
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateChange:
+    """A site-wide template change of one pass: the blocks that left and came into its stories."""
+
+    site: str
+    events: frozenset[str]
+    blocks_before: tuple[str, ...]
+    blocks_after: tuple[Block, ...]
+    stories: int
+
+    @property
+    def change_key(self) -> str:
+        return hashlib.sha256(" ".join(sorted(self.events)).encode("ascii")).hexdigest()
+
+
+def learn_first_sight(
+    connection: Connection, site: str, article_id: int, blocks: Sequence[Block], *, min_stories: int
+) -> set[str]:
+    """Count a new story's blocks for its site (inside the story's own transaction, so a crash counts it
+    zero times or once) and return those that are now furniture."""
+    now = now_iso()
+    unique = list({block.fingerprint: block for block in blocks}.values())
+    _save_blocks(connection, {article_id: [block.fingerprint for block in blocks]}, now)
+    if not unique:
+        return set()
+    rows = [
+        {
+            "site": site,
+            "fingerprint": block.fingerprint,
+            "sample_text": block.text[:SAMPLE_CHARS],
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        for block in unique
+    ]
+    insert = _insert(connection)(site_furniture)
+    statement = insert.on_conflict_do_update(
+        index_elements=[site_furniture.c.site, site_furniture.c.fingerprint],
+        set_={
+            "stories_seen": site_furniture.c.stories_seen + 1,
+            "last_seen_at": insert.excluded.last_seen_at,
+        },
+    ).returning(site_furniture.c.fingerprint, site_furniture.c.stories_seen, site_furniture.c.furniture)
+    counted = connection.execute(statement, rows).all()
+    crossed = [row.fingerprint for row in counted if not row.furniture and row.stories_seen >= min_stories]
+    if crossed:
+        connection.execute(
+            update(site_furniture)
+            .where(site_furniture.c.site == site, site_furniture.c.fingerprint.in_(crossed))
+            .values(furniture=True)
+        )
+    return {row.fingerprint for row in counted if row.furniture} | set(crossed)
+
+
+class FurnitureStore:
+    """Reads and writes of the site memory, on the database of a Store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def furniture(self, site: str) -> frozenset[str]:
+        """The fingerprints of a site's learned furniture."""
+        with self.store.engine.connect() as connection:
+            found = connection.scalars(
+                select(site_furniture.c.fingerprint).where(
+                    site_furniture.c.site == site, site_furniture.c.furniture
+                )
+            )
+            return frozenset(found)
+
+    def samples(self, site: str, fingerprints: Collection[str]) -> dict[str, str]:
+        """The sample text of these blocks of a site, where remembered."""
+        found: dict[str, str] = {}
+        wanted = list(fingerprints)
+        with self.store.engine.connect() as connection:
+            for start in range(0, len(wanted), _CHUNK):
+                rows = connection.execute(
+                    select(site_furniture.c.fingerprint, site_furniture.c.sample_text).where(
+                        site_furniture.c.site == site,
+                        site_furniture.c.fingerprint.in_(wanted[start : start + _CHUNK]),
+                    )
+                )
+                found.update({row.fingerprint: row.sample_text for row in rows})
+        return found
+
+    def last_blocks(self, article_ids: Collection[int]) -> dict[int, list[str]]:
+        """The block fingerprints of each story's last fetch, where recorded."""
+        found: dict[int, list[str]] = {}
+        ids = list(article_ids)
+        with self.store.engine.connect() as connection:
+            for start in range(0, len(ids), _CHUNK):
+                rows = connection.execute(
+                    select(story_blocks.c.article_id, story_blocks.c.fingerprints).where(
+                        story_blocks.c.article_id.in_(ids[start : start + _CHUNK])
+                    )
+                )
+                found.update({row.article_id: row.fingerprints.split() for row in rows})
+        return found
+
+    def known_template_events(self, site: str, *, since: str) -> set[str]:
+        """The block events of the site's template changes recorded since then."""
+        with self.store.engine.connect() as connection:
+            rows = connection.scalars(
+                select(template_changes.c.events).where(
+                    template_changes.c.site == site, template_changes.c.detected_at >= since
+                )
+            )
+            return {event for events in rows for event in events.split()}
+
+    def record_template_change(self, change: TemplateChange) -> bool:
+        """Record a template change once (idempotent on its events) and learn its new blocks as furniture;
+        False when it was already recorded."""
+        now = now_iso()
+        with self.store.transaction() as connection:
+            insert = _insert(connection)(template_changes)
+            statement = (
+                insert.values(
+                    site=change.site,
+                    detected_at=now,
+                    change_key=change.change_key,
+                    stories=change.stories,
+                    blocks_before="\n\n".join(change.blocks_before) or None,
+                    blocks_after="\n\n".join(block.text for block in change.blocks_after) or None,
+                    events=" ".join(sorted(change.events)),
+                )
+                .on_conflict_do_nothing()
+                .returning(template_changes.c.id)
+            )
+            if connection.execute(statement).first() is None:
+                return False
+            if change.blocks_after:
+                _learn_template_blocks(connection, change.site, change.blocks_after, change.stories, now)
+        return True
+
+    def save_blocks(self, blocks_by_story: Mapping[int, Sequence[str]]) -> None:
+        """Remember the block fingerprints of these stories' latest fetch."""
+        if blocks_by_story:
+            with self.store.transaction() as connection:
+                _save_blocks(connection, blocks_by_story, now_iso())
+
+    def seen(self, site: str, fingerprints: Collection[str]) -> None:
+        """These furniture blocks were seen again: they are not forgotten while a site still shows them."""
+        wanted = list(fingerprints)
+        if not wanted:
+            return
+        now = now_iso()
+        with self.store.transaction() as connection:
+            for start in range(0, len(wanted), _CHUNK):
+                connection.execute(
+                    update(site_furniture)
+                    .where(
+                        site_furniture.c.site == site,
+                        site_furniture.c.fingerprint.in_(wanted[start : start + _CHUNK]),
+                    )
+                    .values(last_seen_at=now)
+                )
+
+    def forget(self, site: str, *, unseen_for_s: float, keep: int = MAX_BLOCKS_PER_SITE) -> int:
+        """Forget the site's blocks not seen for unseen_for_s, then the least recently seen above `keep`;
+        the number of blocks forgotten."""
+        cutoff = iso_after(-unseen_for_s)
+        with self.store.transaction() as connection:
+            forgotten = connection.execute(
+                delete(site_furniture).where(
+                    site_furniture.c.site == site, site_furniture.c.last_seen_at < cutoff
+                )
+            ).rowcount
+            remembered = connection.scalar(
+                select(func.count()).select_from(site_furniture).where(site_furniture.c.site == site)
+            )
+            excess = int(remembered or 0) - keep
+            if excess > 0:
+                oldest = (
+                    select(site_furniture.c.fingerprint)
+                    .where(site_furniture.c.site == site)
+                    .order_by(site_furniture.c.last_seen_at, site_furniture.c.fingerprint)
+                    .limit(excess)
+                )
+                stale = site_furniture.c.fingerprint.in_(oldest.scalar_subquery())
+                forgotten += connection.execute(
+                    delete(site_furniture).where(site_furniture.c.site == site, stale)
+                ).rowcount
+        return int(forgotten)
+
+
+def _learn_template_blocks(
+    connection: Connection, site: str, blocks: Iterable[Block], stories: int, now: str
+) -> None:
+    rows = [
+        {
+            "site": site,
+            "fingerprint": block.fingerprint,
+            "sample_text": block.text[:SAMPLE_CHARS],
+            "stories_seen": stories,
+            "furniture": True,
+            "learned_from": "template",
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        for block in {block.fingerprint: block for block in blocks}.values()
+    ]
+    insert = _insert(connection)(site_furniture)
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=[site_furniture.c.site, site_furniture.c.fingerprint],
+            set_={"furniture": True, "last_seen_at": insert.excluded.last_seen_at},
+        ),
+        rows,
+    )
+
+
+def _save_blocks(connection: Connection, blocks_by_story: Mapping[int, Sequence[str]], now: str) -> None:
+    rows = [
+        {"article_id": article_id, "fingerprints": " ".join(fingerprints), "fetched_at": now}
+        for article_id, fingerprints in blocks_by_story.items()
+    ]
+    insert = _insert(connection)(story_blocks)
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=[story_blocks.c.article_id],
+            set_={"fingerprints": insert.excluded.fingerprints, "fetched_at": insert.excluded.fetched_at},
+        ),
+        rows,
+    )
+
+
+def _insert(connection: Connection) -> Any:
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
