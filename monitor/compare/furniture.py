@@ -84,13 +84,19 @@ def comparison_drops(
 
 
 def previous_fetch(stored: Sequence[Block], old_raw: Sequence[str], samples: Mapping[str, str]) -> list[str]:
-    """The paragraphs of a story's previous fetch: its stored body, with the blocks left out of it (site
-    furniture) put back from the site memory's samples where it still has them."""
+    """The paragraphs of a story's previous fetch, in its order: the stored body's text, and the blocks left
+    out of it (site furniture) put back from the site memory's samples where it still has them. A stored
+    block the previous fetch no longer had left with a template change, not with an edit."""
     stored_text = {block.fingerprint: block.text for block in stored}
-    if not set(stored_text) <= set(old_raw):  # the blocks row predates the stored body: trust the body
-        return [block.text for block in stored]
     texts = (stored_text.get(fp) or samples.get(fp) for fp in old_raw)
     return [text for text in texts if text]
+
+
+def assumed_previous(stored: Sequence[str], new_raw: Iterable[str], furniture: Collection[str]) -> list[str]:
+    """The blocks of a previous fetch nobody recorded (a story older than the site memory, or a row lost):
+    its stored body plus the furniture this fetch shows, which was left out of the body when it was stored."""
+    present = set(stored)
+    return list(stored) + [fp for fp in new_raw if fp in furniture and fp not in present]
 
 
 def without(article: Article, dropped: Collection[str], paragraphs: Sequence[str] | None = None) -> Article:

@@ -17,6 +17,7 @@ from monitor.compare.furniture import (
     ADDED,
     REMOVED,
     Block,
+    assumed_previous,
     block_events,
     comparison_drops,
     event_fingerprint,
@@ -93,12 +94,15 @@ def settle(runtime: Runtime, site: Site, candidates: Sequence[Candidate], decide
     memory = FurnitureStore(runtime.store)
     last_blocks = memory.last_blocks([item.story.id for item in candidates])
     stored = {item.story.id: runtime.store.current_version(item.story.id) for item in candidates}
+    furniture = site_furniture(site, memory.furniture(site.name))
     stored_blocks: dict[int, list[Block]] = {}
     old_raw: dict[int, list[str]] = {}
     for item in candidates:
         current = stored[item.story.id]
         blocks = stored_blocks[item.story.id] = story_blocks(current[0].paragraphs) if current else []
-        old_raw[item.story.id] = last_blocks.get(item.story.id) or [block.fingerprint for block in blocks]
+        old_raw[item.story.id] = last_blocks.get(item.story.id) or assumed_previous(
+            [block.fingerprint for block in blocks], [block.fingerprint for block in item.blocks], furniture
+        )
     left_out = {  # blocks of a previous fetch that its stored body left out (learned furniture)
         fp
         for story_id, fps in old_raw.items()
@@ -118,7 +122,7 @@ def settle(runtime: Runtime, site: Site, candidates: Sequence[Candidate], decide
     if template - known:
         old_blocks = [block for texts in previous.values() for block in story_blocks(texts)]
         _record_template_change(memory, site, candidates, events, template - known, old_blocks)
-    furniture = site_furniture(site, memory.furniture(site.name))
+        furniture = site_furniture(site, memory.furniture(site.name))
     outcomes = []
     for item in candidates:
         current = stored[item.story.id]
