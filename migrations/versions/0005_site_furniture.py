@@ -30,7 +30,6 @@ def upgrade() -> None:
         sa.Column("first_seen_at", TIMESTAMP, nullable=False),
         sa.Column("last_seen_at", TIMESTAMP, nullable=False),
     )
-    op.create_index("ix_site_furniture_last_seen", "site_furniture", ["site", "last_seen_at"])
     op.create_table(
         "story_blocks",
         sa.Column(
@@ -58,5 +57,4 @@ def downgrade() -> None:
     op.drop_index("ix_template_changes_detected_at", table_name="template_changes")
     op.drop_table("template_changes")
     op.drop_table("story_blocks")
-    op.drop_index("ix_site_furniture_last_seen", table_name="site_furniture")
     op.drop_table("site_furniture")

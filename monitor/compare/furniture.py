@@ -9,13 +9,16 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from monitor.compare.snapshot import normalise_text
 from monitor.models import Article
 
 FINGERPRINT_CHARS = 16  # 64 bits of SHA-256: no collision in a site's few thousand blocks
 # Text kept per block in the site_furniture table: enough to show it, and to put a block left out of a stored
 # body back when it leaves one story alone (an edit of that story, shown as such).
 SAMPLE_CHARS = 2000
+# A template change shows on every page of a site at once: an event is one when at least this share of the
+# site's stories fetched in the pass shows it. Below it, the same text added to many stories (a standard
+# "Update:" line on the few stories that were updated) is an edit of each.
+TEMPLATE_SHARE = 0.5
 REMOVED = "-"  # block event prefixes: "-<fingerprint>" left the story, "+<fingerprint>" came into it
 ADDED = "+"
 
@@ -29,14 +32,18 @@ class Block:
 
 
 def fingerprint(paragraph: str) -> str:
-    """The identity of a paragraph across pages: its normalised text, case-folded, hashed."""
-    key = normalise_text(paragraph).casefold()
+    """The identity of a paragraph across the pages of a site: its words, case-folded, hashed.
+
+    Whitespace and letter case only: a site's template prints a block the same way on all its pages, and
+    normalise_text() costs four times as much, which every paragraph of every first sight would pay.
+    """
+    key = " ".join(paragraph.casefold().split())
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:FINGERPRINT_CHARS]
 
 
 def story_blocks(paragraphs: Iterable[str]) -> list[Block]:
-    """The blocks of a story body, in order (paragraphs that normalise to nothing are left out)."""
-    return [Block(fingerprint(paragraph), paragraph) for paragraph in paragraphs if normalise_text(paragraph)]
+    """The blocks of a story body, in order (blank paragraphs are left out)."""
+    return [Block(fingerprint(text), text) for text in paragraphs if text and not text.isspace()]
 
 
 def block_events(old_fingerprints: Collection[str], new_fingerprints: Collection[str]) -> frozenset[str]:
@@ -50,16 +57,20 @@ def event_fingerprint(event: str) -> str:
 
 
 def template_events(
-    events_by_story: Mapping[int, frozenset[str]], *, min_stories: int, known: Collection[str] = ()
+    events_by_story: Mapping[int, frozenset[str]],
+    *,
+    min_stories: int,
+    stories_fetched: int,
+    known: Collection[str] = (),
 ) -> frozenset[str]:
     """The block events of a pass that are the site's template changing: the same event in `min_stories`
-    or more stories of the site, or an event already recorded as a template change (a story rechecked
-    later, or the same pass again after a crash)."""
+    or more stories of the site and in TEMPLATE_SHARE of the `stories_fetched` (its stories fetched in the
+    pass), or an event already recorded as a template change (a story rechecked later, or the same pass
+    again after a crash)."""
     counts = Counter(event for events in events_by_story.values() for event in events)
+    needed = max(min_stories, TEMPLATE_SHARE * stories_fetched)
     known_events = set(known)
-    return frozenset(
-        event for event, stories in counts.items() if stories >= min_stories or event in known_events
-    )
+    return frozenset(event for event, stories in counts.items() if stories >= needed or event in known_events)
 
 
 def comparison_drops(
@@ -107,6 +118,14 @@ def without(article: Article, dropped: Collection[str], paragraphs: Sequence[str
             return article
         paragraphs = article.paragraphs
     kept = [paragraph for paragraph in paragraphs if fingerprint(paragraph) not in dropped]
+    return dataclasses.replace(article, text="\n\n".join(kept))
+
+
+def without_blocks(article: Article, blocks: Sequence[Block], dropped: Collection[str]) -> Article | None:
+    """The article without the blocks of these fingerprints; None when none of its blocks is dropped."""
+    if not any(block.fingerprint in dropped for block in blocks):
+        return None
+    kept = [block.text for block in blocks if block.fingerprint not in dropped]
     return dataclasses.replace(article, text="\n\n".join(kept))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -62,11 +63,15 @@ async def recheck_stories(
         # many stories at once and is recorded once (site_memory.py), not as an edit of each.
         outcomes = [outcome for outcome in fetched if isinstance(outcome, str)]
         by_site: dict[str, list[Candidate]] = {}
-        for item in fetched:
+        fetched_per_site: Counter[str] = Counter()
+        for story, item in zip(due, fetched, strict=True):
             if isinstance(item, Candidate):
-                by_site.setdefault(item.story.site, []).append(item)
+                by_site.setdefault(story.site, []).append(item)
+            if isinstance(item, Candidate) or item == "unchanged":
+                fetched_per_site[story.site] += 1
         for site_name, candidates in by_site.items():
-            outcomes.extend(_settle(runtime, by_name[site_name], candidates))
+            site = by_name[site_name]
+            outcomes.extend(_settle(runtime, site, candidates, fetched_per_site[site_name]))
         for outcome in outcomes:
             if outcome == "changed":
                 result.changed += 1
@@ -103,7 +108,7 @@ def _failed(runtime: Runtime, site: Site, story: TrackedArticle) -> None:
     )
 
 
-def _settle(runtime: Runtime, site: Site, candidates: list[Candidate]) -> list[str]:
+def _settle(runtime: Runtime, site: Site, candidates: list[Candidate], stories_fetched: int) -> list[str]:
     """Decide a site's new pages of this batch; a bug fails them (recorded), never the pass."""
 
     def decide(
@@ -119,7 +124,7 @@ def _settle(runtime: Runtime, site: Site, candidates: list[Candidate]) -> list[s
             return "failed"
 
     try:
-        return site_memory.settle(runtime, site, candidates, decide)
+        return site_memory.settle(runtime, site, candidates, decide, stories_fetched=stories_fetched)
     except StoreError:
         raise
     except Exception:

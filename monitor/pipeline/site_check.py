@@ -241,7 +241,7 @@ async def _store_first_sight(runtime: Runtime, site: Site, link: ArticleLink) ->
         etag=page.etag,
         last_modified=page.last_modified,
         body_sha256=hashlib.sha256(page.body).hexdigest(),
-        learn=site_memory.first_sight_learning(site, article, link.url, canonical),
+        learn=site_memory.first_sight_learning(site, version),
     )
     if article_id is None:
         return "known"

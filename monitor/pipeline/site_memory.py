@@ -27,6 +27,7 @@ from monitor.compare.furniture import (
     template_events,
     texts_of,
     without,
+    without_blocks,
 )
 from monitor.config import Site
 from monitor.models import Article, FetchedPage
@@ -69,17 +70,19 @@ def site_furniture(site: Site, learned: frozenset[str] | set[str]) -> frozenset[
     return frozenset((set(learned) | always) - never)
 
 
-def first_sight_learning(
-    site: Site, article: Article, url: str, canonical: str
-) -> Callable[[Connection, int], NewVersion]:
+def first_sight_learning(site: Site, version: NewVersion) -> Callable[[Connection, int], NewVersion]:
     """The add_story hook of a new story: count its blocks for the site, store it without the furniture."""
+    article = version.article
     blocks = story_blocks(article.paragraphs)
 
     def learn(connection: Connection, article_id: int) -> NewVersion:
         learned = learn_first_sight(
             connection, site.name, article_id, blocks, min_stories=site.furniture_min_stories
         )
-        return new_version(url, without(article, site_furniture(site, learned)), canonical)
+        filtered = without_blocks(article, blocks, site_furniture(site, learned))
+        return (
+            version if filtered is None else new_version(version.url, filtered, article.canonical_url or "")
+        )
 
     return learn
 
@@ -88,9 +91,12 @@ def candidate(story: TrackedArticle, page: FetchedPage, body_sha: str | None, ar
     return Candidate(story, page, body_sha, article, tuple(story_blocks(article.paragraphs)))
 
 
-def settle(runtime: Runtime, site: Site, candidates: Sequence[Candidate], decide: Decide) -> list[str]:
-    """Decide a batch's rechecks of one site: first the site-wide template change (recorded once), then
-    each story's own edit with template blocks and shared furniture left out of both sides."""
+def settle(
+    runtime: Runtime, site: Site, candidates: Sequence[Candidate], decide: Decide, *, stories_fetched: int
+) -> list[str]:
+    """Decide a batch's rechecks of one site (`stories_fetched` of its stories were fetched, these with a
+    new page): first the site-wide template change (recorded once), then each story's own edit with
+    template blocks and shared furniture left out of both sides."""
     memory = FurnitureStore(runtime.store)
     last_blocks = memory.last_blocks([item.story.id for item in candidates])
     stored = {item.story.id: runtime.store.current_version(item.story.id) for item in candidates}
@@ -118,7 +124,12 @@ def settle(runtime: Runtime, site: Site, candidates: Sequence[Candidate], decide
         for item in candidates
     }
     known = memory.known_template_events(site.name, since=iso_after(-site.furniture_forget_s))
-    template = template_events(events, min_stories=site.furniture_min_stories, known=known)
+    template = template_events(
+        events,
+        min_stories=site.furniture_min_stories,
+        stories_fetched=max(stories_fetched, len(candidates)),
+        known=known,
+    )
     if template - known:
         old_blocks = [block for texts in previous.values() for block in story_blocks(texts)]
         _record_template_change(memory, site, candidates, events, template - known, old_blocks)

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.clock import iso_after, now_iso
@@ -37,6 +37,26 @@ class TemplateChange:
         return hashlib.sha256(" ".join(sorted(self.events)).encode("ascii")).hexdigest()
 
 
+# Plain SQL that SQLite and PostgreSQL both accept, written once: building the equivalent SQLAlchemy upsert
+# per story cost more than the rest of storing it (a first sight's budget is a few milliseconds, issue 13).
+_COUNT_BLOCK = text(
+    "INSERT INTO site_furniture (site, fingerprint, sample_text, stories_seen, furniture, learned_from,"
+    " first_seen_at, last_seen_at) VALUES (:site, :fingerprint, :sample_text, 1, :furniture, 'stories', :now,"
+    " :now) ON CONFLICT (site, fingerprint) DO UPDATE SET stories_seen = site_furniture.stories_seen + 1,"
+    " last_seen_at = excluded.last_seen_at"
+)
+_COUNTED = text(
+    "SELECT fingerprint, stories_seen, furniture FROM site_furniture"
+    " WHERE site = :site AND fingerprint IN :fingerprints"
+).bindparams(bindparam("fingerprints", expanding=True))
+_SAVE_BLOCKS = text(
+    "INSERT INTO story_blocks (article_id, fingerprints, fetched_at)"
+    " VALUES (:article_id, :fingerprints, :now) ON CONFLICT (article_id)"
+    " DO UPDATE SET fingerprints = excluded.fingerprints,"
+    " fetched_at = excluded.fetched_at"
+)
+
+
 def learn_first_sight(
     connection: Connection, site: str, article_id: int, blocks: Sequence[Block], *, min_stories: int
 ) -> set[str]:
@@ -47,25 +67,22 @@ def learn_first_sight(
     _save_blocks(connection, {article_id: [block.fingerprint for block in blocks]}, now)
     if not unique:
         return set()
-    rows = [
-        {
-            "site": site,
-            "fingerprint": block.fingerprint,
-            "sample_text": block.text[:SAMPLE_CHARS],
-            "first_seen_at": now,
-            "last_seen_at": now,
-        }
-        for block in unique
-    ]
-    insert = _insert(connection)(site_furniture)
-    statement = insert.on_conflict_do_update(
-        index_elements=[site_furniture.c.site, site_furniture.c.fingerprint],
-        set_={
-            "stories_seen": site_furniture.c.stories_seen + 1,
-            "last_seen_at": insert.excluded.last_seen_at,
-        },
-    ).returning(site_furniture.c.fingerprint, site_furniture.c.stories_seen, site_furniture.c.furniture)
-    counted = connection.execute(statement, rows).all()
+    connection.execute(
+        _COUNT_BLOCK,
+        [
+            {
+                "site": site,
+                "fingerprint": block.fingerprint,
+                "sample_text": block.text[:SAMPLE_CHARS],
+                "furniture": min_stories <= 1,
+                "now": now,
+            }
+            for block in unique
+        ],
+    )
+    counted = connection.execute(
+        _COUNTED, {"site": site, "fingerprints": [block.fingerprint for block in unique]}
+    ).all()
     crossed = [row.fingerprint for row in counted if not row.furniture and row.stories_seen >= min_stories]
     if crossed:
         connection.execute(
@@ -235,17 +252,10 @@ def _learn_template_blocks(
 
 def _save_blocks(connection: Connection, blocks_by_story: Mapping[int, Sequence[str]], now: str) -> None:
     rows = [
-        {"article_id": article_id, "fingerprints": " ".join(fingerprints), "fetched_at": now}
+        {"article_id": article_id, "fingerprints": " ".join(fingerprints), "now": now}
         for article_id, fingerprints in blocks_by_story.items()
     ]
-    insert = _insert(connection)(story_blocks)
-    connection.execute(
-        insert.on_conflict_do_update(
-            index_elements=[story_blocks.c.article_id],
-            set_={"fingerprints": insert.excluded.fingerprints, "fetched_at": insert.excluded.fetched_at},
-        ),
-        rows,
-    )
+    connection.execute(_SAVE_BLOCKS, rows)
 
 
 def _insert(connection: Connection) -> Any:

@@ -140,7 +140,6 @@ site_furniture = Table(
     Column("first_seen_at", TIMESTAMP, nullable=False),
     Column("last_seen_at", TIMESTAMP, nullable=False),
 )
-Index("ix_site_furniture_last_seen", site_furniture.c.site, site_furniture.c.last_seen_at)
 
 story_blocks = Table(
     "story_blocks",
