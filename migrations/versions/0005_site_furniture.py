@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column("learned_from", sa.String(20), nullable=False, server_default="stories"),
         sa.Column("first_seen_at", TIMESTAMP, nullable=False),
         sa.Column("last_seen_at", TIMESTAMP, nullable=False),
+        # one B-tree keyed by (site, fingerprint) on SQLite: every block of every first sight is counted here
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "story_blocks",

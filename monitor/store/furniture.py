@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.clock import iso_after, now_iso
@@ -37,18 +37,26 @@ class TemplateChange:
         return hashlib.sha256(" ".join(sorted(self.events)).encode("ascii")).hexdigest()
 
 
-# Plain SQL that SQLite and PostgreSQL both accept, written once: building the equivalent SQLAlchemy upsert
-# per story cost more than the rest of storing it (a first sight's budget is a few milliseconds, issue 13).
-_COUNT_BLOCK = text(
+# Plain SQL that SQLite and PostgreSQL both accept, sent to the driver as it is ({p}: its placeholder):
+# building the equivalent SQLAlchemy upsert per story cost more than the rest of storing it (a first
+# sight's budget is a few milliseconds, issue 13). A block seen in one story so far is a count without its
+# text (most blocks are story text, already in `versions`); it gets its sample text when it becomes
+# furniture.
+_COUNT_BLOCK = (
     "INSERT INTO site_furniture (site, fingerprint, sample_text, stories_seen, furniture, learned_from,"
-    " first_seen_at, last_seen_at) VALUES (:site, :fingerprint, :sample_text, 1, :furniture, 'stories', :now,"
-    " :now) ON CONFLICT (site, fingerprint) DO UPDATE SET stories_seen = site_furniture.stories_seen + 1,"
+    " first_seen_at, last_seen_at) VALUES ({p}, {p}, '', 1, false, 'stories', {p}, {p})"
+    " ON CONFLICT (site, fingerprint) DO UPDATE SET stories_seen = site_furniture.stories_seen + 1,"
     " last_seen_at = excluded.last_seen_at"
 )
-_COUNTED = text(
+_COUNTED = (
     "SELECT fingerprint, stories_seen, furniture FROM site_furniture"
-    " WHERE site = :site AND fingerprint IN :fingerprints"
-).bindparams(bindparam("fingerprints", expanding=True))
+    " WHERE site = {p} AND fingerprint IN ({ps})"
+)
+_COUNT_CHUNK = 500  # fingerprints per IN (...) list, far below SQLite's and PostgreSQL's parameter limits
+_BECOMES_FURNITURE = text(
+    "UPDATE site_furniture SET furniture = true, sample_text = :sample_text"
+    " WHERE site = :site AND fingerprint = :fingerprint"
+)
 _SAVE_BLOCKS = text(
     "INSERT INTO story_blocks (article_id, fingerprints, fetched_at)"
     " VALUES (:article_id, :fingerprints, :now) ON CONFLICT (article_id)"
@@ -63,34 +71,34 @@ def learn_first_sight(
     """Count a new story's blocks for its site (inside the story's own transaction, so a crash counts it
     zero times or once) and return those that are now furniture."""
     now = now_iso()
-    unique = list({block.fingerprint: block for block in blocks}.values())
+    unique = {block.fingerprint: block for block in blocks}
     _save_blocks(connection, {article_id: [block.fingerprint for block in blocks]}, now)
-    if not unique:
-        return set()
-    connection.execute(
-        _COUNT_BLOCK,
-        [
-            {
-                "site": site,
-                "fingerprint": block.fingerprint,
-                "sample_text": block.text[:SAMPLE_CHARS],
-                "furniture": min_stories <= 1,
-                "now": now,
-            }
-            for block in unique
-        ],
-    )
-    counted = connection.execute(
-        _COUNTED, {"site": site, "fingerprints": [block.fingerprint for block in unique]}
-    ).all()
-    crossed = [row.fingerprint for row in counted if not row.furniture and row.stories_seen >= min_stories]
+    counted = _count_blocks(connection, site, list(unique), now)
+    crossed = [fp for fp, stories_seen, furniture in counted if not furniture and stories_seen >= min_stories]
     if crossed:
         connection.execute(
-            update(site_furniture)
-            .where(site_furniture.c.site == site, site_furniture.c.fingerprint.in_(crossed))
-            .values(furniture=True)
+            _BECOMES_FURNITURE,
+            [
+                {"site": site, "fingerprint": fp, "sample_text": unique[fp].text[:SAMPLE_CHARS]}
+                for fp in crossed
+            ],
         )
-    return {row.fingerprint for row in counted if row.furniture} | set(crossed)
+    return {fp for fp, _stories_seen, furniture in counted if furniture} | set(crossed)
+
+
+def _count_blocks(
+    connection: Connection, site: str, fingerprints: Sequence[str], now: str
+) -> list[tuple[str, int, bool]]:
+    """One more story for each of these blocks of the site: (fingerprint, stories seen, furniture) each."""
+    p = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(_COUNT_BLOCK.format(p=p), [(site, fp, now, now) for fp in fingerprints])
+    counted: list[tuple[str, int, bool]] = []
+    for start in range(0, len(fingerprints), _COUNT_CHUNK):
+        chunk = fingerprints[start : start + _COUNT_CHUNK]
+        query = _COUNTED.format(p=p, ps=", ".join([p] * len(chunk)))
+        result = connection.exec_driver_sql(query, (site, *chunk))
+        counted.extend((str(fp), int(seen), bool(furniture)) for fp, seen, furniture in result)
+    return counted
 
 
 class FurnitureStore:

@@ -139,6 +139,7 @@ site_furniture = Table(
     Column("learned_from", String(20), nullable=False, server_default="stories"),
     Column("first_seen_at", TIMESTAMP, nullable=False),
     Column("last_seen_at", TIMESTAMP, nullable=False),
+    sqlite_with_rowid=False,  # one B-tree keyed by (site, fingerprint): every block of every first sight
 )
 
 story_blocks = Table(
