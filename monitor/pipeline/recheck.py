@@ -195,7 +195,7 @@ def _decide(
         log.info(
             "quarantined a suspicious version (%s) of %s until a later fetch confirms it", reason, story.url
         )
-        return "unchanged"
+        return "quarantined"  # counted as unchanged; its blocks are not the story's until confirmed
     # 5. a return to an earlier version (A/B headline tests): point back at it, report the first time only
     earlier = runtime.store.version_with_hash(story.id, version.content_hash)
     next_at = _next_check(story, site, changed=True)

@@ -38,6 +38,7 @@ from monitor.store.furniture import FurnitureStore, TemplateChange, learn_first_
 log = logging.getLogger(__name__)
 
 _FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
+ACCEPTED = frozenset({"changed", "unchanged"})  # decide() outcomes after which a fetch's blocks are kept
 EVENT_SAMPLE_CHARS = 120  # block text shown per block in the site.template_changed log line
 
 
@@ -146,11 +147,13 @@ def settle(
         )
         previous_version = without(current[0], dropped, previous[item.story.id]) if current else None
         outcomes.append(decide(item, dropped, previous_version, current[1] if current else None))
+    # The blocks of a fetch become the story's previous fetch once its content is accepted (stored, or the
+    # same as stored); a quarantined or failed one is not.
     memory.save_blocks(
         {
             item.story.id: [block.fingerprint for block in item.blocks]
-            for item in candidates
-            if item.story.id not in last_blocks or events[item.story.id]
+            for item, outcome in zip(candidates, outcomes, strict=True)
+            if outcome in ACCEPTED and (item.story.id not in last_blocks or events[item.story.id])
         }
     )
     memory.seen(site.name, furniture & {block.fingerprint for item in candidates for block in item.blocks})
