@@ -58,6 +58,16 @@ def test_a_block_becomes_furniture_in_its_third_story_of_one_site(store: Store) 
     }
 
 
+def test_a_block_of_one_story_costs_no_row_until_a_second_story_shows_it(store: Store) -> None:
+    add(store, "site-a", "https://a.example/1", ["Own text.", "Shared line."])
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM site_furniture")).scalar() == 0
+    add(store, "site-a", "https://a.example/2", ["Other text.", "Shared line."])
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT stories_seen, furniture FROM site_furniture")).all()
+    assert [tuple(row) for row in rows] == [(2, False)]
+
+
 def test_a_template_change_is_recorded_once_and_its_new_blocks_are_furniture(store: Store) -> None:
     memory = FurnitureStore(store)
     [new_block] = story_blocks(["Follow us today."])
@@ -75,9 +85,11 @@ def test_a_template_change_is_recorded_once_and_its_new_blocks_are_furniture(sto
 
 
 def test_the_memory_of_a_site_is_bounded(store: Store) -> None:
-    for index in range(12):
-        add(store, "site-a", f"https://a.example/{index}", [f"Paragraph of story {index}."])
-    add(store, "site-b", "https://b.example/1", ["Kept: another site."])
+    for copy in range(2):  # a block gets a row when its second story shows it
+        for index in range(12):
+            add(store, "site-a", f"https://a.example/{copy}/{index}", [f"Paragraph of story {index}."])
+        add(store, "site-b", f"https://b.example/{copy}", ["Kept: another site."])
+    add(store, "site-a", "https://a.example/once", ["A paragraph of one story only."])
     memory = FurnitureStore(store)
     assert memory.forget("site-a", unseen_for_s=86400, keep=5) == 7
     assert memory.forget("site-a", unseen_for_s=86400, keep=5) == 0

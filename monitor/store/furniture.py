@@ -4,6 +4,7 @@ story's last fetch (`story_blocks`) and the site-wide template changes (`templat
 from __future__ import annotations
 
 import hashlib
+from collections import Counter, deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,12 +40,12 @@ class TemplateChange:
 
 # Plain SQL that SQLite and PostgreSQL both accept, sent to the driver as it is ({p}: its placeholder):
 # building the equivalent SQLAlchemy upsert per story cost more than the rest of storing it (a first
-# sight's budget is a few milliseconds, issue 13). A block seen in one story so far is a count without its
-# text (most blocks are story text, already in `versions`); it gets its sample text when it becomes
-# furniture.
+# sight's budget is a few milliseconds, issue 13). Most blocks of a story are its own text: a block gets a
+# row only when a second story shows it (found among the site's recent stories' blocks, RecentBlocks), and
+# its sample text once it is furniture.
 _COUNT_BLOCK = (
     "INSERT INTO site_furniture (site, fingerprint, sample_text, stories_seen, furniture, learned_from,"
-    " first_seen_at, last_seen_at) VALUES ({p}, {p}, '', 1, false, 'stories', {p}, {p})"
+    " first_seen_at, last_seen_at) VALUES ({p}, {p}, '', {p}, false, 'stories', {p}, {p})"
     " ON CONFLICT (site, fingerprint) DO UPDATE SET stories_seen = site_furniture.stories_seen + 1,"
     " last_seen_at = excluded.last_seen_at"
 )
@@ -52,10 +53,22 @@ _COUNTED = (
     "SELECT fingerprint, stories_seen, furniture FROM site_furniture"
     " WHERE site = {p} AND fingerprint IN ({ps})"
 )
+_NEWER_BLOCKS = (
+    "SELECT b.article_id, b.fingerprints FROM story_blocks b JOIN articles a ON a.id = b.article_id"
+    " WHERE a.site = {p} AND b.article_id > {p} ORDER BY b.article_id DESC LIMIT {p}"
+)
 _COUNT_CHUNK = 500  # fingerprints per IN (...) list, far below SQLite's and PostgreSQL's parameter limits
+# Stories per site whose blocks are kept in memory to notice a block's second story: furniture shows on most
+# pages of a site, so it comes back within far fewer stories than this.
+RECENT_STORIES = 200
 _BECOMES_FURNITURE = text(
     "UPDATE site_furniture SET furniture = true, sample_text = :sample_text"
     " WHERE site = :site AND fingerprint = :fingerprint"
+)
+_SAVE_BLOCKS_SQL = (
+    "INSERT INTO story_blocks (article_id, fingerprints, fetched_at) VALUES ({p}, {p}, {p})"
+    " ON CONFLICT (article_id) DO UPDATE SET fingerprints = excluded.fingerprints,"
+    " fetched_at = excluded.fetched_at"
 )
 _SAVE_BLOCKS = text(
     "INSERT INTO story_blocks (article_id, fingerprints, fetched_at)"
@@ -65,16 +78,59 @@ _SAVE_BLOCKS = text(
 )
 
 
+class RecentBlocks:
+    """The distinct blocks of a site's last RECENT_STORIES first sights, read from `story_blocks` (so they
+    survive restarts and include other daemons' stories): where a block's second story is noticed."""
+
+    def __init__(self) -> None:
+        self.last_article_id = 0
+        self.stories: deque[frozenset[str]] = deque()
+        self.counts: Counter[str] = Counter()
+
+    def refresh(self, cursor: Any, site: str, placeholder: str) -> None:
+        """Read the site's stories stored since the last refresh (by this process or another)."""
+        cursor.execute(_NEWER_BLOCKS.format(p=placeholder), (site, self.last_article_id, RECENT_STORIES))
+        rows = cursor.fetchall()
+        for article_id, fingerprints in reversed(rows):
+            self.last_article_id = max(self.last_article_id, int(article_id))
+            story = frozenset(str(fingerprints).split())
+            self.stories.append(story)
+            self.counts.update(story)
+            if len(self.stories) > RECENT_STORIES:
+                forgotten = self.stories.popleft()
+                self.counts.subtract(forgotten)
+                for fp in forgotten:
+                    if self.counts[fp] <= 0:
+                        del self.counts[fp]
+
+
+_RECENT: dict[tuple[str, str], RecentBlocks] = {}  # by (database, site): one process's window per site
+
+
 def learn_first_sight(
     connection: Connection, site: str, article_id: int, blocks: Sequence[Block], *, min_stories: int
 ) -> set[str]:
     """Count a new story's blocks for its site (inside the story's own transaction, so a crash counts it
     zero times or once) and return those that are now furniture."""
     now = now_iso()
+    p = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    # The driver's own cursor, in this same transaction: each statement through SQLAlchemy's execution
+    # machinery cost ~0.1 ms, as much as the database's work.
+    cursor = connection.connection.cursor()
+    recent = _RECENT.setdefault((str(connection.engine.url), site), RecentBlocks())
+    recent.refresh(cursor, site, p)  # before this story's own row, so it does not count itself
     unique = {block.fingerprint: block for block in blocks}
-    _save_blocks(connection, {article_id: [block.fingerprint for block in blocks]}, now)
-    counted = _count_blocks(connection, site, list(unique), now)
-    crossed = [fp for fp, stories_seen, furniture in counted if not furniture and stories_seen >= min_stories]
+    cursor.execute(_SAVE_BLOCKS_SQL.format(p=p), (article_id, " ".join(b.fingerprint for b in blocks), now))
+    known = {fp: (seen, furniture) for fp, seen, furniture in _counts(cursor, site, list(unique), p)}
+    # A block with a row gets one more story; one without a row that recent stories show gets its row now.
+    counted = {
+        fp: known.get(fp, (recent.counts[fp], False)) for fp in unique if fp in known or fp in recent.counts
+    }
+    if not counted:
+        return set()
+    rows = [(site, fp, seen + 1, now, now) for fp, (seen, _furniture) in counted.items()]
+    cursor.executemany(_COUNT_BLOCK.format(p=p), rows)
+    crossed = [fp for fp, (seen, furniture) in counted.items() if not furniture and seen + 1 >= min_stories]
     if crossed:
         connection.execute(
             _BECOMES_FURNITURE,
@@ -83,21 +139,19 @@ def learn_first_sight(
                 for fp in crossed
             ],
         )
-    return {fp for fp, _stories_seen, furniture in counted if furniture} | set(crossed)
+    return {fp for fp, (_seen, furniture) in counted.items() if furniture} | set(crossed)
 
 
-def _count_blocks(
-    connection: Connection, site: str, fingerprints: Sequence[str], now: str
+def _counts(
+    cursor: Any, site: str, fingerprints: Sequence[str], placeholder: str
 ) -> list[tuple[str, int, bool]]:
-    """One more story for each of these blocks of the site: (fingerprint, stories seen, furniture) each."""
-    p = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(_COUNT_BLOCK.format(p=p), [(site, fp, now, now) for fp in fingerprints])
+    """(fingerprint, stories seen, furniture) of those of these blocks of the site that have a row."""
     counted: list[tuple[str, int, bool]] = []
     for start in range(0, len(fingerprints), _COUNT_CHUNK):
         chunk = fingerprints[start : start + _COUNT_CHUNK]
-        query = _COUNTED.format(p=p, ps=", ".join([p] * len(chunk)))
-        result = connection.exec_driver_sql(query, (site, *chunk))
-        counted.extend((str(fp), int(seen), bool(furniture)) for fp, seen, furniture in result)
+        query = _COUNTED.format(p=placeholder, ps=", ".join([placeholder] * len(chunk)))
+        cursor.execute(query, (site, *chunk))
+        counted.extend((str(fp), int(seen), bool(furniture)) for fp, seen, furniture in cursor.fetchall())
     return counted
 
 
