@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -89,7 +90,10 @@ def first_sight_learning(site: Site, version: NewVersion) -> Callable[[Connectio
 
 
 def candidate(story: TrackedArticle, page: FetchedPage, body_sha: str | None, article: Article) -> Candidate:
-    return Candidate(story, page, body_sha, article, tuple(story_blocks(article.paragraphs)))
+    """What deciding needs of an extracted recheck; not the page's bytes, so a batch's waiting stories stay
+    small (its URLs and validators are kept)."""
+    slim_page = dataclasses.replace(page, body=b"", text="", attempts=())
+    return Candidate(story, slim_page, body_sha, article, tuple(story_blocks(article.paragraphs)))
 
 
 def settle(
