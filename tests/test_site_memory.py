@@ -242,3 +242,13 @@ def test_previous_fetch_puts_left_out_blocks_back_from_the_samples() -> None:
     assert previous_fetch(stored, old_raw[:1], {}) == ["Own one."]
     # no blocks recorded: the stored body plus the furniture this fetch shows (left out when stored)
     assert assumed_previous(["a", "b"], ["a", "f", "b", "x"], {"f", "g"}) == ["a", "b", "f"]
+
+
+def test_forgetting_the_furniture_alerts_nothing(cli: CliCall, site_config: Path) -> None:
+    assert cli("once", config=site_config).exit_code == 0
+    with sqlite3.connect(site_config.parent / "monitor.db") as connection:
+        connection.execute("DELETE FROM site_furniture")  # as if not seen for furniture_forget
+    result = cli("once", "--all", config=site_config)
+    assert result.exit_code == 0, result.output
+    assert events(result.output, "story.changed") == []
+    assert rows(site_config, "SELECT COUNT(*) FROM versions WHERE version > 1") == [(0,)]
