@@ -106,6 +106,8 @@ class SiteDefaults(_Strict):
     rechecks: tuple[RecheckStep, ...] = DEFAULT_RECHECKS
     kinds: tuple[Literal["article", "liveblog", "video", "gallery", "podcast"], ...] = ("article",)
     liveblog_updates: bool = False  # log every new entry of a tracked live blog as CHANGED (always stored)
+    furniture_min_stories: int = Field(default=3, ge=2)  # a block in this many stories is site furniture
+    furniture_forget: Duration = 30 * 86400.0  # a block not seen for this long is forgotten
 
     @field_validator("rechecks")
     @classmethod
@@ -144,6 +146,10 @@ class SiteConfig(_Strict):
     kinds: tuple[Literal["article", "liveblog", "video", "gallery", "podcast"], ...] | None = None
     liveblog_updates: bool | None = None
     not_stories: tuple[str, ...] = ()
+    furniture_min_stories: int | None = Field(default=None, ge=2)
+    furniture_forget: Duration | None = None
+    furniture_always: tuple[str, ...] = ()  # paragraphs (text or fingerprint) always left out of stories
+    furniture_never: tuple[str, ...] = ()  # paragraphs never treated as furniture
 
     @field_validator("name")
     @classmethod
@@ -233,6 +239,10 @@ class Site:
     kinds: tuple[str, ...] = ("article",)  # story kinds tracked; the others are recorded, not stored
     not_stories: tuple[str, ...] = ()  # regexes: pages at matching URLs are never stories (the gate's "no")
     liveblog_updates: bool = False
+    furniture_min_stories: int = 3
+    furniture_forget_s: float = 30 * 86400.0
+    furniture_always: tuple[str, ...] = ()
+    furniture_never: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,6 +436,10 @@ def _resolve_site(site: SiteConfig, defaults: SiteDefaults) -> Site:
         kinds=resolved["kinds"],
         liveblog_updates=resolved["liveblog_updates"],
         not_stories=site.not_stories,
+        furniture_min_stories=resolved["furniture_min_stories"],
+        furniture_forget_s=resolved["furniture_forget"],
+        furniture_always=site.furniture_always,
+        furniture_never=site.furniture_never,
     )
 
 

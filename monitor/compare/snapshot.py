@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from monitor.models import Article
 
@@ -113,6 +114,11 @@ def normalise_text(text: str) -> str:
     return text
 
 
+# A story's paragraphs are normalised again when it is stored without its site furniture and when a recheck
+# compares it with its stored version (issue 13): the paragraphs of the last few stories are remembered.
+_normalised_paragraph = lru_cache(maxsize=4096)(normalise_text)
+
+
 def _drop_control_characters(text: str) -> str:
     """Remove control and format characters (categories Cc, Cf) that are not whitespace.
 
@@ -150,7 +156,7 @@ def normalise_date(value: str | None) -> str:
 def snapshot(article: Article) -> Snapshot:
     """Return the comparable form of an extracted article (empty strings for missing fields)."""
     byline = article.byline or ", ".join(article.authors)
-    paragraphs = (normalise_text(paragraph) for paragraph in article.paragraphs)
+    paragraphs = (_normalised_paragraph(paragraph) for paragraph in article.paragraphs)
     return Snapshot(
         title=normalise_text(article.title or ""),
         byline=normalise_text(byline),

@@ -22,7 +22,7 @@ from monitor.models import (
     TrackedArticle,
     Validators,
 )
-from monitor.pipeline import gating
+from monitor.pipeline import gating, site_memory
 from monitor.pipeline.decide import (
     GONE_PENDING_REASON,
     NO_STORY,
@@ -188,6 +188,7 @@ def apply_first_sight(
                 site.name,
                 version,
                 next_check_at=next_check_at(now, None, site.rechecks) or now,
+                learn=site_memory.first_sight_learning(site, version),
                 **_columns(validators),
             )
             _record_stored(runtime, site, link, verdict)

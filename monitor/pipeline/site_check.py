@@ -18,7 +18,7 @@ from monitor.discover.urls import host_in_domains
 from monitor.errors import StoreError
 from monitor.fetch import FetchKind
 from monitor.models import ArticleLink, CheckOutcome, FetchedPage
-from monitor.pipeline import gating
+from monitor.pipeline import gating, site_memory
 from monitor.pipeline.apply import apply_first_sight
 from monitor.pipeline.decide import decide_first_sight, first_sight_usable
 from monitor.pipeline.recheck import recheck_stories
@@ -73,6 +73,7 @@ async def check_site(runtime: Runtime, site: Site) -> PassReport:
         error = "; ".join(source_errors) if all_sources_failed else None
         _record_site_result(runtime, site, error)
         result.errors.extend(source_errors)
+        site_memory.forget(runtime, site)
     except StoreError:
         raise
     except Exception as error:  # a bug must not stop the other sites: record it and go on

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,8 +194,13 @@ class Store:
         etag: str | None,
         last_modified: str | None,
         body_sha256: str | None,
+        learn: Callable[[Connection, int], NewVersion] | None = None,
     ) -> int | None:
-        """Store a new story with its first version and `new` change; None when the URL is already tracked."""
+        """Store a new story with its first version and `new` change; None when the URL is already tracked.
+
+        `learn` runs in the same transaction once the story has its id (the site memory counts its blocks)
+        and returns the version to store (without the site's furniture).
+        """
         now = now_iso()
         with self._write() as connection:
             article_id = _insert_ignore(
@@ -218,6 +223,8 @@ class Store:
             )
             if article_id is None:
                 return None
+            if learn is not None:
+                version = learn(connection, int(article_id))
             _insert_version(connection, article_id, 1, version, now)
             _insert_change(connection, article_id, 1, NewChange(kind=ChangeKind.NEW), now)
         return int(article_id)
@@ -416,6 +423,10 @@ class Store:
                 raw.close()
 
     # -- plumbing ----------------------------------------------------------------------------------------
+
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """A write transaction for the store modules beside this one (store/furniture.py)."""
+        return self._write()
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

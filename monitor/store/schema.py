@@ -168,3 +168,41 @@ url_shapes = Table(
     Column("not_stories", Integer, nullable=False, server_default="0"),
     Column("updated_at", TIMESTAMP, nullable=False),
 )
+# Site memory (issue 13): what each site repeats on its pages, the blocks of each story's last fetch, and the
+# site-wide template changes recorded once instead of as an edit of every story.
+site_furniture = Table(
+    "site_furniture",
+    metadata,
+    Column("site", String(200), ForeignKey("sites.name", ondelete="CASCADE"), primary_key=True),
+    Column("fingerprint", String(16), primary_key=True),
+    Column("sample_text", Text, nullable=False),
+    Column("stories_seen", Integer, nullable=False, server_default="1"),
+    Column("furniture", Boolean, nullable=False, server_default=false()),
+    Column("learned_from", String(20), nullable=False, server_default="stories"),
+    Column("first_seen_at", TIMESTAMP, nullable=False),
+    Column("last_seen_at", TIMESTAMP, nullable=False),
+    sqlite_with_rowid=False,  # one B-tree keyed by (site, fingerprint): every block of every first sight
+)
+
+story_blocks = Table(
+    "story_blocks",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("fingerprints", Text, nullable=False),  # space-separated, in story order
+    Column("fetched_at", TIMESTAMP, nullable=False),
+)
+
+template_changes = Table(
+    "template_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site", String(200), ForeignKey("sites.name", ondelete="CASCADE"), nullable=False),
+    Column("detected_at", TIMESTAMP, nullable=False),
+    Column("change_key", String(64), nullable=False),
+    Column("stories", Integer, nullable=False),
+    Column("blocks_before", Text),  # the blocks that left every story, separated by a blank line
+    Column("blocks_after", Text),  # the blocks that came into them
+    Column("events", Text, nullable=False),  # space-separated "-fingerprint" / "+fingerprint"
+    UniqueConstraint("site", "change_key", name="uq_template_changes_site_key"),
+)
+Index("ix_template_changes_detected_at", template_changes.c.detected_at)

@@ -270,7 +270,8 @@ def sample_site(count: int = 5) -> NewsSite:
                 paragraphs=[
                     f"Officials announced plan number {index} on Monday, saying it would take effect next year.",
                     f"The plan, described in a {10 + index}-page document, covers transport, housing and energy.",
-                    "Critics said the timetable was too short and the budget too small for what was promised.",
+                    # Story text of its own: a paragraph on every story of a site is site furniture (issue 13).
+                    f"Critics said the timetable of plan {index} was too short and the budget too small for what was promised.",
                     f"A spokesperson said more details would follow within {index + 2} weeks of the announcement.",
                 ],
             )
