@@ -409,6 +409,7 @@ def status(options: _Options, as_json: bool) -> None:
             f"{row['articles']:>9}{row['stories_per_day']:>7}{row['changes']:>9}{share:>10}  "
             f"{(row['last_error'] or '')[:60]}{stale}"
         )
+    _echo_notify_status(options)
 
 
 @cli.command()
@@ -462,6 +463,17 @@ def search(
             click.echo(f"    {hit.snippet}")
     if not hits and not as_json:
         click.echo("no match", err=True)
+
+
+def _echo_notify_status(options: _Options) -> None:
+    from monitor.notify.report import notify_status_lines
+
+    store = _store(options)
+    try:
+        for line in notify_status_lines(store.engine):
+            click.echo(line)
+    finally:
+        store.close()
 
 
 def _store(options: _Options) -> Any:

@@ -16,7 +16,7 @@ from monitor.clock import iso_after, now_iso
 from monitor.errors import StoreError
 from monitor.models import Article, FetchAttempt
 from monitor.store.engine import create_store_engine, upgrade_database, writer
-from monitor.store.schema import articles, changes, fetches, sites, sources, versions
+from monitor.store.schema import articles, changes, fetches, outbox, sites, sources, versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,7 +530,7 @@ def _insert_version(
 
 
 def _insert_change(connection: Connection, article_id: int, number: int, change: NewChange, now: str) -> None:
-    connection.execute(
+    inserted = connection.execute(
         changes.insert(),
         dict(
             article_id=article_id,
@@ -543,6 +543,9 @@ def _insert_change(connection: Connection, article_id: int, number: int, change:
             minor=change.minor,
         ),
     )
+    # The notification outbox row commits (or not) with the change itself: no event is lost or invented.
+    change_id = inserted.inserted_primary_key[0]  # type: ignore[index]  # set after an INSERT
+    connection.execute(outbox.insert(), dict(change_id=change_id, article_id=article_id, created_at=now))
 
 
 def _tracked(row: Any) -> TrackedArticle:
