@@ -245,15 +245,27 @@ def db_upgrade(options: _Options) -> None:
 @click.option("--site", "site_names", multiple=True, help="Only this site (repeatable).")
 @click.option("--minor", "include_minor", is_flag=True, help="Also list minor (date-only) changes.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "atom"]),
+    help="atom: an Atom feed with each change's diff (newest 500), e.g. for static hosting.",
+)
 @click.pass_obj
 def changes(
-    options: _Options, since: str, site_names: tuple[str, ...], include_minor: bool, as_json: bool
+    options: _Options,
+    since: str,
+    site_names: tuple[str, ...],
+    include_minor: bool,
+    as_json: bool,
+    output_format: str | None,
 ) -> None:
     """Recent new, changed and removed stories.
 
     \b
     Example:
       monitor changes --since 7d --site example-news --json
+      monitor changes --since 7d --format atom > changes.atom
     """
     from monitor.clock import to_iso, utc_now
     from monitor.config import parse_duration
@@ -263,7 +275,20 @@ def changes(
         since_s = parse_duration(since)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
+    as_json = as_json or output_format == "json"
     store = _store(options)
+    if output_format == "atom":
+        from monitor.web.atom import changes_feed
+
+        feed = changes_feed(
+            store.engine,
+            since=to_iso(utc_now() - timedelta(seconds=since_s)),
+            site_names=site_names,
+            include_minor=include_minor,
+        )
+        store.close()
+        click.echo(feed.decode("utf-8"), nl=False)
+        return
     rows = recent_changes(
         store.engine,
         since=to_iso(utc_now() - timedelta(seconds=since_s)),
@@ -463,6 +488,22 @@ def search(
             click.echo(f"    {hit.snippet}")
     if not hits and not as_json:
         click.echo("no match", err=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port.")
+@click.pass_obj
+def serve(options: _Options, host: str, port: int) -> None:
+    """Read-only web pages (changes, stories with word-level diffs, search, sites) and Atom feeds.
+
+    \b
+    Example:
+      monitor serve --port 8080   # then open http://127.0.0.1:8080/
+    """
+    from monitor.web.serve import serve as serve_pages
+
+    serve_pages(options.config().database_url, host=host, port=port)
 
 
 def _echo_notify_status(options: _Options) -> None:
