@@ -48,6 +48,7 @@ class Notifier:
         self._states: dict[str, _TargetState] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self.rounds = 0  # passes over the targets so far
 
     def set_targets(self, targets: tuple[NotifyTarget, ...]) -> None:
         """Config reload: new targets start with the next event, removed ones stop."""
@@ -62,6 +63,7 @@ class Notifier:
                     await asyncio.gather(*(self._pump(client, target) for target in self.targets))
                 except StoreError as error:
                     log.error("notifications: database error: %s (will retry)", error)
+                self.rounds += 1
                 self._wake.clear()
                 waiter = asyncio.ensure_future(self._wake.wait())
                 stopper = asyncio.ensure_future(stopping.wait())

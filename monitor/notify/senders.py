@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import warnings
 from dataclasses import dataclass
 
 import httpx
@@ -61,21 +62,29 @@ async def _send_webhook(
 
 
 async def _send_apprise(target: NotifyTarget, notice: Notice) -> SendResult:
-    try:
-        import apprise
-    except ImportError:
-        return SendResult(ok=False, error="apprise is not installed: pip install -e '.[apprise]'")
-    sender = apprise.Apprise()
-    if not sender.add(str(target.apprise)):
-        return SendResult(ok=False, error="Apprise does not understand this URL", retry=False)
     title, message = _apprise_text(notice)
     # Apprise's own HTTP calls block: a worker thread keeps the daemon's loop (and fetching) free.
     try:
-        delivered = await asyncio.wait_for(
-            asyncio.to_thread(sender.notify, body=message, title=title), timeout=target.timeout + 5
+        return await asyncio.wait_for(
+            asyncio.to_thread(_apprise_notify, str(target.apprise), title, message),
+            timeout=target.timeout + 5,
         )
     except TimeoutError:
         return SendResult(ok=False, error=f"Apprise did not answer within {target.timeout + 5:.0f} s")
+
+
+def _apprise_notify(url: str, title: str, message: str) -> SendResult:
+    try:
+        with warnings.catch_warnings():  # Apprise loads modules Python deprecates (imghdr): not ours to fix
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import apprise
+
+            sender = apprise.Apprise()
+            if not sender.add(url):
+                return SendResult(ok=False, error="Apprise does not understand this URL", retry=False)
+            delivered = sender.notify(body=message, title=title)
+    except ImportError:
+        return SendResult(ok=False, error="apprise is not installed: pip install -e '.[apprise]'")
     except Exception as error:  # a plugin's own error: recorded on the delivery, retried
         return SendResult(ok=False, error=f"Apprise failed: {type(error).__name__}: {error}"[:300])
     return SendResult(ok=True) if delivered else SendResult(ok=False, error="Apprise could not deliver")
