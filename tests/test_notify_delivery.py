@@ -16,7 +16,7 @@ from monitor.models import Article
 from monitor.notify.notifier import Notifier, backoff_delay
 from monitor.notify.settings import NotifyTarget
 from monitor.store import NewChange, NewVersion, Store
-from monitor.store.outbox import target_summaries
+from monitor.store.outbox import OutboxStore, target_summaries
 from monitor.store.schema import changes, deliveries, outbox
 from tests.webhook_receiver import Receiver
 
@@ -108,6 +108,9 @@ def test_filters_pick_sites_kinds_sizes_and_words(store: Store, receiver: Receiv
     seen = {(target["name"], target["delivered"]) for target in target_summaries(store.engine)}
     assert seen == {("alpha-only", 2), ("changed-only", 1), ("big", 0), ("ferry", 2)}
     assert len(receiver.accepted()) == 5
+    # delivered rows are pruned after their keep time; nothing else is
+    assert OutboxStore(store.engine).prune(delivered_before="2000-01-01T00:00:00Z") == 0
+    assert OutboxStore(store.engine).prune(delivered_before="2999-01-01T00:00:00Z") == 5
 
 
 def test_a_refused_event_is_recorded_as_failed_and_the_rest_go_on(store: Store) -> None:

@@ -14,7 +14,7 @@ _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WORD = re.compile(r"\w", re.UNICODE)
 # Token pairs compared in one word diff; above it the two texts are shown as removed and added whole, so a
 # rewrite of a very long paragraph cannot make a page slow (SequenceMatcher is quadratic at worst).
-MAX_DIFF_CELLS = 4_000_000
+MAX_DIFF_CELLS = 1_000_000
 # Unchanged paragraphs kept around each edit when a body diff is shortened (feeds, webhooks).
 CONTEXT_PARAGRAPHS = 1
 

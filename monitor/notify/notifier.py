@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 POLL_S = 1.0  # how often the outbox is read for new events
 FAN_OUT_BATCH = 200
 SEND_BATCH = 100
+KEEP_DELIVERED_S = 30 * 86400.0  # delivered rows are kept this long for inspection, then pruned
+PRUNE_EVERY_S = 3600.0
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Notifier:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.rounds = 0  # passes over the targets so far
+        self._pruned_at = time.monotonic()
 
     def set_targets(self, targets: tuple[NotifyTarget, ...]) -> None:
         """Config reload: new targets start with the next event, removed ones stop."""
@@ -61,8 +64,11 @@ class Notifier:
             while not stopping.is_set():
                 try:
                     await asyncio.gather(*(self._pump(client, target) for target in self.targets))
+                    self._prune_now_and_then()
                 except StoreError as error:
                     log.error("notifications: database error: %s (will retry)", error)
+                except Exception:  # a bug must not end deliveries for the life of the daemon
+                    log.exception("notifications: delivery round failed (will retry)")
                 self.rounds += 1
                 self._wake.clear()
                 waiter = asyncio.ensure_future(self._wake.wait())
@@ -72,6 +78,11 @@ class Notifier:
                 )
                 waiter.cancel()
                 stopper.cancel()
+
+    def _prune_now_and_then(self) -> None:
+        if time.monotonic() - self._pruned_at >= PRUNE_EVERY_S:
+            self._pruned_at = time.monotonic()
+            self.outbox.prune(iso_after(-KEEP_DELIVERED_S))
 
     async def _pump(self, client: httpx.AsyncClient, target: NotifyTarget) -> None:
         state = self._states.setdefault(target.key, _TargetState())

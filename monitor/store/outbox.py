@@ -242,6 +242,16 @@ class OutboxStore:
             )
         return int(count or 0)
 
+    def prune(self, delivered_before: str) -> int:
+        """Drop delivered rows older than a time (their payloads hold whole diffs); the rest stay visible."""
+        with self._write() as connection:
+            result = connection.execute(
+                deliveries.delete().where(
+                    deliveries.c.status == "delivered", deliveries.c.delivered_at < delivered_before
+                )
+            )
+        return int(result.rowcount or 0)
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         try:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -17,7 +20,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from monitor.clock import from_iso, now_iso, to_iso, utc_now
+from monitor.clock import from_iso, to_iso, utc_now
 from monitor.store.pages import (
     KINDS,
     ChangeFilter,
@@ -41,6 +44,26 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+
+
+# Site health aggregates over every story and a day of fetch log: computed at most this often.
+SITES_TTL_S = 15.0
+# Rendered feeds kept by ETag: a feed reader polling an unchanged feed costs one small query.
+FEED_CACHE_SIZE = 64
+
+
+class _Memo:
+    """The last value of an expensive computation, reused for `ttl_s` seconds."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._value: Any = None
+        self._at = -1e18
+
+    def get(self, compute: Callable[[], Any]) -> Any:
+        if time.monotonic() - self._at >= self.ttl_s:
+            self._value, self._at = compute(), time.monotonic()
+        return self._value
 
 
 def safe_href(url: str | None) -> str | None:
@@ -105,14 +128,18 @@ def create_app(engine: Engine) -> Starlette:
                 error = f"cannot search for {query!r}: {getattr(problem, 'orig', problem)}"
         return page(request, "search.html", query=query, hits=hits, error=error, site=site)
 
-    def sites_page(request: Request) -> Response:
+    sites_memo = _Memo(SITES_TTL_S)
+
+    def site_rows() -> tuple[list[dict[str, Any]], str]:
         now = utc_now()
         rows = site_status(
-            engine,
-            since_day=to_iso(now - timedelta(days=1)),
-            since_week=to_iso(now - timedelta(days=7)),
+            engine, since_day=to_iso(now - timedelta(days=1)), since_week=to_iso(now - timedelta(days=7))
         )
-        return page(request, "sites.html", rows=rows, now=now_iso())
+        return rows, to_iso(now)
+
+    def sites_page(request: Request) -> Response:
+        rows, as_of = sites_memo.get(site_rows)
+        return page(request, "sites.html", rows=rows, now=as_of)
 
     def all_feed(request: Request) -> Response:
         return feed_response(
@@ -173,9 +200,18 @@ def feed_response(
         headers["Last-Modified"] = last_modified
     if _not_modified(request, etag, newest_at):
         return Response(status_code=304, headers=headers)
-    items = list_changes(engine, where, limit=FEED_SIZE, texts=True)
-    body = render_feed(items, feed_id=feed_id, title=title, self_url=str(request.url))
+    cache_key = (etag, str(request.url))
+    body = _FEEDS.get(cache_key)
+    if body is None:
+        items = list_changes(engine, where, limit=FEED_SIZE, texts=True)
+        body = render_feed(items, feed_id=feed_id, title=title, self_url=str(request.url))
+        _FEEDS[cache_key] = body
+        while len(_FEEDS) > FEED_CACHE_SIZE:
+            _FEEDS.popitem(last=False)
     return Response(body, media_type="application/atom+xml; charset=utf-8", headers=headers)
+
+
+_FEEDS: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 
 
 def _not_modified(request: Request, etag: str, newest_at: str | None) -> bool:
