@@ -7,11 +7,14 @@ import asyncio
 import importlib.util
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from monitor.config import load_config
+from monitor.errors import ConfigError
 from monitor.models import Article
 from monitor.notify.notifier import Notifier, backoff_delay
 from monitor.notify.settings import NotifyTarget
@@ -165,3 +168,22 @@ def test_a_target_needs_exactly_one_receiver() -> None:
         NotifyTarget()
     with pytest.raises(ValueError, match="http"):
         NotifyTarget(webhook="file:///etc/passwd")
+
+
+def test_config_errors_in_notify_name_their_location(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "sites: []\nnotify:\n  - webhook: https://hooks.example/x\n    kinds: [changed]\n"
+        "  - webhook: ftp://nope\n  - webhok: https://typo.example/\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config(config)
+    errors = "\n".join(raised.value.errors)
+    assert "notify[1]" in errors and "http" in errors
+    assert "notify[2].webhok" in errors and "did you mean 'webhook'" in errors
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "sites: []\nnotify: [{webhook: 'https://hooks.example/x', sites: [a]}]\n", encoding="utf-8"
+    )
+    assert load_config(good).notify[0].sites == ("a",)
