@@ -187,3 +187,31 @@ def test_config_errors_in_notify_name_their_location(tmp_path: Path) -> None:
         "sites: []\nnotify: [{webhook: 'https://hooks.example/x', sites: [a]}]\n", encoding="utf-8"
     )
     assert load_config(good).notify[0].sites == ("a",)
+
+
+def test_page_and_feed_queries_answer_on_every_database(store: Store) -> None:
+    import feedparser
+
+    from monitor.store.pages import ChangeFilter, feed_stamp, list_changes, story_with_versions
+    from monitor.store.readonly import read_only_engine
+    from monitor.web.atom import render_feed
+
+    article_id = add_story(store, "alpha", "one", "Bridge approved")
+    edit_story(store, "https://alpha.example/one/", EDITED)
+    engine = read_only_engine(store.url)
+    try:
+        items = list_changes(engine, ChangeFilter(site="alpha", text="bridge"), texts=True)
+        assert [item.kind for item in items] == ["new"]  # the edit's title is "t": only v1 matches
+        edited = list_changes(engine, ChangeFilter(kind="changed"), texts=True)[0]
+        assert edited.previous_body == BODY and edited.body == EDITED
+        assert feed_stamp(engine, ChangeFilter(article_id=article_id))[2] == 2
+        found = story_with_versions(engine, article_id)
+        assert found is not None and [row["version"] for row in found[1]] == [1, 2]
+        feed = feedparser.parse(
+            render_feed(
+                list_changes(engine, ChangeFilter(), texts=True), feed_id="urn:x", title="t", self_url=None
+            )
+        )
+        assert not feed.bozo and "<ins> and two ferries</ins>" in feed.entries[0].content[0].value
+    finally:
+        engine.dispose()
