@@ -13,5 +13,8 @@ setup(
         "monitor._migrations.versions",
     ],
     package_dir={"monitor._migrations": "migrations"},
-    package_data={"monitor": ["py.typed"], "monitor._migrations": ["script.py.mako"]},
+    package_data={
+        "monitor": ["py.typed", "web/templates/*.html", "web/templates/*.css"],
+        "monitor._migrations": ["script.py.mako"],
+    },
 )

@@ -262,15 +262,27 @@ def db_upgrade(options: _Options) -> None:
 @click.option("--minor", "include_minor", is_flag=True, help="Also list minor (date-only) changes.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @global_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "atom"]),
+    help="atom: an Atom feed with each change's diff (newest 500), e.g. for static hosting.",
+)
 @click.pass_obj
 def changes(
-    options: _Options, since: str, site_names: tuple[str, ...], include_minor: bool, as_json: bool
+    options: _Options,
+    since: str,
+    site_names: tuple[str, ...],
+    include_minor: bool,
+    as_json: bool,
+    output_format: str | None,
 ) -> None:
     """Recent new, changed and removed stories.
 
     \b
     Example:
       monitor changes --since 7d --site example-news --json
+      monitor changes --since 7d --format atom > changes.atom
     """
     from monitor.clock import to_iso, utc_now
     from monitor.config import parse_duration
@@ -280,9 +292,21 @@ def changes(
         since_s = parse_duration(since)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
+    as_json = as_json or output_format == "json"
     store = _store(options)
     try:
         check_site_names(store.engine, site_names)
+        if output_format == "atom":
+            from monitor.web.atom import changes_feed
+
+            feed = changes_feed(
+                store.engine,
+                since=to_iso(utc_now() - timedelta(seconds=since_s)),
+                site_names=site_names,
+                include_minor=include_minor,
+            )
+            click.echo(feed.decode("utf-8"), nl=False)
+            return
         rows = recent_changes(
             store.engine,
             since=to_iso(utc_now() - timedelta(seconds=since_s)),
@@ -454,6 +478,7 @@ def status(options: _Options, as_json: bool) -> None:
             f"{row['next_check_at'] or '-':<22}{row['next_recheck_at'] or '-':<22}"
             f"{(row['last_error'] or '')[:60]}{stale}"
         )
+    _echo_notify_status(options)
 
 
 @cli.command()
@@ -516,6 +541,33 @@ def search(
 def _echo_line(line: str) -> None:
     """One line of command output, user-controlled text in it escaped for the terminal (issue 16)."""
     click.echo(safe_line(line, limit=sys.maxsize))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port.")
+@click.pass_obj
+def serve(options: _Options, host: str, port: int) -> None:
+    """Read-only web pages (changes, stories with word-level diffs, search, sites) and Atom feeds.
+
+    \b
+    Example:
+      monitor serve --port 8080   # then open http://127.0.0.1:8080/
+    """
+    from monitor.web.serve import serve as serve_pages
+
+    serve_pages(options.config().database_url, host=host, port=port)
+
+
+def _echo_notify_status(options: _Options) -> None:
+    from monitor.notify.report import notify_status_lines
+
+    store = _store(options)
+    try:
+        for line in notify_status_lines(store.engine):
+            click.echo(line)
+    finally:
+        store.close()
 
 
 def _store(options: _Options) -> Any:

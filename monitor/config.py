@@ -31,6 +31,7 @@ from monitor.config_checks import (
 )
 from monitor.errors import ConfigError
 from monitor.models import Selectors
+from monitor.notify.settings import NOTIFY_KEYS, NotifyTarget
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
@@ -198,6 +199,7 @@ class ConfigFile(_Strict):
     defaults: SiteDefaults = SiteDefaults()
     fetch: FetchConfig = FetchConfig()
     sites: tuple[SiteConfig, ...] = ()
+    notify: tuple[NotifyTarget, ...] = ()  # receivers of story events (monitor/notify/)
 
     @field_validator("sites")
     @classmethod
@@ -253,6 +255,7 @@ class Config:
     fetch: FetchConfig
     sites: tuple[Site, ...]
     extract_workers: int | None = None  # None: one per core but one
+    notify: tuple[NotifyTarget, ...] = ()
 
     def site(self, name: str) -> Site:
         for site in self.sites:
@@ -282,6 +285,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         fetch=parsed.fetch,
         sites=tuple(_resolve_site(site, parsed.defaults) for site in parsed.sites),
         extract_workers=None if parsed.extract_workers == "auto" else parsed.extract_workers,
+        notify=parsed.notify,
     )
 
 
@@ -385,6 +389,8 @@ def _did_you_mean(loc: tuple[int | str, ...]) -> str:
         known = tuple(SelectorsConfig.model_fields)
     elif parent[-1] == "rechecks":
         known = tuple(RecheckStep.model_fields)
+    elif parent[-1] == "notify":
+        known = NOTIFY_KEYS
     else:
         known = ()
     close = difflib.get_close_matches(key, known, n=1)

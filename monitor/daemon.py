@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor import report
 from monitor.config import Config, Site, load_config
 from monitor.errors import ConfigError, StoreError
+from monitor.notify.notifier import Notifier
 from monitor.pipeline import Runtime, check_site, recheck_stories
 from monitor.reload import ReloadPlan, plan_reload
 from monitor.schedule import site_backoff_interval
@@ -53,6 +54,8 @@ class Daemon:
         self._inflight: set[asyncio.Task[None]] = set()
         self._config_stamp = _file_stamp(config.path)
         self._site_last_run: dict[str, float] = {}
+        self.notifier = Notifier(self.store.engine, config.notify)
+        self._notifier_task: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         unclean_stop = self.lock.acquire()
@@ -65,6 +68,8 @@ class Daemon:
             self._install_signal_handlers()
             self._schedule_all()
             self.scheduler.start()
+            # Deliveries run beside the checks, never inside them: a slow receiver cannot slow fetching.
+            self._notifier_task = asyncio.create_task(self.notifier.run(self._stopping))
             report.emit(
                 "daemon.started",
                 sites=len(self.config.sites),
@@ -75,6 +80,7 @@ class Daemon:
             await self._stopping.wait()
             await self._drain()
         finally:
+            await self._stop_notifier()
             if self.runtime is not None:
                 await self.runtime.aclose()
             self.store.close()
@@ -92,6 +98,18 @@ class Daemon:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def _stop_notifier(self) -> None:
+        """Let the delivery in flight finish (bounded); undelivered events stay in the outbox."""
+        task, self._notifier_task = self._notifier_task, None
+        if task is None:
+            return
+        self._stopping.set()
+        _done, running = await asyncio.wait({task}, timeout=self.drain_timeout_s)
+        for leftover in running:
+            leftover.cancel()
+        if not running and task.exception() is not None:
+            log.error("the notifier stopped: %s", task.exception())
 
     # -- jobs --------------------------------------------------------------------------------------------
 
@@ -215,6 +233,7 @@ class Daemon:
         """Switch to `config`: the sites of `plan` (and `force`) get their jobs removed and added again."""
         sites_by_name = {site.name: site for site in config.sites}
         self.config = config
+        self.notifier.set_targets(config.notify)
         if self.runtime is not None:
             self.runtime.config = config
         for name in sorted({*plan.touched, *force}):

@@ -120,3 +120,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.begin() as connection:
         connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
     admin.dispose()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """The daemon runs on asyncio; trio is installed only as Selenium's dependency (the web tests), and
+    anyio's plugin would otherwise run every anyio test on it too."""
+    return "asyncio"

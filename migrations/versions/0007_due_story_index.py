@@ -6,7 +6,7 @@ composite index it reads the due range of each site only, and once ANALYZE stati
 hourly maintenance) it walks ix_articles_next_check_at in order and stops after one page.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -25,7 +25,7 @@ from monitor.models import (
 )
 from monitor.store.batch import WriteBatch
 from monitor.store.engine import create_store_engine, upgrade_database, writer
-from monitor.store.schema import articles, changes, fetches, sites, sources, versions
+from monitor.store.schema import articles, changes, fetches, outbox, sites, sources, versions
 from monitor.store.timestamps import utc_timestamp
 
 PROBLEM_LOOKBACK_S = 3600.0  # record_problem looks for the URL's fetch this far back (started_at is indexed)
@@ -507,7 +507,7 @@ def _insert_version(
 
 
 def _insert_change(connection: Connection, article_id: int, number: int, change: NewChange, now: str) -> None:
-    connection.execute(
+    inserted = connection.execute(
         changes.insert(),
         dict(
             article_id=article_id,
@@ -520,6 +520,9 @@ def _insert_change(connection: Connection, article_id: int, number: int, change:
             minor=change.minor,
         ),
     )
+    # The notification outbox row commits (or not) with the change itself: no event is lost or invented.
+    change_id = inserted.inserted_primary_key[0]  # type: ignore[index]  # set after an INSERT
+    connection.execute(outbox.insert(), dict(change_id=change_id, article_id=article_id, created_at=now))
 
 
 def _tracked(row: Any) -> TrackedArticle:

@@ -206,3 +206,48 @@ template_changes = Table(
     UniqueConstraint("site", "change_key", name="uq_template_changes_site_key"),
 )
 Index("ix_template_changes_detected_at", template_changes.c.detected_at)
+# Notifications (revision 0006): an `outbox` row is written in the same transaction as each change row; the
+# notifier fans it out into one `deliveries` row per matching target and marks it delivered.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("change_id", Integer, ForeignKey("changes.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", TIMESTAMP, nullable=False),
+)
+
+notify_targets = Table(
+    "notify_targets",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("address", Text, nullable=False),  # the URL without credentials or query
+    Column("created_at", TIMESTAMP, nullable=False),
+    Column("last_outbox_id", Integer, nullable=False, server_default="0"),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", TIMESTAMP),
+    Column("last_success_at", TIMESTAMP),
+    Column("last_error", Text),
+    Column("last_error_at", TIMESTAMP),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("outbox_id", Integer, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("article_id", Integer, nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("event_id", String(80), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(20), nullable=False, server_default="pending"),  # pending/delivered/failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("created_at", TIMESTAMP, nullable=False),
+    Column("last_attempt_at", TIMESTAMP),
+    Column("delivered_at", TIMESTAMP),
+    Column("last_error", Text),
+    UniqueConstraint("outbox_id", "target", name="uq_deliveries_outbox_target"),
+)
+Index("ix_deliveries_target_status", deliveries.c.target, deliveries.c.status, deliveries.c.outbox_id)

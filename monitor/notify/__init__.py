@@ -1,0 +1,1 @@
+"""Notifications: targets from config (`notify:`), events from the outbox, webhook and Apprise delivery."""

@@ -1,0 +1,1 @@
+"""`monitor serve`: read-only web pages and Atom feeds over the database."""
