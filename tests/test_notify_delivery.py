@@ -184,7 +184,9 @@ def test_config_errors_in_notify_name_their_location(tmp_path: Path) -> None:
     assert "notify[2].webhok" in errors and "did you mean 'webhook'" in errors
     good = tmp_path / "good.yaml"
     good.write_text(
-        "sites: []\nnotify: [{webhook: 'https://hooks.example/x', sites: [a]}]\n", encoding="utf-8"
+        "sites: [{name: a, start_urls: ['https://example.com/']}]\n"
+        "notify: [{webhook: 'https://hooks.example/x', sites: [a]}]\n",
+        encoding="utf-8",
     )
     assert load_config(good).notify[0].sites == ("a",)
 

@@ -199,7 +199,10 @@ def test_the_read_only_engine_cannot_write(database_url: str) -> None:
 
 def test_serve_refuses_a_missing_database_with_a_clear_message(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("database: sqlite:///nothing-here.db\nsites: []\n", encoding="utf-8")
+    config.write_text(
+        "database: sqlite:///nothing-here.db\nsites: [{name: a, start_urls: ['https://example.com/']}]\n",
+        encoding="utf-8",
+    )
     completed = run_monitor("--config", str(config), "serve", "--port", "0")
     assert completed.returncode == 1
     assert "no database at" in completed.stderr
