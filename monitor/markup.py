@@ -29,6 +29,8 @@ _TAG = r"""<(/?)([A-Za-z][^\s/>]*+)((?:[^<>"']++|"[^"<>]*+"|'[^'<>]*+')*+)>"""
 # long is matched further). Each scan from a "<" stops at the next < or >: linear.
 _ANY_TAG = r"""<(/?)[A-Za-z]"""
 _NESTING_TAG = r"""<(/?)(?!(?:NAMES)[\s/>])[A-Za-z]"""
+_LONG_TAG = r"""<[A-Za-z][^\s/>]*+\s(?=[^<>]{512})"""
+_CHUNK_CHARS = 1024
 _MANY_ATTRIBUTES = (
     r"""<[A-Za-z][^\s/>]*+(?=[^<>]{512})"""
     r"""(?:\s++[^\s"'=<>/]++(?:\s*+=\s*+(?:"[^"<>]*+"|'[^'<>]*+'|[^\s"'=<>]++))?+)"""
@@ -49,6 +51,7 @@ _DEPTH_STEPS: dict[str | bytes, int] = {"": 1, "/": -1, b"": 1, b"/": -1}
 @dataclass(frozen=True, slots=True)
 class _Syntax(Generic[AnyStr]):
     any_tag: re.Pattern[AnyStr]
+    long_tag: re.Pattern[AnyStr]
     nesting_tag: re.Pattern[AnyStr]
     many_attributes: re.Pattern[AnyStr]
     tag: re.Pattern[AnyStr]
@@ -59,10 +62,13 @@ class _Syntax(Generic[AnyStr]):
     slash: AnyStr
     data_stub: AnyStr
     not_nesting: frozenset[AnyStr]
+    tag_open: AnyStr
+    end_tag_open: AnyStr
 
 
 _TEXT = _Syntax(
     re.compile(_ANY_TAG),
+    re.compile(_LONG_TAG),
     re.compile(_NESTING_TAG, re.IGNORECASE),
     re.compile(_MANY_ATTRIBUTES),
     re.compile(_TAG),
@@ -73,9 +79,12 @@ _TEXT = _Syntax(
     "/",
     "data:",
     _NOT_NESTING,
+    "<",
+    "</",
 )
 _BYTES = _Syntax(
     re.compile(_ANY_TAG.encode()),
+    re.compile(_LONG_TAG.encode()),
     re.compile(_NESTING_TAG.encode(), re.IGNORECASE),
     re.compile(_MANY_ATTRIBUTES.encode()),
     re.compile(_TAG.encode()),
@@ -86,6 +95,8 @@ _BYTES = _Syntax(
     b"/",
     b"data:",
     frozenset(name.encode() for name in _NOT_NESTING),
+    b"<",
+    b"</",
 )
 
 
@@ -109,10 +120,31 @@ def without_inline_data(page: AnyStr) -> AnyStr:
 
 
 def _out_of_bounds(page: AnyStr, syntax: _Syntax[AnyStr]) -> bool:
-    """Scans in C (regexes and iterators, no Python step per tag) for a tag nested past MAX_DEPTH or one
-    with over MAX_ATTRIBUTES attributes: a few milliseconds on a large page."""
-    too_deep = _depth(page, syntax.any_tag) > MAX_DEPTH and _depth(page, syntax.nesting_tag) > MAX_DEPTH
-    return too_deep or syntax.many_attributes.search(page) is not None
+    """Scans in C (counts, regexes and iterators, no Python step per tag) for a tag nested past MAX_DEPTH or
+    one with over MAX_ATTRIBUTES attributes: about a millisecond on a large page."""
+    too_deep = (
+        _depth_bound(page, syntax) > MAX_DEPTH
+        and _depth(page, syntax.any_tag) > MAX_DEPTH
+        and _depth(page, syntax.nesting_tag) > MAX_DEPTH
+    )
+    if too_deep:
+        return True
+    # only a tag at least 512 characters long can hold that many attributes: count them there alone
+    return any(syntax.many_attributes.match(page, tag.start()) for tag in syntax.long_tag.finditer(page))
+
+
+def _depth_bound(page: AnyStr, syntax: _Syntax[AnyStr]) -> int:
+    """An upper bound of the nesting depth from "<" and "</" counts per chunk: a rise from chunk i to chunk j
+    is at most the start tags in both plus the net of the chunks between (every "<" counted as opening)."""
+    deepest = 0
+    carried = -1  # the largest rise that can reach the end of the previous chunk; -1 before the first
+    for start in range(0, len(page), _CHUNK_CHARS):
+        end = start + _CHUNK_CHARS
+        closes = page.count(syntax.end_tag_open, start, end)
+        opens = page.count(syntax.tag_open, start, end) - closes
+        deepest = max(deepest, opens, carried + opens)
+        carried = max(opens, carried + opens - closes)
+    return deepest
 
 
 def is_json_document(page: str | bytes) -> bool:

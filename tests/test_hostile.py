@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborNode
 from monitor.discover import links_from_listing, links_from_sitemap
 from monitor.discover.feeds import links_from_feed, strip_doctype
 from monitor.discover.listing import MAX_LISTING_LINKS
+from monitor.discover.sitemaps import MAX_INDEX_CHILDREN
 from monitor.extraction import clean, extract
 from monitor.markup import MAX_ATTRIBUTES, MAX_DEPTH
 from monitor.pipeline.workers import PageAbandoned, PageWorkers
@@ -118,11 +119,15 @@ def test_a_listing_over_max_links_is_cut_with_a_problem() -> None:
     assert problems == ["listing_cut"]
 
 
-def test_a_sitemap_index_keeps_its_children_once_in_order() -> None:
-    locs = [f"http://127.0.0.1/sitemap-{number % 3_000}.xml" for number in range(6_000)]
-    entries = "".join(f"<sitemap><loc>{loc}</loc></sitemap>" for loc in locs)
-    index = f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'
-    assert links_from_sitemap(index.encode(), "http://127.0.0.1/")[1] == locs[:3_000]
+def test_a_sitemap_index_keeps_its_children_once_in_order_up_to_the_cap() -> None:
+    def index_of(locs: list[str]) -> bytes:
+        entries = "".join(f"<sitemap><loc>{loc}</loc></sitemap>" for loc in locs)
+        return f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'.encode()
+
+    locs = [f"http://127.0.0.1/sitemap-{number % 600}.xml" for number in range(1_200)]
+    assert links_from_sitemap(index_of(locs), "http://127.0.0.1/")[1] == locs[:600]
+    many = [f"http://127.0.0.1/sitemap-{number}.xml" for number in range(MAX_INDEX_CHILDREN * 3)]
+    assert links_from_sitemap(index_of(many), "http://127.0.0.1/")[1] == many[:MAX_INDEX_CHILDREN]
 
 
 def _sleep_then(seconds: float, value: str) -> str:

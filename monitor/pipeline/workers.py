@@ -36,7 +36,9 @@ class PageWorkers:
         self.size = workers
         self.deadline_s = deadline_s
         # spawn, not fork: forking a process that runs an event loop and threads can copy a held lock.
-        self._pool = ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPool(
+            max_workers=workers, initializer=_preload, context=multiprocessing.get_context("spawn")
+        )
 
     async def run(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """job(*args, **kwargs) in a worker; PageAbandoned past the deadline or when the worker dies."""
@@ -53,3 +55,9 @@ class PageWorkers:
         """Stop the workers now, abandoning running jobs (a stop signal never waits on a parse)."""
         self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join(timeout=5)
+
+
+def _preload() -> None:
+    """Import the parsers when a worker starts, so a job's deadline counts its own work, not imports."""
+    import monitor.discover.jobs  # noqa: F401
+    import monitor.extraction  # noqa: F401
