@@ -25,6 +25,7 @@ from monitor.config_checks import (
     check_domain,
     check_finite,
     check_http_url,
+    duplicate_site_names,
     line_of,
     parse_yaml,
     read_config_text,
@@ -273,7 +274,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         parsed = ConfigFile.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(
-            str(config_path), _located_errors(error, lines) + _duplicate_names(raw, lines)
+            str(config_path), _located_errors(error, lines) + duplicate_site_names(raw, lines)
         ) from None
     if not parsed.sites:
         raise ConfigError(str(config_path), ["sites: no sites configured; add at least one under `sites:`"])
@@ -322,41 +323,20 @@ def _read_yaml(config_path: Path) -> tuple[Any, dict[tuple[int | str, ...], int]
     return raw, lines
 
 
-def _duplicate_names(raw: dict[str, Any], lines: dict[tuple[int | str, ...], int]) -> list[str]:
-    """Pydantic checks unique names only once every site is valid; report duplicates in any case."""
-    sites = raw.get("sites")
-    if not isinstance(sites, list):
-        return []
-    first_index: dict[str, int] = {}
-    messages = []
-    for index, site in enumerate(sites):
-        name = site.get("name") if isinstance(site, dict) else None
-        if not isinstance(name, str):
-            continue
-        if name in first_index:
-            line = lines.get(("sites", index, "name"))
-            messages.append(
-                f"sites[{index}].name: {name!r} is already used by sites[{first_index[name]}], line {line}"
-            )
-        else:
-            first_index[name] = index
-    return messages
-
-
 def _located_errors(error: ValidationError, lines: dict[tuple[int | str, ...], int]) -> list[str]:
     """One sentence per problem: `location: what is wrong, line N`; a union's alternatives become one."""
-    from monitor.config_checks import error_sentence, format_location, join_alternatives
+    from monitor.config_checks import error_sentence, field_location, format_location, join_alternatives
 
     by_location: dict[tuple[int | str, ...], list[str]] = {}
     for item in error.errors():
-        loc = _field_location(item["loc"])
+        loc = field_location(item["loc"], _KEY_NAMES)
         if item["type"] == "extra_forbidden":
-            loc = (*_field_location(item["loc"][:-1]), item["loc"][-1])
+            loc = (*field_location(item["loc"][:-1], _KEY_NAMES), item["loc"][-1])
             message = f"unknown key{_did_you_mean(item['loc'])}"
         else:
             message = error_sentence(item)
             if "is used twice" in message:
-                continue  # reported with both locations by _duplicate_names
+                continue  # reported with both locations by duplicate_site_names
         by_location.setdefault(loc, [])
         if message not in by_location[loc]:
             by_location[loc].append(message)
@@ -366,11 +346,6 @@ def _located_errors(error: ValidationError, lines: dict[tuple[int | str, ...], i
         where = f", line {line}" if line else ""
         messages.append(f"{format_location(loc) or '(top level)'}: {join_alternatives(sentences)}{where}")
     return messages
-
-
-def _field_location(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    """The key path without pydantic's validator and union-member tags (`function-after[...]`, `int`)."""
-    return tuple(part for part in loc if isinstance(part, int) or part in _KEY_NAMES)
 
 
 def _did_you_mean(loc: tuple[int | str, ...]) -> str:

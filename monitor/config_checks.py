@@ -101,6 +101,11 @@ def format_location(loc: Iterable[int | str]) -> str:
     return text
 
 
+def field_location(loc: Location, key_names: frozenset[str]) -> Location:
+    """The key path without pydantic's validator and union-member tags (`function-after[...]`, `int`)."""
+    return tuple(part for part in loc if isinstance(part, int) or part in key_names)
+
+
 def line_of(loc: Location, lines: dict[Location, int]) -> int | None:
     """The line of the deepest part of `loc` present in the file (a missing key: its parent's line)."""
     for end in range(len(loc), -1, -1):
@@ -188,3 +193,24 @@ def error_sentence(item: Any) -> str:
         bound = next(iter(context.values()), "")
         return f"must be {limits[kind]} {bound}{shown}"
     return str(item["msg"])
+
+
+def duplicate_site_names(raw: dict[str, Any], lines: dict[tuple[int | str, ...], int]) -> list[str]:
+    """Pydantic checks unique names only once every site is valid; report duplicates in any case."""
+    sites = raw.get("sites")
+    if not isinstance(sites, list):
+        return []
+    first_index: dict[str, int] = {}
+    messages = []
+    for index, site in enumerate(sites):
+        name = site.get("name") if isinstance(site, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first_index:
+            line = lines.get(("sites", index, "name"))
+            messages.append(
+                f"sites[{index}].name: {name!r} is already used by sites[{first_index[name]}], line {line}"
+            )
+        else:
+            first_index[name] = index
+    return messages
