@@ -25,3 +25,8 @@ def from_iso(text: str) -> datetime:
 
 def iso_after(seconds: float, start: datetime | None = None) -> str:
     return to_iso((start or utc_now()) + timedelta(seconds=seconds))
+
+
+def now_iso_ms() -> str:
+    """Now with milliseconds (`2026-11-23T09:40:12.345Z`), the format of `fetches.started_at`."""
+    return utc_now().isoformat(timespec="milliseconds").replace("+00:00", "Z")

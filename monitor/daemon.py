@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import signal
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,10 +14,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import report
+from monitor.backoff import SiteBackoff
 from monitor.config import Config, Site, load_config
 from monitor.errors import ConfigError, StoreError
 from monitor.pipeline import Runtime, check_site, recheck_stories
-from monitor.schedule import site_backoff_interval
 from monitor.store import DaemonLock, Store
 
 log = logging.getLogger(__name__)
@@ -37,11 +36,11 @@ class Daemon:
     """`monitor run`: schedules every site and the rechecks until SIGINT/SIGTERM, then drains and exits."""
 
     def __init__(self, config: Config, *, drain_timeout_s: float = DRAIN_TIMEOUT_S) -> None:
-        self.config = config
         self.drain_timeout_s = drain_timeout_s
         self.lock = DaemonLock(config.database_url)
-        self.store = Store(config.database_url)
-        self.runtime: Runtime | None = None
+        # The runtime owns the running config and the store; the daemon reads them from it.
+        self.runtime = Runtime(config, Store(config.database_url))
+        self.site_backoff = SiteBackoff(self.runtime.store)
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
@@ -49,7 +48,14 @@ class Daemon:
         self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._config_stamp = _file_stamp(config.path)
-        self._site_last_run: dict[str, float] = {}
+
+    @property
+    def config(self) -> Config:
+        return self.runtime.config
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
 
     async def run(self) -> None:
         unclean_stop = self.lock.acquire()
@@ -57,7 +63,6 @@ class Daemon:
             if unclean_stop:
                 self._check_integrity()
             self.store.upgrade()
-            self.runtime = Runtime(self.config, self.store)
             self.store.ensure_sites(site.name for site in self.config.sites)
             self._install_signal_handlers()
             self._schedule_all()
@@ -66,8 +71,7 @@ class Daemon:
             await self._stopping.wait()
             await self._drain()
         finally:
-            if self.runtime is not None:
-                await self.runtime.aclose()
+            await self.runtime.aclose()
             self.store.close()
             self.lock.release()
         report.emit("daemon.stopped", pid=os.getpid())
@@ -143,19 +147,11 @@ class Daemon:
         return run_guarded
 
     async def _site_job(self, name: str) -> None:
-        assert self.runtime is not None
         site = self.config.site(name)
-        failures = self.store.site_failures(name)
-        last_run = self._site_last_run.get(name)
-        if failures and last_run is not None:
-            wait_s = site_backoff_interval(site.interval_s, failures)
-            if time.monotonic() - last_run < wait_s * 0.95:
-                return  # the site keeps failing: visit it less often
-        self._site_last_run[name] = time.monotonic()
-        await check_site(self.runtime, site)
+        if self.site_backoff.visit_due(name, site.interval_s):  # a failing site is visited less often
+            await check_site(self.runtime, site)
 
     async def _recheck_job(self) -> None:
-        assert self.runtime is not None
         sites = [site for site in self.config.sites if site.enabled]
         if sites:
             await recheck_stories(self.runtime, sites)
@@ -187,9 +183,7 @@ class Daemon:
         touched = sorted(
             name for name in old_sites.keys() | new_sites.keys() if old_sites.get(name) != new_sites.get(name)
         )
-        self.config = new_config
-        if self.runtime is not None:
-            self.runtime.config = new_config
+        self.runtime.config = new_config
         self.store.ensure_sites(new_sites)
         for name in touched:
             if self.scheduler.get_job(_site_job_id(name)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,29 @@ def test_failed_links_stay_bounded_oldest_first(monkeypatch: pytest.MonkeyPatch)
         links.failed(f"https://example.com/{number}/", 0.0)
     assert len(links) == 3
     assert links.due("https://example.com/0/", 1.0) and not links.due("https://example.com/4/", 1.0)
+
+
+def test_a_failing_site_is_visited_less_often(tmp_path: Path) -> None:
+    from monitor.backoff import SiteBackoff
+    from monitor.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'backoff.db'}")
+    store.upgrade()
+    store.ensure_sites(["news"])
+    now = [0.0]
+    backoff = SiteBackoff(store, clock=lambda: now[0])
+    try:
+        assert backoff.visit_due("news", 60)  # the first visit always runs
+        now[0] = 60.0
+        assert backoff.visit_due("news", 60)  # a healthy site: every interval
+        for _ in range(3):
+            store.record_site_result("news", "https://news.example/: unreachable")
+        now[0] += 60.0
+        assert not backoff.visit_due("news", 60)  # three failures in a row: every 4 intervals
+        now[0] += 3 * 60.0
+        assert backoff.visit_due("news", 60)
+        store.record_site_result("news", None)
+        now[0] += 60.0
+        assert backoff.visit_due("news", 60)  # it recovered: back to every interval
+    finally:
+        store.close()

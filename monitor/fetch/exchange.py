@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -47,11 +46,6 @@ class Exchange:
         if self.status in REDIRECT_STATUSES and self.error is None:
             return self.headers.get("location") or None
         return None
-
-
-def utc_now() -> str:
-    """Now, UTC, ISO-8601 with milliseconds and a Z (the `fetches.started_at` format)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def status_error(status: int) -> str | None:

@@ -118,8 +118,7 @@ async def _discover_links(runtime: Runtime, site: Site) -> tuple[list[ArticleLin
                 page.text,
                 page.final_url,
                 site_domains=site.allowed_domains,
-                include=site.include,
-                exclude=site.exclude,
+                include=site.include,  # exclude patterns apply once, to every link: _unique_story_links
             )
         )
         if not site.feeds:
