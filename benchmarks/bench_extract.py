@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.metric import DATA_SETS, Page, PageScore, Summary, load_pages, score_page, summarize  # noqa: E402
 from monitor.extraction import extract  # noqa: E402
+from testbed.metric import DATA_SETS, Page, PageScore, Summary, load_pages, score_page, summarize  # noqa: E402
 
 _WORDS = re.compile(r"\w+")
 _NOT_NAME = {"and", "by"}

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from tests.sites.newsite import NewsSite, SiteServer, sample_site
+from testbed.newsite import NewsSite, SiteServer, sample_site
 
 POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL")
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import pytest
 
 import monitor
 from monitor.errors import MonitorError
+from testbed.newsite import NewsSite
 from tests.conftest import REPO_ROOT, CliCall, run_monitor
-from tests.sites.newsite import NewsSite
 
 COMMANDS = [
     ["run"],

@@ -100,3 +100,23 @@ def test_every_event_has_a_label_and_is_emitted() -> None:
         and f'"{event.value}"' not in elsewhere
     ]
     assert never == []
+
+
+def test_tests_and_benchmarks_do_not_import_each_other() -> None:
+    root = PACKAGE.parent
+    crossings = {
+        str(path.relative_to(root)): sorted(
+            name for name in imported_names(path) if name.split(".")[0] == other
+        )
+        for folder, other in (("tests", "benchmarks"), ("benchmarks", "tests"), ("testbed", "tests"))
+        for path in sorted((root / folder).rglob("*.py"))
+    }
+    crossings.update(
+        {
+            str(path.relative_to(root)): sorted(
+                name for name in imported_names(path) if name.split(".")[0] == "benchmarks"
+            )
+            for path in sorted((root / "testbed").rglob("*.py"))
+        }
+    )
+    assert {path: names for path, names in crossings.items() if names} == {}

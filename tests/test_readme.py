@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from testbed.newsite import NewsSite
 from tests.conftest import REPO_ROOT, CliCall
-from tests.sites.newsite import NewsSite
 
 QUERIES = re.findall(r"```sql\n(.*?)```", (REPO_ROOT / "README.md").read_text(encoding="utf-8"), re.S)
 
