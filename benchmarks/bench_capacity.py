@@ -26,8 +26,8 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.store import Store  # noqa: E402
-from monitor.store.repo import due_query  # noqa: E402
 from monitor.store.schema import articles, sites  # noqa: E402
+from monitor.store.stories import due_query  # noqa: E402
 
 SITES = [f"site-{number:02d}" for number in range(50)]
 PAGE = 500

@@ -3,7 +3,7 @@ real CLI (`monitor once`, then `monitor once --all`), real edits and pure noise 
 
     python benchmarks/bench_changes.py [--pages-per-set 20]
 
-Every mutation of benchmarks/mutations.py becomes one story URL: pass 1 serves the original page, pass 2 the
+Every mutation of testbed/mutations.py becomes one story URL: pass 1 serves the original page, pass 2 the
 mutated one. Printed: edit recall (every real edit gives exactly one story.changed), field attribution (its
 `fields` are exactly the edited ones), and false alerts per noise kind (story.changed on noise, a date bump,
 a truncated or a paywalled response). Targets: 100% recall, 100% correct fields, 0 false alerts.
@@ -28,7 +28,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.mutations import NOISE_KINDS, REAL_EDIT_KINDS, benchmark_cases  # noqa: E402
+from testbed.mutations import NOISE_KINDS, REAL_EDIT_KINDS, benchmark_cases  # noqa: E402
 
 
 class Web:

@@ -2,7 +2,7 @@
 
 Run: python benchmarks/bench_changes_offline.py [--pages-per-set 40] [--show-failures 10] [--extractor X]
 
-Every page of the development sets whose story can be located gets every mutation of benchmarks/mutations.py.
+Every page of the development sets whose story can be located gets every mutation of testbed/mutations.py.
 A mutation alerts when compare() reports a non-minor change and suspicion() does not quarantine it. Printed:
 edit recall, field attribution accuracy, false alerts by noise kind, and, as a reference measured in the same
 run, how often a naive comparator (un-normalised extracted fields) would have alerted.
@@ -25,7 +25,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.mutations import (  # noqa: E402
+from monitor.compare import compare, snapshot, suspicion  # noqa: E402
+from monitor.extraction import extract  # noqa: E402
+from monitor.models import Article  # noqa: E402
+from testbed.mutations import (  # noqa: E402
     BOILERPLATE_SELECTOR,
     JSON_LD_SELECTOR,
     MINOR_KINDS,
@@ -39,9 +42,6 @@ from benchmarks.mutations import (  # noqa: E402
     json_ld_author_names,
     page_text,
 )
-from monitor.compare import compare, snapshot, suspicion  # noqa: E402
-from monitor.extraction import extract  # noqa: E402
-from monitor.models import Article  # noqa: E402
 
 DEFAULT_PAGES_PER_SET = 40
 STANDIN_META_LINE_MAX_WORDS = 20

@@ -25,8 +25,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.metric import DEVELOPMENT_SETS, load_pages  # noqa: E402
 from monitor.extraction import extract  # noqa: E402
+from testbed.metric import DEVELOPMENT_SETS, load_pages  # noqa: E402
 
 _SPACES = re.compile(r"\s+")
 _COUNTER = re.compile(r"^\D{0,24}?(\d{1,5})\D{0,24}$")

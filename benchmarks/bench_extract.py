@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.metric import (  # noqa: E402
+from monitor.extraction import extract  # noqa: E402
+from testbed.metric import (  # noqa: E402
     DEVELOPMENT_SETS,
     Page,
     PageScore,
@@ -31,7 +32,6 @@ from benchmarks.metric import (  # noqa: E402
     snippets_found,
     summarize,
 )
-from monitor.extraction import extract  # noqa: E402
 
 _WORDS = re.compile(r"\w+")
 _NOT_NAME = {"and", "by"}

@@ -24,7 +24,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.fetch import Fetcher, FetchSettings  # noqa: E402
-from tests import fault_server as fs  # noqa: E402
+from testbed import fault_server as fs  # noqa: E402
 
 GIB = 1024**3
 MIB = 1024**2

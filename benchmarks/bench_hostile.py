@@ -30,8 +30,8 @@ from monitor.extraction import extract  # noqa: E402
 from monitor.pipeline.runtime import Runtime  # noqa: E402
 from monitor.pipeline.site_check import check_site  # noqa: E402
 from monitor.store import Store  # noqa: E402
-from tests import fault_server as fs  # noqa: E402
-from tests.conftest import write_config  # noqa: E402
+from testbed import fault_server as fs  # noqa: E402
+from testbed.configs import write_config  # noqa: E402
 
 PARAGRAPH = "<p>Officials announced a new plan for the city's water supply, after months of talks.</p>"
 STORY_PATH = "/2025/10/15/officials-announce-a-new-water-plan/"

@@ -34,8 +34,8 @@ from monitor.models import Article  # noqa: E402
 from monitor.notify.notifier import Notifier  # noqa: E402
 from monitor.notify.settings import NotifyTarget  # noqa: E402
 from monitor.store import NewChange, NewVersion, Store  # noqa: E402
-from tests.archive import serving  # noqa: E402
-from tests.webhook_receiver import Receiver  # noqa: E402
+from testbed.archive import serving  # noqa: E402
+from testbed.webhook_receiver import Receiver  # noqa: E402
 
 WORDS = (
     "council budget bridge ferry harbour mayor plan transport housing energy school court police storm "

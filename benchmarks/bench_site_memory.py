@@ -39,8 +39,8 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.mutations import NotApplicable, _fragment, _locate_story, load_pages  # noqa: E402
 from monitor.compare import normalise_text  # noqa: E402
+from testbed.mutations import NotApplicable, _fragment, _locate_story, load_pages  # noqa: E402
 
 DATA_SETS = ("scrapinghub", "wcxb-articles-dev")
 STORY_LINE_CHARS = 60  # gold lines at least this long become story paragraphs

@@ -24,7 +24,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.sites.newsite import SiteServer, sample_site  # noqa: E402
+from testbed.newsite import SiteServer, sample_site  # noqa: E402
 
 
 def rss_kib(pid: int) -> int:

@@ -15,7 +15,6 @@ sys.path.insert(0, str(REPO_ROOT))
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-
 from tests.archive import EDITED_TITLE, build_archive, serving  # noqa: E402
 
 

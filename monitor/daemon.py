@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import signal
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,12 +14,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import report
+from monitor.backoff import SiteBackoff
 from monitor.config import Config, Site, load_config
 from monitor.errors import ConfigError, StoreError
 from monitor.notify.notifier import Notifier
 from monitor.pipeline import Runtime, check_site, recheck_stories
 from monitor.reload import ReloadPlan, plan_reload
-from monitor.schedule import site_backoff_interval
 from monitor.store import DaemonLock, Store
 from monitor.store.engine import safe_database_url
 from monitor.store.reschedule import reschedule_rechecks
@@ -41,11 +40,11 @@ class Daemon:
     """`monitor run`: schedules every site and the rechecks until SIGINT/SIGTERM, then drains and exits."""
 
     def __init__(self, config: Config, *, drain_timeout_s: float = DRAIN_TIMEOUT_S) -> None:
-        self.config = config
         self.drain_timeout_s = drain_timeout_s
         self.lock = DaemonLock(config.database_url)
-        self.store = Store(config.database_url)
-        self.runtime: Runtime | None = None
+        # The runtime owns the running config and the store; the daemon reads them from it.
+        self.runtime = Runtime(config, Store(config.database_url))
+        self.site_backoff = SiteBackoff(self.runtime.store)
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
@@ -53,9 +52,16 @@ class Daemon:
         self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._config_stamp = _file_stamp(config.path)
-        self._site_last_run: dict[str, float] = {}
         self.notifier = Notifier(self.store.engine, config.notify)
         self._notifier_task: asyncio.Task[None] | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.runtime.config
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
 
     async def run(self) -> None:
         unclean_stop = self.lock.acquire()
@@ -63,7 +69,6 @@ class Daemon:
             if unclean_stop:
                 self._check_integrity()
             self.store.upgrade()
-            self.runtime = Runtime(self.config, self.store)
             self.store.ensure_sites(site.name for site in self.config.sites)
             self._install_signal_handlers()
             self._schedule_all()
@@ -81,8 +86,7 @@ class Daemon:
             await self._drain()
         finally:
             await self._stop_notifier()
-            if self.runtime is not None:
-                await self.runtime.aclose()
+            await self.runtime.aclose()
             self.store.close()
             self.lock.release()
         report.emit("daemon.stopped", pid=os.getpid())
@@ -170,19 +174,11 @@ class Daemon:
         return run_guarded
 
     async def _site_job(self, name: str) -> None:
-        assert self.runtime is not None
         site = self.config.site(name)
-        failures = self.store.site_failures(name)
-        last_run = self._site_last_run.get(name)
-        if failures and last_run is not None:
-            wait_s = site_backoff_interval(site.interval_s, failures)
-            if time.monotonic() - last_run < wait_s * 0.95:
-                return  # the site keeps failing: visit it less often
-        self._site_last_run[name] = time.monotonic()
-        await check_site(self.runtime, site)
+        if self.site_backoff.visit_due(name, site.interval_s):  # a failing site is visited less often
+            await check_site(self.runtime, site)
 
     async def _recheck_job(self) -> None:
-        assert self.runtime is not None
         sites = [site for site in self.config.sites if site.enabled]
         if sites:
             await recheck_stories(self.runtime, sites)
@@ -232,10 +228,8 @@ class Daemon:
     def _apply(self, config: Config, plan: ReloadPlan, force: tuple[str, ...] = ()) -> None:
         """Switch to `config`: the sites of `plan` (and `force`) get their jobs removed and added again."""
         sites_by_name = {site.name: site for site in config.sites}
-        self.config = config
+        self.runtime.config = config
         self.notifier.set_targets(config.notify)
-        if self.runtime is not None:
-            self.runtime.config = config
         for name in sorted({*plan.touched, *force}):
             if self.scheduler.get_job(_site_job_id(name)):
                 self.scheduler.remove_job(_site_job_id(name))

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
-from tests.sites.newsite import NewsSite, SiteServer, sample_site
+from testbed.configs import REPO_ROOT, run_monitor, site_entry, write_config
+from testbed.newsite import NewsSite, SiteServer, sample_site
+
+__all__ = ["REPO_ROOT", "run_monitor", "site_entry", "write_config"]
 
 POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL")
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -29,32 +28,6 @@ def news_server() -> Iterator[SiteServer]:
 @pytest.fixture
 def news_site(news_server: SiteServer) -> NewsSite:
     return news_server.site
-
-
-def site_entry(base_url: str, name: str = "fixture-news", **extra: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": name, "start_urls": [f"{base_url}/"], "feeds": [f"{base_url}/feed/"]}
-    entry.update(extra)
-    return entry
-
-
-def write_config(
-    directory: Path, sites: list[dict[str, Any]], database: str | None = None, **defaults: Any
-) -> Path:
-    config = {
-        "database": database or "sqlite:///monitor.db",
-        "defaults": {
-            "interval": "5m",
-            "host_delay": "0s",
-            "timeout": "10s",
-            "respect_robots": True,
-            **defaults,
-        },
-        "fetch": {"max_retries": 0},
-        "sites": sites,
-    }
-    path = directory / "config.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -79,20 +52,6 @@ def cli(config_path: Path) -> CliCall:
         )
 
     return call
-
-
-def run_monitor(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """Run the real `python -m monitor` process."""
-    return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=cwd or REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def database_urls() -> list[Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from testbed.newsite import NewsSite
 from tests.conftest import CliCall
-from tests.sites.newsite import NewsSite
 from tests.test_pipeline import events
 
 SLUG = "story-number-1-about-something"

@@ -13,8 +13,8 @@ from alembic.config import Config as AlembicConfig
 from monitor.errors import MonitorError
 from monitor.store.engine import migrations_dir
 from monitor.store.lookup import url_spellings
+from testbed.newsite import NewsSite
 from tests.conftest import CliCall, run_monitor
-from tests.sites.newsite import NewsSite
 from tests.test_cli import COMMANDS
 
 ZERO = "story-number-0-about-something"

@@ -496,7 +496,7 @@ _STORY_GOLD = "\n".join(
 
 
 def test_noise_mutations_leave_story_lists_tweets_and_faq_numbers_alone() -> None:
-    from benchmarks.mutations import mutate
+    from testbed.mutations import mutate
 
     mutations = {mutation.kind: mutation.html for mutation in mutate(_STORY_PAGE, _STORY_GOLD, seed=3)}
     for kind in ("boilerplate_churn", "counters"):
@@ -512,7 +512,7 @@ def test_noise_mutations_leave_story_lists_tweets_and_faq_numbers_alone() -> Non
 
 
 def test_headline_byline_and_date_mutations_rewrite_every_statement() -> None:
-    from benchmarks.mutations import HEADLINE_PREFIX, NEW_AUTHOR, mutate
+    from testbed.mutations import HEADLINE_PREFIX, NEW_AUTHOR, mutate
 
     page = (
         "<html><head>"

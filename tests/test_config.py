@@ -67,10 +67,43 @@ def test_bad_extract_workers_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_fetch_log_retention_is_configurable(tmp_path: Path) -> None:
+    """By its effect: the daemon's maintenance job keeps the fetch log rows of the configured period only."""
+    import asyncio
+
+    from monitor.clock import iso_after
+    from monitor.daemon import Daemon
+    from monitor.models import FetchAttempt
+    from monitor.store import WriteBatch
+
     path = write(
         tmp_path, 'fetch: {keep_fetch_log: 7d}\nsites: [{name: a, start_urls: ["https://a.example/"]}]\n'
     )
-    assert load_config(path).fetch.keep_fetch_log == 7 * 86400
+    daemon = Daemon(load_config(path))
+    daemon.store.upgrade()
+    ages_days = [1, 6, 8, 30]  # the default (30d) would keep the first three
+    batch = WriteBatch()
+    batch.record_fetches(
+        "a",
+        [
+            FetchAttempt(
+                url=f"https://a.example/{age}",
+                started_at=iso_after(-age * 86400),
+                status=200,
+                error=None,
+                elapsed_ms=1,
+                bytes=1,
+            )
+            for age in ages_days
+        ],
+    )
+    daemon.store.write_batch(batch)
+    try:
+        asyncio.run(daemon._maintenance())
+        with daemon.store.engine.connect() as connection:
+            kept = connection.exec_driver_sql("SELECT url FROM fetches ORDER BY url").scalars().all()
+    finally:
+        daemon.store.close()
+    assert kept == ["https://a.example/1", "https://a.example/6"]
 
 
 def test_every_error_is_reported_with_its_location(tmp_path: Path) -> None:

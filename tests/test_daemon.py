@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
+from testbed.newsite import SiteServer, sample_site
 from tests.conftest import REPO_ROOT, site_entry, write_config
-from tests.sites.newsite import SiteServer, sample_site
 
 Event = dict[str, Any]
 

@@ -25,8 +25,8 @@ from monitor.discover import (
 from monitor.discover.shapes import learned_verdicts, url_shape
 from monitor.discover.urls import registrable_domain
 from monitor.fetch import Fetcher, FetchSettings
-from tests import fault_server as fs
-from tests.fault_server import FaultServer
+from testbed import fault_server as fs
+from testbed.fault_server import FaultServer
 
 SITE = frozenset({"example.com"})
 NOW = datetime.now(UTC)

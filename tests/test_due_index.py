@@ -9,8 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from monitor.store import Store
-from monitor.store.repo import due_query
 from monitor.store.schema import articles, sites
+from monitor.store.stories import due_query
 
 SITE_NAMES = [f"site-{number}" for number in range(20)]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.metric import DATA_DIR, load_pages, score_page, summarize
 from monitor.extraction import extract
 from monitor.models import Article, Selectors
+from testbed.metric import DATA_DIR, load_pages, score_page, summarize
 
 SITES = Path(__file__).parent / "sites"
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"

@@ -27,8 +27,8 @@ from monitor.fetch.body import BodyTooLarge, decode_body, decompress_bounded
 from monitor.fetch.politeness import ROBOTS_MAX_TTL_S, RobotsCache
 from monitor.fetch.resolve import AddressCache, getaddrinfo_addresses
 from monitor.fetch.retry import backoff_delay, is_retryable, parse_retry_after
-from tests import fault_server as fs
-from tests.fault_server import FaultServer
+from testbed import fault_server as fs
+from testbed.fault_server import FaultServer
 
 pytestmark = pytest.mark.anyio
 

@@ -21,9 +21,9 @@ from monitor.discover.sitemaps import MAX_INDEX_CHILDREN
 from monitor.extraction import clean, extract
 from monitor.markup import MAX_ATTRIBUTES, MAX_DEPTH
 from monitor.pipeline.workers import PageAbandoned, PageWorkers
-from tests import fault_server as fs
-from tests.conftest import write_config
-from tests.fault_server import FaultServer
+from testbed import fault_server as fs
+from testbed.configs import write_config
+from testbed.fault_server import FaultServer
 
 STORY_TEXT = (
     "Officials announced on Tuesday a new plan for the city's water supply, after months of talks, "

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from monitor.report import JsonFormatter, TextFormatter
 from monitor.terminal import MAX_FIELD_CHARS, safe_line
-from tests import fault_server as fs
+from testbed import fault_server as fs
+from testbed.fault_server import FaultServer
 from tests.conftest import run_monitor, write_config
-from tests.fault_server import FaultServer
 
 # Characters a terminal acts on: C0 (ESC, BEL, CR...), DEL, C1 (U+009B is a one-byte CSI), bidi controls.
 RAW_CONTROL = re.compile(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.fetch.failures import describe_failure
+from testbed.newsite import SiteServer, sample_site
 from tests.conftest import run_monitor, site_entry, write_config
-from tests.sites.newsite import SiteServer, sample_site
 from tests.test_daemon import DaemonProcess
 
 

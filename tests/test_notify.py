@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
+from testbed.newsite import SiteServer, sample_site
+from testbed.webhook_receiver import Receiver
 from tests.conftest import run_monitor, site_entry, write_config
-from tests.sites.newsite import SiteServer, sample_site
 from tests.test_daemon import DaemonProcess, is_event
-from tests.webhook_receiver import Receiver
 
 SECRET = "s3cret-for-tests"
 

@@ -21,7 +21,7 @@ from monitor.notify.settings import NotifyTarget
 from monitor.store import NewChange, NewVersion, Store
 from monitor.store.outbox import OutboxStore, target_summaries
 from monitor.store.schema import changes, deliveries, outbox
-from tests.webhook_receiver import Receiver
+from testbed.webhook_receiver import Receiver
 
 BODY = "The council met on Monday.\n\nIt approved the budget for the new bridge."
 EDITED = "The council met on Monday.\n\nIt approved the budget for the new bridge and two ferries."

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor.report import format_text
+from testbed.newsite import NewsSite, SiteServer, Story, sample_site
 from tests.conftest import CliCall, site_entry, write_config
-from tests.sites.newsite import NewsSite, SiteServer, Story, sample_site
 
 
 def events(output: str, name: str | None = None) -> list[dict[str, Any]]:

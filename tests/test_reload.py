@@ -14,7 +14,7 @@ import yaml
 from monitor.config import load_config
 from monitor.daemon import Daemon
 from monitor.report import JsonFormatter
-from tests.conftest import write_config
+from testbed.configs import write_config
 
 Event = dict[str, Any]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from monitor.clock import from_iso
 from monitor.config import RecheckStep
@@ -24,3 +25,29 @@ def test_rechecks_follow_age_since_the_last_edit() -> None:
 
 def test_failing_site_interval_doubles_up_to_a_cap() -> None:
     assert [site_backoff_interval(60, failures) for failures in (0, 1, 2, 3, 10)] == [60, 60, 120, 240, 960]
+
+
+def test_a_failing_site_is_visited_less_often(tmp_path: Path) -> None:
+    from monitor.backoff import SiteBackoff
+    from monitor.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'backoff.db'}")
+    store.upgrade()
+    store.ensure_sites(["news"])
+    now = [0.0]
+    backoff = SiteBackoff(store, clock=lambda: now[0])
+    try:
+        assert backoff.visit_due("news", 60)  # the first visit always runs
+        now[0] = 60.0
+        assert backoff.visit_due("news", 60)  # a healthy site: every interval
+        for _ in range(3):
+            store.record_site_result("news", "https://news.example/: unreachable")
+        now[0] += 60.0
+        assert not backoff.visit_due("news", 60)  # three failures in a row: every 4 intervals
+        now[0] += 3 * 60.0
+        assert backoff.visit_due("news", 60)
+        store.record_site_result("news", None)
+        now[0] += 60.0
+        assert backoff.visit_due("news", 60)  # it recovered: back to every interval
+    finally:
+        store.close()

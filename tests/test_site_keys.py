@@ -9,8 +9,8 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from monitor.cli import cli as monitor_cli
+from testbed.newsite import SiteServer, sample_site
 from tests.conftest import site_entry, write_config
-from tests.sites.newsite import SiteServer, sample_site
 
 
 def _once(config_path: Path) -> Result:

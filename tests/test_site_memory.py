@@ -19,8 +19,8 @@ from monitor.compare.furniture import (
     story_blocks,
     template_events,
 )
+from testbed.newsite import NewsSite, SiteServer, Story
 from tests.conftest import CliCall, site_entry, write_config
-from tests.sites.newsite import NewsSite, SiteServer, Story
 from tests.test_pipeline import events
 
 ABOUT = "Daily Fixture is an independent newsroom covering the region since 1998, funded by its readers."

@@ -11,8 +11,8 @@ from alembic.config import Config as AlembicConfig
 
 from monitor.store import upgrade_database
 from monitor.store.engine import migrations_dir
+from testbed.newsite import NewsSite
 from tests.conftest import CliCall
-from tests.sites.newsite import NewsSite
 
 ZERO = "story-number-0-about-something"
 ONE = "story-number-1-about-something"

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from monitor.fetch import Fetcher, FetchSettings
 from monitor.fetch.resolve import AddressCache
-from tests import fault_server as fs
-from tests.conftest import write_config
-from tests.fault_server import FaultServer
+from testbed import fault_server as fs
+from testbed.configs import write_config
+from testbed.fault_server import FaultServer
 from tests.test_pipeline import events
 
 pytestmark = pytest.mark.anyio

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from monitor.store import Store
 from monitor.store.readonly import read_only_engine
-from tests.archive import EDITED_TITLE, INSERTED_SENTENCE, SCRIPT_TITLE, build_archive, serving
+from testbed.archive import EDITED_TITLE, INSERTED_SENTENCE, SCRIPT_TITLE, build_archive, serving
 from tests.conftest import run_monitor
 
 CHROMIUM = shutil.which("chromium")

@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 from typing import Literal
 
 from monitor.compare.snapshot import Snapshot, body_key
+from monitor.headline import holds_headline
 
 FIELD_ORDER = ("title", "byline", "published", "modified", "body")
 DATE_FIELDS = frozenset({"published", "modified"})
@@ -21,10 +22,6 @@ MAX_PAIRING_CELLS = 10_000
 # Unchanged paragraphs shown around each change in the body diff, like `diff -U1`.
 CONTEXT_PARAGRAPHS = 1
 NO_CHANGE_SUMMARY = "no change"
-# A first body paragraph that restates the headline is the headline, shown in the story's container: one that
-# equals a title, or holds one (or is held by one) at this share of its length ("CIS Best Practices" / "Best
-# Practices"). It shows up or goes away when the chosen title changes, which is a title edit, not a body edit.
-HEADLINE_CONTAINED_SHARE = 0.6
 
 # Line prefixes of the stored diff; `render_diff` keys its colours on them.
 SECTION_PREFIX = "== "
@@ -108,8 +105,9 @@ def _restates(paragraph: str, title: str) -> bool:
     title_key = " ".join(_WORDS.findall(title.lower()))
     if not paragraph_key or not title_key:
         return False
-    shorter, longer = sorted((paragraph_key, title_key), key=len)
-    return f" {shorter} " in f" {longer} " and len(shorter) >= len(longer) * HEADLINE_CONTAINED_SHARE
+    # A first paragraph restating the headline (monitor/headline.py) shows up or goes away when the chosen
+    # title changes, which is a title edit, not a body edit.
+    return holds_headline(paragraph_key, title_key)
 
 
 def _summary(fields: Sequence[str], minor: bool, added: int, removed: int, edited: int) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from monitor import headline
+
 # --- decoding -------------------------------------------------------------------------------------------
 CHARSET_SNIFF_BYTES = 4096
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
@@ -202,7 +204,7 @@ MAX_LINK_DENSITY = 0.7  # a paragraph whose text is more than this share link te
 MIN_LINK_CHARS_TO_DROP = 1
 # a first body paragraph that the title contains (or that contains the title) is the headline repeated
 MIN_HEADLINE_KEY_CHARS = 12
-HEADLINE_CONTAINED_SHARE = 0.5
+HEADLINE_CONTAINED_SHARE = headline.HEADLINE_CONTAINED_SHARE  # the one rule: monitor/headline.py
 # a line whose text outside its links is a call to action and at most a few words points elsewhere
 # ("Related post: <a>X</a>", "Learn more about the <a>X program</a>"); with more words it is a sentence
 MAX_CTA_EXTRA_WORDS = 3

@@ -6,12 +6,12 @@ import codecs
 import functools
 import re
 import zlib
-from typing import Literal, Protocol
+from typing import Protocol
 
 import brotli
 import charset_normalizer
 
-FetchKind = Literal["page", "feed", "sitemap"]
+from monitor.models import FetchKind
 
 # What each kind of fetch accepts; anything else is recorded as "content_type" and skipped.
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

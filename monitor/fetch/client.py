@@ -9,11 +9,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from monitor.clock import now_iso
 from monitor.fetch.body import ACCEPT_HEADERS, SUPPORTED_ENCODINGS, decode_body
 from monitor.fetch.exchange import (
     DETAIL_MAX_CHARS,
@@ -25,7 +25,6 @@ from monitor.fetch.exchange import (
     is_web_url,
     read_body,
     status_error,
-    utc_now,
 )
 from monitor.fetch.failures import ROBOTS_NOTICES, describe_failure
 from monitor.fetch.politeness import (
@@ -40,11 +39,10 @@ from monitor.fetch.resolve import AddressCache
 from monitor.fetch.retry import backoff_delay, is_host_failure, is_retryable, parse_retry_after
 from monitor.fetch.settings import FetchSettings
 from monitor.fetch.urls import canonicalize_url, host_in_domains, registrable_domain
-from monitor.models import FetchAttempt, FetchedPage
+from monitor.models import FetchAttempt, FetchedPage, FetchKind
 
 logger = logging.getLogger(__name__)
 
-FetchKind = Literal["page", "feed", "sitemap"]
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
 KEEPALIVE_EXPIRY_S = 15.0
@@ -377,7 +375,7 @@ class Fetcher:
         call.attempts."""
         exchange = Exchange(url=url)
         async with self._hosts.slot(key, delay_s):
-            started_at = utc_now()
+            started_at = now_iso()
             started = time.perf_counter()
             try:
                 async with asyncio.timeout(self.settings.deadline_s):

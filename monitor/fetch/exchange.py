@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -47,11 +46,6 @@ class Exchange:
         if self.status in REDIRECT_STATUSES and self.error is None:
             return self.headers.get("location") or None
         return None
-
-
-def utc_now() -> str:
-    """Now, UTC, in the database's one timestamp format (`2026-11-23T09:40:12Z`; fetches.elapsed_ms times)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def status_error(status: int) -> str | None:

@@ -3,9 +3,10 @@
 config -> schedule -> fetch -> discover -> extract -> compare -> store -> report
 
 A pass (run_pass) checks every site (site_check: listing pages, feeds and sitemaps, then the first sight of
-each new story), then rechecks the tracked stories that are due (recheck). runtime holds what both share:
-the process's Runtime (config, store, HTTP client, extraction workers) and the fetch, extract and version
-steps.
+each new story), then rechecks the tracked stories that are due (recheck). Both gather facts (fetch,
+extract), let decide.py say what happened (a closed set of decisions, pure) and let apply.py write, report
+and count it. runtime holds what both share: the process's Runtime (config, store, HTTP client, extraction
+workers, write batch) and the fetch and extract steps.
 """
 
 from monitor.pipeline.recheck import recheck_stories

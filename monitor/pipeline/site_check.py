@@ -129,7 +129,7 @@ async def _discover_links(
                 page.final_url,
                 site.allowed_domains,
                 site.include,
-                site.exclude,
+                (),  # exclude patterns apply once, to every link: _unique_story_links
                 not site.feeds,
                 learned,
             ),

@@ -1,4 +1,5 @@
-"""Storage: the schema, the engine set-up and the repository (the only code that queries)."""
+"""Storage: the schema, the engine set-up, the Store (the only code that queries: sites.py, stories.py,
+fetch_log.py over database.py), write batches and the reporting queries."""
 
 from monitor.models import NewChange, NewVersion, TrackedArticle
 from monitor.store.batch import WriteBatch

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import REPO_ROOT, run_monitor, site_entry, write_config
-from tests.sites.newsite import SiteServer, sample_site
-from tests.webhook_receiver import free_port
+from testbed.configs import REPO_ROOT, run_monitor, site_entry, write_config
+from testbed.newsite import SiteServer, sample_site
+from testbed.webhook_receiver import free_port
 
 SCRIPT_TITLE = '<script>alert("owned")</script> Mayor <b>resigns</b>'
 EDITED_TITLE = "Story number 1: officials unveil a bold new plan"

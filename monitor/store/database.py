@@ -1,0 +1,60 @@
+"""StoreBase: one database's engine and its write transactions, shared by the store's parts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+
+from monitor.errors import StoreError
+from monitor.store.engine import create_store_engine, upgrade_database, writer
+from monitor.store.schema import articles
+
+
+class StoreBase:
+    """The engine of one database (SQLite or PostgreSQL) and its short write transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_store_engine(url)
+        self._writer = writer(self.engine)
+
+    def upgrade(self) -> None:
+        upgrade_database(self.url, self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """A write transaction for the store modules beside these parts (furniture.py, links.py)."""
+        return self._write()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One short write transaction (BEGIN IMMEDIATE on SQLite); database errors become StoreError."""
+        try:
+            with self._writer.begin() as connection:
+                yield connection
+        except OperationalError as error:
+            raise StoreError(f"cannot write to the database: {error.orig}") from error
+
+
+def insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> Any | None:
+    """INSERT that does nothing when a unique key already exists; the new row's primary key, or None."""
+    if connection.dialect.name == "postgresql":
+        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    # rowcount is unreliable for ON CONFLICT DO NOTHING across drivers; RETURNING says what was written.
+    row = connection.execute(statement.returning(*table.primary_key.columns)).first()
+    return row[0] if row is not None else None
+
+
+def lock_article(connection: Connection, article_id: int) -> None:
+    # SQLite already holds the database write lock (BEGIN IMMEDIATE); PostgreSQL locks this story row so
+    # two daemons sharing the database cannot both number a new version.
+    connection.execute(select(articles.c.id).where(articles.c.id == article_id).with_for_update())
