@@ -32,6 +32,7 @@ from benchmarks.metric import (  # noqa: E402
     summarize,
 )
 from monitor.extraction import extract  # noqa: E402
+from monitor.extraction.locale_dates import month_numbers  # noqa: E402
 
 _WORDS = re.compile(r"\w+")
 _NOT_NAME = {"and", "by"}
@@ -245,6 +246,7 @@ def main() -> None:
     # process start-up, not a page's cost
     warm_up = next(load_pages(args.sets.split(",")[0], 1))
     _monitor(warm_up)
+    month_numbers()  # loaded on the first page with a month name in another language
     if not args.no_reference:
         _trafilatura(warm_up)
     body_rows, snippet_rows, meta_rows, speed_rows, ratio_rows = [], [], [], [], []
