@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.extraction import extract  # noqa: E402
+from monitor.extraction.locale_dates import month_numbers  # noqa: E402
 from testbed.metric import (  # noqa: E402
     DEVELOPMENT_SETS,
     Page,
@@ -245,6 +246,7 @@ def main() -> None:
     # process start-up, not a page's cost
     warm_up = next(load_pages(args.sets.split(",")[0], 1))
     _monitor(warm_up)
+    month_numbers()  # loaded on the first page with a month name in another language
     if not args.no_reference:
         _trafilatura(warm_up)
     body_rows, snippet_rows, meta_rows, speed_rows, ratio_rows = [], [], [], [], []

@@ -369,7 +369,8 @@ def _edit_sentence(tree: LexborHTMLParser, story: Story, rng: random.Random) -> 
 def _edit_headline(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """Prefix the headline everywhere the page states it: <title>, meta tags, JSON-LD, the visible <h1>."""
     del story, rng
-    for heading in [_document_title(tree), tree.css_first("body h1")]:
+    visible = next((h1 for h1 in tree.css("body h1") if h1.text().strip()), None)  # not an empty logo <h1>
+    for heading in [_document_title(tree), visible]:
         if heading is not None:
             first = next(_text_nodes(heading), None)
             if first is not None:

@@ -165,8 +165,6 @@ FURNITURE_LINES = (
     "1 of 9 | The harbour at dawn",
     "Photo: Ann Lee/Reuters",
     "Foto: dpa",
-    "Already a subscriber? Log in",
-    "This article is for members only.",
     "Article content",
     "Editors' Recommendations",
     "Jump to Details",
@@ -232,3 +230,15 @@ def test_a_body_only_in_next_data_is_used() -> None:
     text = extract(html).text
     assert "Line 1 of the story" in text and "Line 4 of the story" in text
     assert "<p>" not in text
+
+
+def test_a_lede_held_by_the_stories_own_wrapper_is_not_repeated() -> None:
+    lede = (
+        "<p>The harbour bridge will be rebuilt, the council decided on Monday, after a long vote that split "
+        "the town and its traders.</p>"
+    )
+    html = _page(f'{NAV}<div class="article">{lede}<div class="body-copy">{_story(6)}</div></div>')
+    paragraphs = extract(html).paragraphs
+    assert len(paragraphs) == len(set(paragraphs))
+    assert paragraphs[0].startswith("The harbour bridge will be rebuilt")
+    assert any("Paragraph 6 of the story" in paragraph for paragraph in paragraphs)

@@ -13,7 +13,7 @@ BODY_KEYS = frozenset(
     {"body", "articlebody", "bodyhtml", "body_html", "content", "contenthtml", "html", "text"}
 )
 MIN_APP_STATE_CHARS = 200  # shorter strings are teasers and labels, not a story
-MARKUP_SHARE = 0.5  # the app-state body replaces markup text shorter than this share of it
+MIN_MARKUP_PARAGRAPH_CHARS = 100  # markup text with a paragraph this long holds a story of its own
 MAX_JSON_VALUES = 50_000  # values walked in one app state: bounded work on huge or hostile pages
 _HAS_TAG = re.compile(r"<(?:p|div|br|h[1-6]|li|span)\b", re.IGNORECASE)
 _BREAKS = re.compile(r"\s*\n\s*")
@@ -57,7 +57,10 @@ def as_text(body: str) -> str:
 
 
 def prefer_app_state(markup_text: str, app_state_text: str | None) -> str:
-    """The markup's text unless the app state holds a story that the markup lacks."""
+    """The markup's text unless the markup holds no story at all (not one paragraph of prose) and the app
+    state does: a paywall teaser or a truncated response keeps its markup text, so that the history never
+    flips between the two sources and such pages still look suspicious."""
     if not app_state_text or len(app_state_text) < MIN_APP_STATE_CHARS:
         return markup_text
-    return app_state_text if len(markup_text) < len(app_state_text) * MARKUP_SHARE else markup_text
+    longest = max((len(paragraph) for paragraph in markup_text.split("\n")), default=0)
+    return app_state_text if longest < MIN_MARKUP_PARAGRAPH_CHARS else markup_text

@@ -11,6 +11,7 @@ from monitor.extraction import rules
 SPLIT_LEVELS = 3  # how far above the chosen container the wrapper shared with a lost part may sit
 PART_LEVELS = 4  # how deep below that shared wrapper the part's paragraphs may sit
 MAX_PART_LINK_DENSITY = 0.25
+PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
 
 
 @dataclass(slots=True)
@@ -41,11 +42,30 @@ def leading_parts(
         if parent.order >= first_order or parent.chars < rules.MIN_CLIMB_PARAGRAPH_CHARS:
             continue
         node = parent.node
-        if _inside_any(node, chosen_ids) or _reaches_without_labels(node, shared) is False:
+        if _inside_any(node, chosen_ids) or not _reaches_without_labels(node, shared):
+            continue
+        if any(_inside_any(container, {node.mem_id}) for container in chosen):
+            # the wrapper around the chosen story holds the lede itself: its own paragraphs before the story
+            parts.extend(_own_paragraphs_before(node, chosen_ids))
             continue
         if _link_share(node) < MAX_PART_LINK_DENSITY:
             parts.append(node)
     return parts
+
+
+def _own_paragraphs_before(wrapper: LexborNode, chosen_ids: set[int]) -> list[LexborNode]:
+    paragraphs = []
+    for child in wrapper.iter():
+        if _inside_any_below(child, chosen_ids):
+            break
+        if child.tag in PARAGRAPH_TAGS and len(child.text().strip()) >= rules.MIN_PARAGRAPH_CHARS:
+            paragraphs.append(child)
+    return paragraphs
+
+
+def _inside_any_below(node: LexborNode, ids: set[int]) -> bool:
+    """The node is one of `ids` or holds one of them."""
+    return node.mem_id in ids or any(descendant.mem_id in ids for descendant in node.traverse())
 
 
 def _ancestors(node: LexborNode, levels: int) -> set[int]:
