@@ -291,6 +291,9 @@ def write_config(
                 "name": f"site-{host.index:03d}",
                 "start_urls": [f"{host.base_url}/"],
                 "feeds": [f"{host.base_url}/feed.xml"],
+                # Every page served is a story here: this measures the pipeline's cost per story, not the
+                # article gate's judgement (bench_gate.py does), so `include` forces the gate's "story".
+                "include": ["/story-"],
             }
             for host in hosts
         ],
