@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -33,14 +33,19 @@ class StoreBase:
         """A write transaction for the store modules beside these parts (furniture.py, links.py)."""
         return self._write()
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One short write transaction (BEGIN IMMEDIATE on SQLite); database errors become StoreError."""
-        try:
-            with self._writer.begin() as connection:
-                yield connection
-        except OperationalError as error:
-            raise StoreError(f"cannot write to the database: {error.orig}") from error
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self._writer)
+
+
+@contextmanager
+def write_transaction(writer_engine: Engine) -> Iterator[Connection]:
+    """One short write transaction on a writer engine (BEGIN IMMEDIATE on SQLite, engine.writer());
+    database errors become StoreError."""
+    try:
+        with writer_engine.begin() as connection:
+            yield connection
+    except OperationalError as error:
+        raise StoreError(f"cannot write to the database: {error.orig}") from error
 
 
 def insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> Any | None:

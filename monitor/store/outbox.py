@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, select, update
-from sqlalchemy.exc import OperationalError
 
 from monitor.clock import now_iso
-from monitor.errors import StoreError
+from monitor.store.database import write_transaction
 from monitor.store.engine import writer
 from monitor.store.schema import articles, changes, deliveries, notify_targets, outbox, versions
 
@@ -252,13 +250,8 @@ class OutboxStore:
             )
         return int(result.rowcount or 0)
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        try:
-            with self._writer.begin() as connection:
-                yield connection
-        except OperationalError as error:
-            raise StoreError(f"cannot write to the database: {error.orig}") from error
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self._writer)
 
 
 def target_summaries(engine: Engine) -> list[dict[str, Any]]:
