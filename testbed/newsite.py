@@ -14,8 +14,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from testbed.serving import BackgroundServer
 
 
 @dataclass
@@ -230,29 +232,11 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-class SiteServer:
+class SiteServer(BackgroundServer[NewsSite]):
     """Serve a NewsSite on 127.0.0.1 in a background thread."""
 
     def __init__(self, site: NewsSite, host: str = "127.0.0.1") -> None:
-        self.site = site
-        self.httpd = ThreadingHTTPServer((host, 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.site = site  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> SiteServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(site, _Handler, host)
 
 
 def sample_site(count: int = 5) -> NewsSite:

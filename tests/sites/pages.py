@@ -7,8 +7,10 @@ import html
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from testbed.serving import BackgroundServer
 
 
 @dataclass
@@ -82,29 +84,11 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-class PagesServer:
+class PagesServer(BackgroundServer[PagesSite]):
     """Serve a PagesSite on 127.0.0.1 in a background thread."""
 
     def __init__(self, site: PagesSite) -> None:
-        self.site = site
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.site = site  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> PagesServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(site, _Handler)
 
 
 def news_story(number: int, path: str | None = None, title: str | None = None) -> Page:
