@@ -12,7 +12,6 @@ from typing import Any, TypeVar, assert_never
 
 from monitor import metrics, report
 from monitor.config import Config, Site
-from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.fetch.failures import failure_text
 from monitor.models import Article, CheckOutcome, FetchedPage
@@ -192,6 +191,8 @@ async def parse_bounded(runtime: Runtime, input_chars: int, job: Callable[..., T
 async def extract_article(runtime: Runtime, page: FetchedPage, site: Site) -> Article:
     """The page's story; a page that yields none for a reason (not HTML, cut, over its deadline) has that
     recorded on its fetch and logged as page.problem."""
+    from monitor.extraction import extract  # not before a page is read: a pass with nothing new skips it
+
     html = page.text or page.body
     try:
         article = await parse_bounded(runtime, len(html), extract, html, page.final_url, site.selectors)
