@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.clock import iso_after, now_iso
 from monitor.discover.shapes import url_shape
 from monitor.models import ArticleLink
+from monitor.store.database import dialect_insert
 from monitor.store.repo import Store
 from monitor.store.schema import discovered_links, url_shapes
 
@@ -239,7 +239,7 @@ def _decided(verdict: str, kind: str | None, score: int | None, reasons: Sequenc
 
 
 def _dialect_insert(connection: Connection, table: Any) -> Any:
-    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(connection.dialect.name)(table)
 
 
 def _insert_ignore_statement(connection: Connection) -> Any:
