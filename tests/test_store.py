@@ -338,7 +338,8 @@ def test_search_ranks_the_most_recent_matches_and_snippets_the_hits(
     assert all("[" in hit.snippet and "]" in hit.snippet for hit in hits)
     if store.engine.dialect.name == "sqlite":  # bm25 among the candidates (PostgreSQL lists newest first)
         assert hits[0].url == "https://a.example/0"
-        monkeypatch.setattr(queries, "SEARCH_CANDIDATES", 2)  # only the two newest matches are ranked
+        monkeypatch.setattr(queries, "RANK_EVERY_MATCH_UP_TO", 3)  # 4 match: more than that
+        monkeypatch.setattr(queries, "SEARCH_CANDIDATES", 2)  # so only the two newest matches are ranked
         ranked = queries.search_versions(store.engine, "harbour", limit=10)
         assert [hit.url for hit in ranked] == ["https://a.example/2", "https://a.example/4"]
         assert [hit.url for hit in queries.search_versions(store.engine, "harbour", limit=1)] == [

@@ -196,8 +196,10 @@ class SearchHit:
     snippet: str
 
 
-# A word in many stories: bm25 ranks the SEARCH_CANDIDATES most recent matching versions, not every match (it
-# reads each match's sizes: linear in the matches, ~18 ms at 12,000 matches and 10x that at 100,000).
+# A word in many stories: bm25 ranks every match and reads each one's sizes to do it, linear in the matches
+# (~18 ms at 12,000 matches, 10x that at 100,000). Above RANK_EVERY_MATCH_UP_TO matching versions (a cheap
+# count first) only the SEARCH_CANDIDATES most recent matches are ranked, a cost that stays flat.
+RANK_EVERY_MATCH_UP_TO = 5000
 SEARCH_CANDIDATES = 1000
 
 
@@ -211,8 +213,8 @@ def search_versions(
 ) -> list[SearchHit]:
     """Stories whose text matches `query` (FTS5 syntax on SQLite, plain words on PostgreSQL), best first.
 
-    SQLite ranks by bm25 among the SEARCH_CANDIDATES most recent matches (all of them when fewer match);
-    PostgreSQL lists the newest matches first."""
+    SQLite ranks by bm25: every match, or the SEARCH_CANDIDATES most recent when more than
+    RANK_EVERY_MATCH_UP_TO versions match; PostgreSQL lists the newest matches first."""
     current_only = "" if all_versions else " AND v.version = a.current_version"
     site_filter = " AND a.site IN :sites" if site_names else ""
     parameters: dict[str, Any] = {"query": query, "limit": limit}
@@ -234,33 +236,47 @@ def search_versions(
 
 
 def _sqlite_search(engine: Engine, filters: str, parameters: dict[str, Any]) -> list[SearchHit]:
-    """Rank the most recent matches (FTS5 walks its rowids, the version ids, newest first and stops), then
-    make the snippets of the hits shown only."""
+    """Every match ranked (bm25) when a few thousand match; else the SEARCH_CANDIDATES most recent (FTS5 walks
+    its rowids, the version ids, newest first, and stops), the snippets made for the hits shown only."""
+    with engine.connect() as connection:
+        matches = connection.scalar(
+            text("SELECT count(*) FROM versions_fts WHERE versions_fts MATCH :query"),
+            {"query": parameters["query"]},
+        )
+        if int(matches or 0) <= RANK_EVERY_MATCH_UP_TO:
+            every = (
+                "SELECT a.site, a.url, v.version, v.fetched_at, v.title,"
+                " snippet(versions_fts, 1, '[', ']', ' … ', 12) AS snippet"
+                " FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid"
+                " JOIN articles a ON a.id = v.article_id"
+                f" WHERE versions_fts MATCH :query{filters} ORDER BY rank LIMIT :limit"
+            )
+            rows = connection.execute(_expanding(text(every), parameters), parameters)
+            return [SearchHit(*row) for row in rows]
+        return _recent_best(connection, filters, parameters)
+
+
+def _recent_best(connection: Any, filters: str, parameters: dict[str, Any]) -> list[SearchHit]:
     candidates = (
-        "SELECT versions_fts.rowid AS id, versions_fts.rank AS score FROM versions_fts"
+        "SELECT versions_fts.rowid AS id, versions_fts.rank AS score,"
+        " a.site, a.url, v.version, v.fetched_at, v.title FROM versions_fts"
         " JOIN versions v ON v.id = versions_fts.rowid JOIN articles a ON a.id = v.article_id"
         f" WHERE versions_fts MATCH :query{filters} ORDER BY versions_fts.rowid DESC LIMIT :candidates"
-    )
-    ranked = (
-        "SELECT c.id, a.site, a.url, v.version, v.fetched_at, v.title"
-        f" FROM ({candidates}) c JOIN versions v ON v.id = c.id JOIN articles a ON a.id = v.article_id"
-        " ORDER BY c.score, c.id DESC LIMIT :limit"
     )
     snippets = text(
         "SELECT rowid, snippet(versions_fts, 1, '[', ']', ' … ', 12) FROM versions_fts"
         " WHERE versions_fts MATCH :query AND rowid IN :ids"
     ).bindparams(bindparam("ids", expanding=True))
-    with engine.connect() as connection:
-        ranked_parameters = {**parameters, "candidates": SEARCH_CANDIDATES}
-        rows = connection.execute(_expanding(text(ranked), ranked_parameters), ranked_parameters).all()
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
-        found = connection.execute(snippets, {"query": parameters["query"], "ids": ids}).all()
-    snippet_of: dict[int, str] = {int(row[0]): str(row[1]) for row in found}
+    found = {**parameters, "candidates": SEARCH_CANDIDATES}
+    rows = connection.execute(_expanding(text(candidates), found), found).all()
+    best = sorted(rows, key=lambda row: (row.score, -row.id))[: parameters["limit"]]
+    if not best:
+        return []
+    texts = connection.execute(snippets, {"query": parameters["query"], "ids": [row.id for row in best]})
+    snippet_of: dict[int, str] = {int(row[0]): str(row[1]) for row in texts}
     return [
         SearchHit(row.site, row.url, row.version, row.fetched_at, row.title, snippet_of.get(int(row.id), ""))
-        for row in rows
+        for row in best
     ]
 
 
