@@ -28,9 +28,9 @@ STORIES_IN_FLIGHT = 16  # above the fetch concurrency, so the fetcher is never s
 # New stories in one site check from which extraction moves to worker processes (config extract_workers;
 # "auto" is one per core but one: the main process keeps a core busy fetching, comparing and storing, and a
 # worker per core competed with it for ~17% more CPU and no shorter wall time; benchmarks/bench_e2e.py).
-# A worker costs ~0.35 s of CPU to start (a new interpreter importing the parsers) and ~0.5 ms per page sent
-# to it; a page extracts in ~4 ms. Below 200 pages the main process extracts them for less CPU (a `monitor
-# once` of 200 new stories: 2.2 ms per story less) and about the same wall time on a busy machine.
+# A worker costs 0.35-0.5 s of CPU to start (a new interpreter importing the parsers) and ~0.5 ms per page
+# sent to it; a page extracts in ~4 ms. Below 200 pages the main process extracts them for less CPU (a
+# `monitor once` of 200 new stories: 2.2 ms per story less) and about the same wall time on a busy machine.
 EXTRACT_WORKERS_FROM = 200
 
 
