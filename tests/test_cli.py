@@ -162,7 +162,9 @@ def test_check_url_reads_the_page_as_its_site_does(news_server: SiteServer, tmp_
     """The site whose start URL host matches lends its selectors and its patterns to `check`."""
     base = news_server.base_url
     stories = list(news_server.site.stories.values())
-    site = site_entry(base, selectors={"remove": [".entry-content > p:first-child"]}, exclude=[stories[1].slug])
+    site = site_entry(
+        base, selectors={"remove": [".entry-content > p:first-child"]}, exclude=[stories[1].slug]
+    )
     config = write_config(tmp_path, [site])
 
     def check(story: Story) -> dict[str, Any]:
