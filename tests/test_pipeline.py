@@ -139,10 +139,10 @@ def test_dead_host_is_logged_and_recorded_while_other_sites_go_on(
     assert len(events(result.output, "story.new")) == 5
     with sqlite3.connect(tmp_path / "monitor.db") as connection:
         health = dict(connection.execute("SELECT site, consecutive_failures FROM site_health").fetchall())
-        errors = connection.execute(
-            "SELECT COUNT(*) FROM fetches WHERE site = 'dead-site' AND error IS NOT NULL"
-        )
-        assert errors.fetchone()[0] >= 1
+        fetches = connection.execute("SELECT url, error FROM fetches WHERE site = 'dead-site'").fetchall()
+    # the one request made, robots.txt, was refused; both sources then failed on it, without a request
+    assert fetches == [("http://127.0.0.1:9/robots.txt", "connect")]
+    assert {event["url"] for event in failed} == {"http://127.0.0.1:9/", "http://127.0.0.1:9/feed/"}
     assert health == {"dead-site": 1, "fixture-news": 0}
     assert [event["site"] for event in events(result.output, "site.failing")] == ["dead-site"]
     again = CliRunner().invoke(monitor_cli, ["--config", str(path), "--log-format", "json", "once"])
