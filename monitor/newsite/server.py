@@ -25,7 +25,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, with_body: bool) -> None:
         base = f"http://{self.headers.get('Host') or self.server.base_host}"
-        response = self.server.site.respond(self.path.split("?")[0], base, self.headers)
+        response = self.server.site.respond(self.path, base, self.headers)
         self.send_response(response.status)
         if response.status != 304:
             self.send_header("Content-Type", response.content_type)

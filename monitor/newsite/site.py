@@ -95,15 +95,26 @@ class NewsSite:
         with self.lock:
             return sum(1 for request in self.requests if request == path)
 
-    def respond(self, path: str, base: str, request_headers: Any) -> Response:
-        """The answer to a GET of `path` (without its query) on the site served at `base`."""
+    def respond(self, target: str, base: str, request_headers: Any) -> Response:
+        """The answer to a GET of `target` (a path and maybe a query) on the site served at `base`; a raw
+        page is found by its path and query, everything else by the path alone."""
+        path = target.split("?")[0]
         if self.delay_s:
             time.sleep(self.delay_s)
         with self.lock:
             self.requests.append(path)
             if self.down:
                 return Response(503, "text/plain", b"Service Unavailable")
-            status, content_type, body, headers = self._route(path, base)
+            page = self.pages.get(target) if target != path else None
+            if page is not None:
+                status, content_type, body, headers = (
+                    page.status,
+                    page.content_type,
+                    page.document(base),
+                    page.headers,
+                )
+            else:
+                status, content_type, body, headers = self._route(path, base)
         is_page = path not in _SITE_PATHS and not path.startswith("/section/")
         if is_page and self.page_delay_s:
             time.sleep(self.page_delay_s)
