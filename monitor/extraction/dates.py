@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from dateutil import parser as date_parser
 
-from monitor.extraction import rules
+from monitor.extraction import meta_rules
 from monitor.extraction.locale_dates import find_printed_date
 
 _ISO_PREFIX = re.compile(
@@ -38,7 +38,7 @@ def normalize_date(raw: str | None) -> str | None:
     """Parse a date or datetime as pages write it and return ISO 8601, or None when it is not a date."""
     if not raw:
         return None
-    text = raw.strip()[: rules.MAX_DATE_CHARS]
+    text = raw.strip()[: meta_rules.MAX_DATE_CHARS]
     if not text:
         return None
     match = _ISO_PREFIX.search(text)
@@ -86,7 +86,7 @@ def _from_iso_match(match: re.Match[str]) -> str | None:
 
 
 def _from_free_text(text: str) -> str | None:
-    if not rules.DATE_WORD.search(text):
+    if not meta_rules.DATE_WORD.search(text):
         return None
     try:
         with warnings.catch_warnings():
@@ -133,7 +133,7 @@ def _valid_date(year: int, month: int, day: int) -> str | None:
 
 
 def _plausible(year: int) -> bool:
-    return rules.MIN_YEAR <= year <= rules.MAX_YEAR
+    return meta_rules.MIN_YEAR <= year <= meta_rules.MAX_YEAR
 
 
 def date_from_url(url: str) -> str | None:

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extraction import rules
+from monitor.extraction import meta_rules
 from monitor.extraction.authors import is_brand, markup_authors, split_authors
 from monitor.extraction.clean import normalize_space
 from monitor.extraction.dates import ambiguous, date_from_url, normalize_date
@@ -73,15 +73,15 @@ def _from_json_ld(tree: LexborHTMLParser, found: Metadata) -> None:
     articles: list[JsonObject] = []
     pages: list[JsonObject] = []
     people: dict[str, JsonObject] = {}
-    for script in tree.css(rules.JSON_LD_SELECTOR):
+    for script in tree.css(meta_rules.JSON_LD_SELECTOR):
         for obj in _json_objects(script.text()):
             types = _types(obj)
             found.structured_types.update(types)
-            if types & rules.ARTICLE_TYPES:
+            if types & meta_rules.ARTICLE_TYPES:
                 articles.append(obj)
-            elif types & rules.PAGE_TYPES:
+            elif types & meta_rules.PAGE_TYPES:
                 pages.append(obj)
-            elif types & rules.AUTHOR_TYPES and "@id" in obj:
+            elif types & meta_rules.AUTHOR_TYPES and "@id" in obj:
                 people[str(obj["@id"])] = obj
     for obj in articles:
         _fill_from_json_ld(obj, found, people, is_article=True)
@@ -96,7 +96,7 @@ def _json_objects(raw: str) -> Iterator[JsonObject]:
         return
     stack: list[Any] = [data]
     seen = 0
-    while stack and seen < rules.MAX_JSON_LD_OBJECTS:
+    while stack and seen < meta_rules.MAX_JSON_LD_OBJECTS:
         item = stack.pop(0)
         seen += 1
         if isinstance(item, list):
@@ -204,25 +204,25 @@ def _first_meta(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None
 
 
 def _from_meta(meta: dict[str, list[str]], found: Metadata) -> None:
-    found.title = found.title or _first_meta(meta, rules.META_TITLE)
-    found.description = found.description or _first_meta(meta, rules.META_DESCRIPTION)
-    found.image = found.image or _first_meta(meta, rules.META_IMAGE)
-    found.section = found.section or _first_meta(meta, rules.META_SECTION)
-    found.site_name = _first_meta(meta, rules.META_SITE_NAME)
+    found.title = found.title or _first_meta(meta, meta_rules.META_TITLE)
+    found.description = found.description or _first_meta(meta, meta_rules.META_DESCRIPTION)
+    found.image = found.image or _first_meta(meta, meta_rules.META_IMAGE)
+    found.section = found.section or _first_meta(meta, meta_rules.META_SECTION)
+    found.site_name = _first_meta(meta, meta_rules.META_SITE_NAME)
     found.meta_names = frozenset(meta)
     found.og_type = _first_meta(meta, ("og:type",))
-    found.canonical_url = found.canonical_url or _first_meta(meta, rules.META_URL)
-    found.language = found.language or _first_meta(meta, rules.META_LANGUAGE)
+    found.canonical_url = found.canonical_url or _first_meta(meta, meta_rules.META_URL)
+    found.language = found.language or _first_meta(meta, meta_rules.META_LANGUAGE)
     if not found.published:
-        found.published = _first_date(meta, rules.META_PUBLISHED)
+        found.published = _first_date(meta, meta_rules.META_PUBLISHED)
     if not found.modified:
-        found.modified = _first_date(meta, rules.META_MODIFIED)
+        found.modified = _first_date(meta, meta_rules.META_MODIFIED)
     if not found.authors:
-        author = _first_meta(meta, rules.META_AUTHOR)
+        author = _first_meta(meta, meta_rules.META_AUTHOR)
         if author and not author.startswith(("http://", "https://")):
             found.authors = tuple(split_authors(author))
     if not found.tags:
-        tags = [tag for key in rules.META_TAGS for tag in meta.get(key, [])]
+        tags = [tag for key in meta_rules.META_TAGS for tag in meta.get(key, [])]
         found.tags = tuple(dict.fromkeys(normalize_space(tag) for tag in tags if tag.strip()))
 
 
@@ -251,7 +251,7 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
     heading = headline(tree, found.site_name)  # the headline serves title and date
     found.title = best_title(tree, heading, found.title, found.site_name)
     if not found.modified:
-        found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
+        found.modified = _markup_date(tree, meta_rules.MODIFIED_SELECTORS)
     if not found.authors:
         found.authors = markup_authors(tree)
     elif is_brand(found.authors, found.site_name, found.canonical_url):
@@ -286,7 +286,7 @@ def _published(
     """
     structured = meta or json_ld
     from_url = date_from_url(url) if url else None
-    if from_url and not (structured and _days_apart(structured, from_url) > rules.URL_DATE_SLACK_DAYS):
+    if from_url and not (structured and _days_apart(structured, from_url) > meta_rules.URL_DATE_SLACK_DAYS):
         return structured if structured and structured[:10] == from_url else from_url
     if meta:
         return json_ld if json_ld and json_ld[:10] == meta[:10] else meta
@@ -294,16 +294,16 @@ def _published(
         printed = _date_near_headline(tree, heading, title)
         if not printed or _same_day(printed, json_ld):
             return json_ld
-        markup = _markup_date(tree, rules.PUBLISHED_SELECTORS)  # only read when the two disagree
+        markup = _markup_date(tree, meta_rules.PUBLISHED_SELECTORS)  # only read when the two disagree
         return json_ld if markup and markup[:10] == json_ld[:10] else printed
-    markup = _markup_date(tree, rules.PUBLISHED_SELECTORS, skip_updates=True)
+    markup = _markup_date(tree, meta_rules.PUBLISHED_SELECTORS, skip_updates=True)
     if markup:
         return markup
     labelled_published, labelled_updated = _labelled(tree)
     return (
         labelled_published
         or _date_near_headline(tree, heading, title)
-        or _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
+        or _markup_date(tree, meta_rules.DATE_CLASS_SELECTORS, meta_rules.MAX_DATE_TEXT_CHARS)
         or labelled_updated  # a page that prints only "Stand: 05.10.2023" is dated by it
     )
 
@@ -315,7 +315,10 @@ def _labelled(tree: LexborHTMLParser) -> tuple[str | None, str | None]:
 
 
 def _markup_date(
-    tree: LexborHTMLParser, selectors: str, max_chars: int = rules.MAX_DATE_CHARS, skip_updates: bool = False
+    tree: LexborHTMLParser,
+    selectors: str,
+    max_chars: int = meta_rules.MAX_DATE_CHARS,
+    skip_updates: bool = False,
 ) -> str | None:
     for node in tree.css(selectors):
         if skip_updates and _is_update_time(node):
@@ -334,11 +337,11 @@ def _is_update_time(node: LexborNode) -> bool:
     """A <time> that says it is the update ("Updated <time>", class "updated", itemprop dateModified)."""
     attributes = node.attributes
     label = f"{attributes.get('class') or ''} {attributes.get('itemprop') or ''}"
-    if rules.UPDATE_LABEL.search(label):
+    if meta_rules.UPDATE_LABEL.search(label):
         return True
     before = node.prev
     text = before.text(deep=False) if before is not None and before.tag == "-text" else ""
-    return bool(text) and UPDATED_LABEL.search(text[-rules.UPDATE_TEXT_CHARS :]) is not None
+    return bool(text) and UPDATED_LABEL.search(text[-meta_rules.UPDATE_TEXT_CHARS :]) is not None
 
 
 def _days_apart(first: str, second: str) -> int:
@@ -365,14 +368,14 @@ def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None, titl
     # a separator between text nodes, or "Published on July 18, 2025Online classes" hides the date
     page_text = body.text(separator=" ")
     heading_text = heading.text(separator=" ").strip() if heading is not None else ""
-    position = page_text.find(heading_text) if len(heading_text) >= rules.MIN_HEADLINE_CHARS else -1
-    if position < 0 and title and len(title) >= rules.MIN_HEADLINE_CHARS:
+    position = page_text.find(heading_text) if len(heading_text) >= meta_rules.MIN_HEADLINE_CHARS else -1
+    if position < 0 and title and len(title) >= meta_rules.MIN_HEADLINE_CHARS:
         heading_text = title
         position = page_text.find(heading_text)
     if position < 0:
         return None
-    start = max(0, position - rules.TEXT_DATE_BEFORE_TITLE)
-    window = page_text[start : position + len(heading_text) + rules.TEXT_DATE_AFTER_TITLE]
+    start = max(0, position - meta_rules.TEXT_DATE_BEFORE_TITLE)
+    window = page_text[start : position + len(heading_text) + meta_rules.TEXT_DATE_AFTER_TITLE]
     after = position - start
     found = _printed_date(window, after) or _printed_date(window[: after + len(heading_text)], 0)
     if found:
@@ -387,9 +390,9 @@ def _printed_date(text: str, start: int) -> str | None:
 
     The full pattern is tried only around each four-digit year: scanning all the text with it is slow.
     """
-    for year in rules.TEXT_YEAR.finditer(text, start):
-        low = max(start, year.start() - rules.TEXT_DATE_BEFORE_YEAR)
-        match = rules.TEXT_DATE.search(text, low, year.end() + rules.TEXT_DATE_AFTER_YEAR)
-        if match and (match.start() == 0 or text[match.start() - 1] not in rules.NOT_PRINTED_BEFORE):
+    for year in meta_rules.TEXT_YEAR.finditer(text, start):
+        low = max(start, year.start() - meta_rules.TEXT_DATE_BEFORE_YEAR)
+        match = meta_rules.TEXT_DATE.search(text, low, year.end() + meta_rules.TEXT_DATE_AFTER_YEAR)
+        if match and (match.start() == 0 or text[match.start() - 1] not in meta_rules.NOT_PRINTED_BEFORE):
             return match.group(0)
     return None
