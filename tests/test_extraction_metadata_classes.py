@@ -143,3 +143,47 @@ def test_a_site_name_after_a_full_width_separator_is_cut(title: str) -> None:
 def test_a_comment_counter_inside_the_headline_is_left_out() -> None:
     html = _page(f"<h1>Ferry company cuts the winter timetable <a href='#comments'>87</a></h1>{STORY}")
     assert extract(html).title == "Ferry company cuts the winter timetable"
+
+
+# --- dates, round 3 -----------------------------------------------------------------------------------------
+
+
+def test_a_video_page_is_dated_by_its_json_ld_upload_date() -> None:
+    head = _json_ld({"@type": "VideoObject", "name": "Harbour bridge vote", "uploadDate": "2019-10-19T07:49"})
+    assert extract(_page(f"<h1>Harbour bridge vote</h1>{STORY}", head)).published == "2019-10-19T07:49:00"
+
+
+def test_an_hatom_abbr_is_dated_by_its_title_attribute() -> None:
+    byline = "<abbr class='published' itemprop='datePublished' title='2017-09-09T10:52:00+02:00'>10:52</abbr>"
+    article = extract(_page(f"<h1>Der Hafen bekommt eine neue Brücke</h1><div>{byline}</div>{STORY}"))
+    assert article.published == "2017-09-09T10:52:00+02:00"
+
+
+def test_an_rdfa_creation_date_is_read() -> None:
+    meta = "<span property='schema:dateCreated' content='2022-01-28T12:45:46+00:00'></span>"
+    article = extract(_page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{meta}{STORY}"))
+    assert article.published == "2022-01-28T12:45:46+00:00"
+
+
+def test_a_date_class_is_matched_whatever_its_case() -> None:
+    line = "<span class='itemPoster'>von Cooper</span> <span class='itemPostDate'>am 25.08.2015</span>"
+    article = extract(_page(f"<div class='title'>Der Hafen</div><div>{line}</div>{STORY}"))
+    assert article.published == "2015-08-25"
+
+
+def test_a_dotted_date_with_a_time_is_day_first() -> None:
+    head = '<meta property="article:published_time" content="10.12.2022, 07:00:03">'
+    article = extract(_page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}", head))
+    assert article.published is not None and article.published.startswith("2022-12-10")
+
+
+def test_a_date_printed_under_the_headline_beats_a_labelled_date_in_a_teaser() -> None:
+    teaser = "<div class='teaser'><a href='/old'>Pressemitteilung vom 16.11.2020: Ein alter Bericht</a></div>"
+    html = _page(f"{teaser}<h1>Der Hafen bekommt eine neue Brücke</h1><p><em>20.01.2022</em></p>{STORY}")
+    assert extract(html).published == "2022-01-20"
+
+
+def test_a_french_mise_en_ligne_label_dates_the_page() -> None:
+    credits = "<ul><li><p>Mise en ligne</p><p>23 mai 2019</p></li></ul>"
+    html = _page(f"<div>La voix des nuls</div>{STORY}{credits}")
+    assert extract(html).published == "2019-05-23"

@@ -50,8 +50,10 @@ def normalize_date(raw: str | None) -> str | None:
     if printed:
         return printed
     dotted = _DOTTED.search(text)
-    if dotted and not _HAS_TIME.search(text):
-        return _valid_date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
+    if dotted:
+        # 23.07.2025 is day first with a time too ("10.12.2022, 07:00:03"; dateutil reads it month first)
+        day = _valid_date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
+        return _with_time(text, day) if day and _HAS_TIME.search(text) else day
     return _in_another_language(text) or _from_free_text(text)
 
 
@@ -83,6 +85,19 @@ def _from_iso_match(match: re.Match[str]) -> str | None:
         return datetime.fromisoformat(stamp).isoformat()
     except ValueError:
         return day_value.isoformat()
+
+
+def _with_time(text: str, day: str) -> str:
+    """The day with the time and zone dateutil reads in the text, when it reads that same day."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed: datetime = date_parser.parse(text, default=_DEFAULT, fuzzy=True, dayfirst=True)
+    except (ValueError, OverflowError, TypeError):
+        return day
+    if parsed.date().isoformat() != day or parsed.tzinfo is None:
+        return day
+    return parsed.isoformat()
 
 
 def _from_free_text(text: str) -> str | None:

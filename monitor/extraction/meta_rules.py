@@ -122,11 +122,13 @@ MIN_HEADLINE_CHARS = 10
 MAX_HEADLINE_CHARS = 250
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
 PUBLISHED_SELECTORS = (
-    "[itemprop=datePublished], time[pubdate], time.published, time.entry-date, .published[datetime], "
-    "time[datetime], time"
+    "[itemprop=datePublished], [property$=datePublished], [property$=dateCreated], time[pubdate], "
+    "time.published, abbr.published[title], time.entry-date, .published[datetime], time[datetime], time"
 )
+# JSON-LD keys read for the published date, in order: types without datePublished (VideoObject) carry these
+JSON_LD_PUBLISHED_KEYS = ("datePublished", "uploadDate", "dateCreated")
 # last resort for the published date: short texts in elements whose class says they hold a date
-DATE_CLASS_SELECTORS = "[class*=date], [class*=publish]"
+DATE_CLASS_SELECTORS = "[class*=date i], [class*=publish i], [class*=publica i]"  # itemPostDate, publication
 MAX_DATE_TEXT_CHARS = 60
 UPDATE_LABEL = re.compile(r"updat|modif|aktualis", re.IGNORECASE)  # a <time>'s class saying it is the update
 UPDATE_TEXT_CHARS = 40  # text before a <time> read for an "Updated" label
@@ -172,3 +174,4 @@ TEXT_DATE_AFTER_YEAR = 6  # "2025-12-17": the longest after it
 NOT_PRINTED_BEFORE = "\"'/="  # a date right after these is in inline JSON, a URL or an attribute, not printed
 TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
 TEXT_DATE_AFTER_TITLE = 3000  # and after it
+TEXT_DATE_CLOSE_AFTER_TITLE = 300  # a date this close after the headline beats a labelled one elsewhere

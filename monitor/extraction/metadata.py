@@ -133,11 +133,20 @@ def _fill_from_json_ld(
         body = obj.get("articleBody")
         if isinstance(body, str) and len(body) > len(found.article_body or ""):
             found.article_body = body
-    found.published = found.published or normalize_date(_first_text(obj.get("datePublished")))
+    found.published = found.published or _json_ld_published(obj)
     found.modified = found.modified or normalize_date(_first_text(obj.get("dateModified")))
     found.description = found.description or _first_text(obj.get("description"))
     found.image = found.image or _image_url(obj.get("image"))
     found.language = found.language or _first_text(obj.get("inLanguage"))
+
+
+def _json_ld_published(obj: JsonObject) -> str | None:
+    """datePublished, else the creation date a type without one carries (a VideoObject's uploadDate)."""
+    for key in meta_rules.JSON_LD_PUBLISHED_KEYS:
+        day = normalize_date(_first_text(obj.get(key)))
+        if day:
+            return day
+    return None
 
 
 def _first_text(value: Any) -> str | None:
@@ -299,11 +308,14 @@ def _published(
     markup = _markup_date(tree, meta_rules.PUBLISHED_SELECTORS, skip_updates=True)
     if markup:
         return markup
+    close = _date_near_headline(tree, heading, title, meta_rules.TEXT_DATE_CLOSE_AFTER_TITLE)
+    if close:
+        return close  # printed right by the headline: a labelled date elsewhere is a teaser's or a comment's
     labelled_published, labelled_updated = _labelled(tree)
     return (
-        labelled_published
+        _markup_date(tree, meta_rules.DATE_CLASS_SELECTORS, meta_rules.MAX_DATE_TEXT_CHARS)
+        or labelled_published
         or _date_near_headline(tree, heading, title)
-        or _markup_date(tree, meta_rules.DATE_CLASS_SELECTORS, meta_rules.MAX_DATE_TEXT_CHARS)
         or labelled_updated  # a page that prints only "Stand: 05.10.2023" is dated by it
     )
 
@@ -324,7 +336,14 @@ def _markup_date(
         if skip_updates and _is_update_time(node):
             continue
         attributes = node.attributes
-        raw = attributes.get("datetime") or attributes.get("content") or node.text(separator=" ")
+        raw = (
+            attributes.get("datetime")
+            or attributes.get("content")
+            or (
+                attributes.get("title") if node.tag == "abbr" else None
+            )  # hAtom: <abbr title="2017-09-09T..">
+            or node.text(separator=" ")
+        )
         if not raw or len(raw) > max_chars or ambiguous(raw):
             continue  # an ambiguous 02-12-2025 is skipped for a later, clearer date
         date = normalize_date(raw)
@@ -357,7 +376,12 @@ def _same_day(printed: str, other: str) -> bool:
     return other[:10] in (day, swapped)
 
 
-def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None, title: str | None) -> str | None:
+def _date_near_headline(
+    tree: LexborHTMLParser,
+    heading: LexborNode | None,
+    title: str | None,
+    after_title: int = meta_rules.TEXT_DATE_AFTER_TITLE,
+) -> str | None:
     """A date written in the visible text around the headline (where themes print "Dec 26, 2025").
 
     The headline is the first <h1>, or the title when that <h1> is missing, empty or not in the text.
@@ -375,7 +399,7 @@ def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None, titl
     if position < 0:
         return None
     start = max(0, position - meta_rules.TEXT_DATE_BEFORE_TITLE)
-    window = page_text[start : position + len(heading_text) + meta_rules.TEXT_DATE_AFTER_TITLE]
+    window = page_text[start : position + len(heading_text) + after_title]
     after = position - start
     found = _printed_date(window, after) or _printed_date(window[: after + len(heading_text)], 0)
     if found:
