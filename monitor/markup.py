@@ -42,9 +42,14 @@ _DATA_URI = rf"""data:[^"'\s<>)]{{{MIN_DATA_URI_CHARS},}}"""
 # starts (an old page's thousand unclosed <p>s is not a deep page).
 _NOT_NESTING = frozenset(
     "area base br col embed hr img input link meta param source track wbr keygen "
-    "p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp colgroup caption path".split()
+    "p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp colgroup caption "
+    "path use circle rect line polyline polygon ellipse stop".split()  # SVG leaves, written self-closed
 )
 _NESTING_TAG = _NESTING_TAG.replace("NAMES", "|".join(sorted(_NOT_NESTING, key=len, reverse=True)))
+# scripts and styles are raw text: the tags inside their strings ("<div class=ad>" in an ad loader, "<\\/a>"
+# closing what it opened) nest nothing, yet the counts above count them
+_RAW_TEXT_OPEN = r"<(script|style)\b[^>]*+>"
+_RAW_TEXT_CLOSE = r"</(?:script|style)\s*>"
 _DEPTH_STEPS: dict[str | bytes, int] = {"": 1, "/": -1, b"": 1, b"/": -1}
 
 
@@ -64,6 +69,8 @@ class _Syntax(Generic[AnyStr]):
     not_nesting: frozenset[AnyStr]
     tag_open: AnyStr
     end_tag_open: AnyStr
+    raw_text_open: re.Pattern[AnyStr]
+    raw_text_close: re.Pattern[AnyStr]
 
 
 _TEXT = _Syntax(
@@ -81,6 +88,8 @@ _TEXT = _Syntax(
     _NOT_NESTING,
     "<",
     "</",
+    re.compile(_RAW_TEXT_OPEN, re.IGNORECASE),
+    re.compile(_RAW_TEXT_CLOSE, re.IGNORECASE),
 )
 _BYTES = _Syntax(
     re.compile(_ANY_TAG.encode()),
@@ -97,6 +106,8 @@ _BYTES = _Syntax(
     frozenset(name.encode() for name in _NOT_NESTING),
     b"<",
     b"</",
+    re.compile(_RAW_TEXT_OPEN.encode(), re.IGNORECASE),
+    re.compile(_RAW_TEXT_CLOSE.encode(), re.IGNORECASE),
 )
 
 
@@ -126,6 +137,7 @@ def _out_of_bounds(page: AnyStr, syntax: _Syntax[AnyStr]) -> bool:
         _depth_bound(page, syntax) > MAX_DEPTH
         and _depth(page, syntax.any_tag) > MAX_DEPTH
         and _depth(page, syntax.nesting_tag) > MAX_DEPTH
+        and _depth(_without_raw_text(page, syntax), syntax.nesting_tag) > MAX_DEPTH
     )
     if too_deep:
         return True
@@ -157,6 +169,24 @@ def is_json_document(page: str | bytes) -> bool:
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         return False
     return True
+
+
+def _without_raw_text(page: AnyStr, syntax: _Syntax[AnyStr]) -> AnyStr:
+    """The page without the contents of its scripts and styles; each character is scanned once (an unclosed
+    <script> runs to the end of the page, as in a browser)."""
+    kept = []
+    position = 0
+    while True:
+        opening = syntax.raw_text_open.search(page, position)
+        if opening is None:
+            kept.append(page[position:])
+            break
+        kept.append(page[position : opening.end()])
+        closing = syntax.raw_text_close.search(page, opening.end())
+        if closing is None:
+            break
+        position = closing.start()
+    return syntax.empty.join(kept)
 
 
 def _depth(page: AnyStr, tag_pattern: re.Pattern[AnyStr]) -> int:

@@ -242,3 +242,31 @@ def test_a_lede_held_by_the_stories_own_wrapper_is_not_repeated() -> None:
     assert len(paragraphs) == len(set(paragraphs))
     assert paragraphs[0].startswith("The harbour bridge will be rebuilt")
     assert any("Paragraph 6 of the story" in paragraph for paragraph in paragraphs)
+
+
+def test_tags_inside_scripts_and_svg_leaves_do_not_make_a_page_too_deep_to_keep_its_story() -> None:
+    # an ad loader writing 600 "<div>"s as strings and closing them as "<\/div>", and 600 self-closed <use/>
+    loader = "<script>" + "document.write('<div class=ad>');" * 600 + "document.write('<\\/div>');</script>"
+    icons = "<svg>" + '<use href="#icon"/>' * 600 + "</svg>"
+    html = _page(
+        f"{loader}{icons}<h1>Council votes on the harbour bridge</h1><div class='story'>{_story()}</div>"
+    )
+    article = extract(html)
+    assert "Paragraph 1 of the story" in article.text
+    assert "Paragraph 5 of the story" in article.text
+
+
+def test_a_story_container_that_is_itself_a_noscript_keeps_its_text() -> None:
+    html = _page(
+        f"{NAV}<h1>Council votes on the harbour bridge</h1><div class='holder'><script>render()</script>"
+        f"<noscript><span class='byline-author'>Posted by Ann Lee</span>{_story(4)}</noscript></div>"
+    )
+    article = extract(html)
+    assert "Paragraph 1 of the story" in article.text
+    assert "Paragraph 4 of the story" in article.text
+
+
+def test_a_dateline_inside_the_lede_paragraph_stays() -> None:
+    lede = "<p><span class='dateline'>KOBE – </span>A total of 6,000 masks went missing at a hospital.</p>"
+    html = _page(f"{NAV}<h1>Masks stolen from a hospital</h1><div class='entry'>{lede}{_story(4)}</div>")
+    assert "KOBE – A total of 6,000 masks" in extract(html).text

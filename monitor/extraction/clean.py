@@ -86,6 +86,8 @@ def parse_bounded(html: str | bytes) -> tuple[LexborHTMLParser, bool]:
 def drop_junk(node: LexborNode) -> None:
     """Remove scripts, styles, media and form controls (with everything inside them) under a node."""
     for junk in node.css(rules.JUNK_SELECTOR):
+        if junk.mem_id == node.mem_id:
+            continue  # lexbor's css() matches the node itself: a <noscript> chosen as the story container
         if junk.tag == "noscript" and _holds_story(junk):
             junk.unwrap()  # Blogger and others print the story itself in <noscript>
         else:
@@ -93,7 +95,8 @@ def drop_junk(node: LexborNode) -> None:
 
 
 def _holds_story(noscript: LexborNode) -> bool:
-    return noscript.css_first("p") is not None and len(noscript.text()) >= rules.NOSCRIPT_STORY_CHARS
+    # paragraphs, or text broken by <br>s (Blogger prints its posts so)
+    return noscript.css_first("p, br") is not None and len(noscript.text()) >= rules.NOSCRIPT_STORY_CHARS
 
 
 def normalize_space(text: str) -> str:

@@ -100,7 +100,20 @@ def remove_boilerplate(container: LexborNode) -> None:
             continue
         if density < rules.MAX_LINK_DENSITY and (_labelled_by_heading_slug(node) or _accordion_panel(node)):
             continue
+        if _inside_a_sentence(node):
+            continue
         node.decompose()
+
+
+def _inside_a_sentence(node: LexborNode) -> bool:
+    """An inline element of a prose paragraph ("<p><span class=dateline>KOBE –</span> A total of..."): its
+    label names a part of the sentence, not a block of furniture."""
+    parent = node.parent
+    if node.tag not in rules.INLINE_TAGS or parent is None or parent.tag != "p":
+        return False
+    own = len(node.text())
+    rest = len(parent.text()) - own
+    return rest >= rules.MIN_PARAGRAPH_CHARS and rest >= own * rules.SENTENCE_REST_RATIO
 
 
 def _labelled_by_heading_slug(node: LexborNode) -> bool:

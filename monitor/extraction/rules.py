@@ -131,6 +131,10 @@ BOILERPLATE_LABEL = re.compile(
     + r")(?![\w-])",
     re.IGNORECASE,
 )
+# an inline element inside a <p> with this many times its own text around it is part of the sentence (a
+# dateline "KOBE –" opening the lede), whatever its class says
+INLINE_TAGS = frozenset({"span", "b", "strong", "em", "i", "small", "abbr", "cite"})
+SENTENCE_REST_RATIO = 2
 # a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
 BOILERPLATE_MAX_SHARE = 0.4
 # an id of this many words is a jump anchor made from a section heading ("related-products-and-services"),
