@@ -270,3 +270,17 @@ def test_a_dateline_inside_the_lede_paragraph_stays() -> None:
     lede = "<p><span class='dateline'>KOBE – </span>A total of 6,000 masks went missing at a hospital.</p>"
     html = _page(f"{NAV}<h1>Masks stolen from a hospital</h1><div class='entry'>{lede}{_story(4)}</div>")
     assert "KOBE – A total of 6,000 masks" in extract(html).text
+
+
+def test_a_standfirst_in_the_story_header_beside_the_headline_is_kept() -> None:
+    standfirst = (
+        "<p>The harbour bridge has been closed for a year, and the council now says it will take another two "
+        "before the first cars cross it again, at twice the price.</p>"
+    )
+    html = _page(
+        f"<header class='site'>{NAV}</header><main><section><header><h1>Council votes on the harbour bridge</h1>"
+        f"<div class='intro'>{standfirst}</div></header><div class='text'>{_story(4)}</div></section></main>"
+    )
+    article = extract(html)
+    assert "closed for a year" in article.text
+    assert "Paragraph 4 of the story" in article.text

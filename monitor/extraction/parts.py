@@ -100,10 +100,23 @@ def _reaches_without_labels(node: LexborNode, shared: set[int]) -> bool:
         label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
         if (
             current.tag in rules.BOILERPLATE_TAGS
-            or current.tag == "header"
+            or (current.tag == "header" and not _story_header(current))
             or rules.NEGATIVE_CLASS.search(label)
         ):
             return False
+        current = current.parent
+    return False
+
+
+def _story_header(node: LexborNode) -> bool:
+    """A <header> inside the page's <main> or <section> holding the headline: the story's own header, whose
+    standfirst is the lede, unlike the site's header with its menus."""
+    if node.css_first("h1") is None:
+        return False
+    current = node.parent
+    while current is not None:
+        if current.tag in ("main", "article", "section"):
+            return True
         current = current.parent
     return False
 
