@@ -278,9 +278,36 @@ def test_a_standfirst_in_the_story_header_beside_the_headline_is_kept() -> None:
         "before the first cars cross it again, at twice the price.</p>"
     )
     html = _page(
-        f"<header class='site'>{NAV}</header><main><section><header><h1>Council votes on the harbour bridge</h1>"
+        f"<header class='site'>{NAV}</header><main><section><header><h1>Council votes on the bridge</h1>"
         f"<div class='intro'>{standfirst}</div></header><div class='text'>{_story(4)}</div></section></main>"
     )
     article = extract(html)
     assert "closed for a year" in article.text
+    assert "Paragraph 4 of the story" in article.text
+
+
+def test_live_commentary_and_opinion_labels_are_not_reader_comments() -> None:
+    ticker = "".join(
+        f"<div class='live-match-comment'><div class='live-match-comment-body'>Minute {n}: the home side "
+        f"presses high, wins a corner, and the visitors clear it away once more.</div></div>"
+        for n in range(1, 8)
+    )
+    html = _page(f"{NAV}<h1>Lorient hold Lyon</h1><div class='match-report'>{_story(2)}{ticker}</div>")
+    assert "Minute 5: the home side presses high" in extract(html).text
+    opinion = f"<div class='article commentary'><div class='sect commentary'>{_story(4)}</div></div>"
+    assert "Paragraph 3 of the story" in extract(_page(f"{NAV}<h1>Why the bridge matters</h1>{opinion}")).text
+
+
+def test_a_standfirst_in_a_header_labelled_div_above_the_body_is_kept() -> None:
+    standfirst = (
+        "<p>The prime minister must now ask for another delay, after parliament put off its vote on the "
+        "deal and left the whole timetable hanging once again.</p>"
+    )
+    html = _page(
+        f"<div class='site-header'>{NAV}</div><article><div class='o-article-header'><h1>Parliament delays "
+        f"the vote</h1><div class='article-intro'>{standfirst}</div></div>"
+        f"<div class='article-body'>{_story(4)}</div></article>"
+    )
+    article = extract(html)
+    assert "must now ask for another delay" in article.text
     assert "Paragraph 4 of the story" in article.text

@@ -100,9 +100,19 @@ def remove_boilerplate(container: LexborNode) -> None:
             continue
         if density < rules.MAX_LINK_DENSITY and (_labelled_by_heading_slug(node) or _accordion_panel(node)):
             continue
-        if _inside_a_sentence(node):
+        if _inside_a_sentence(node) or _commentary(node):
             continue
         node.decompose()
+
+
+def _commentary(node: LexborNode) -> bool:
+    """A block labelled only as commentary (an opinion piece, a match's live commentary), not as reader
+    comments: "comment" is the one boilerplate word in its label, and only inside those words."""
+    attributes = node.attributes
+    label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+    if node.tag in rules.BOILERPLATE_TAGS or not rules.COMMENTARY_LABEL.search(label):
+        return False
+    return rules.BOILERPLATE_LABEL.search(rules.COMMENTARY_LABEL.sub(" ", label)) is None
 
 
 def _inside_a_sentence(node: LexborNode) -> bool:

@@ -135,6 +135,9 @@ BOILERPLATE_LABEL = re.compile(
 # dateline "KOBE –" opening the lede), whatever its class says
 INLINE_TAGS = frozenset({"span", "b", "strong", "em", "i", "small", "abbr", "cite"})
 SENTENCE_REST_RATIO = 2
+# "comment" inside these words labels the story itself: an opinion piece ("commentary") or a match's live
+# commentary ticker ("live-match-comment"), never the readers' comments
+COMMENTARY_LABEL = re.compile(r"commentar(?:y|ies|e)|(?<![a-z])live[-_]?(?:match[-_]?)?comments?", re.I)
 # a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
 BOILERPLATE_MAX_SHARE = 0.4
 # an id of this many words is a jump anchor made from a section heading ("related-products-and-services"),
