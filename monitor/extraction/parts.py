@@ -9,8 +9,8 @@ from selectolax.lexbor import LexborNode
 
 from monitor.extraction import rules
 
-SPLIT_LEVELS = 3  # how far above the chosen container the wrapper shared with a lost part may sit
-PART_LEVELS = 4  # how deep below that shared wrapper the part's paragraphs may sit
+SPLIT_LEVELS = 6  # how far above the chosen container the wrapper shared with a lost part may sit
+PART_LEVELS = 7  # how deep below that shared wrapper the part's paragraphs may sit
 MAX_PART_LINK_DENSITY = 0.25
 PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
 _HEADER_WORD = re.compile(r"header|encabezado|kopf", re.IGNORECASE)
