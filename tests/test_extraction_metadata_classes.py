@@ -187,3 +187,11 @@ def test_a_french_mise_en_ligne_label_dates_the_page() -> None:
     credits = "<ul><li><p>Mise en ligne</p><p>23 mai 2019</p></li></ul>"
     html = _page(f"<div>La voix des nuls</div>{STORY}{credits}")
     assert extract(html).published == "2019-05-23"
+
+
+def test_counters_and_numbered_handles_in_a_byline_are_not_authors() -> None:
+    byline = "<div class='byline'><a href='/u/sottek'>T.C. Sottek</a>, <span>203 comments</span>, new</div>"
+    article = extract(_page(f"<h1>Harbour bridge vote</h1>{byline}{STORY}"))
+    assert article.authors == ("T.C. Sottek",)
+    handle = "<div class='author'>Posted by rmb8090</div>"
+    assert extract(_page(f"<h1>Harbour bridge vote</h1>{handle}{STORY}")).authors == ()

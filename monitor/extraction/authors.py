@@ -58,9 +58,13 @@ NOT_NAMES = frozenset(
         "share",
         "anonymous",
         "guest",
+        "new",
     }
 )
 NAME_CHARS = re.compile(r"[^\W\d_]")
+# a number in a byline part makes it a counter ("203 comments", "9 articles") or a handle ("rmb8090"): names
+# carry no digits, and a counter changes on every visit
+_COUNTED = re.compile(r"\d")
 MAX_NAME_WORDS = 6
 
 
@@ -75,7 +79,7 @@ def split_authors(byline: str) -> list[str]:
     names = []
     for part in SEPARATOR.split(text):
         name = HANDLE.sub("", normalize_space(part)).strip(meta_rules.BYLINE_QUOTES + ".:")
-        if name and NAME_CHARS.search(name) and name.lower() not in NOT_NAMES:
+        if name and NAME_CHARS.search(name) and name.lower() not in NOT_NAMES and not _COUNTED.search(name):
             if len(name.split()) <= MAX_NAME_WORDS:
                 names.append(name)
     return list(dict.fromkeys(names))
