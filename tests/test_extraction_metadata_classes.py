@@ -195,3 +195,8 @@ def test_counters_and_numbered_handles_in_a_byline_are_not_authors() -> None:
     assert article.authors == ("T.C. Sottek",)
     handle = "<div class='author'>Posted by rmb8090</div>"
     assert extract(_page(f"<h1>Harbour bridge vote</h1>{handle}{STORY}")).authors == ()
+
+
+def test_a_dotted_date_with_a_two_digit_year_is_day_first_in_this_century() -> None:
+    html = _page(f"<div class='date'>Kultur, 2.11.22</div><h1>Konzert-Highlights im November</h1>{STORY}")
+    assert extract(html).published == "2022-11-02"

@@ -18,6 +18,8 @@ _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|\.|$)")
 _URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)")
 _DOTTED = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")  # 23.07.2025 is always day first
+# a day-first date with a two-digit year ("31.10.23", "Kultur, 2.11.22", "26.10.13 14:05")
+_SHORT_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _DEFAULT = datetime(1, 1, 1)
 _NUMERIC_DAY_MONTH = re.compile(r"\s*(\d{1,2})[-/](\d{1,2})[-/]\d{4}(?!\d)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -49,6 +51,9 @@ def normalize_date(raw: str | None) -> str | None:
     printed = _printed_form(text)
     if printed:
         return printed
+    short = _SHORT_DOTTED.search(text)
+    if short:  # "2.11.22": German pages print the year in two digits
+        return _valid_date(2000 + int(short.group(3)), int(short.group(2)), int(short.group(1)))
     dotted = _DOTTED.search(text)
     if dotted:
         # 23.07.2025 is day first with a time too ("10.12.2022, 07:00:03"; dateutil reads it month first)
