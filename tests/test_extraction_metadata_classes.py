@@ -200,3 +200,9 @@ def test_counters_and_numbered_handles_in_a_byline_are_not_authors() -> None:
 def test_a_dotted_date_with_a_two_digit_year_is_day_first_in_this_century() -> None:
     html = _page(f"<div class='date'>Kultur, 2.11.22</div><h1>Konzert-Highlights im November</h1>{STORY}")
     assert extract(html).published == "2022-11-02"
+
+
+def test_text_inside_scripts_is_no_printed_date() -> None:
+    script = "<script>var config = {label: 'Datum: 01.01.2020', slot: 7};</script>"
+    html = _page(f"{script}<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}<div>Datum: 19.11.2021</div>")
+    assert extract(html).published == "2021-11-19"

@@ -83,6 +83,12 @@ def parse_bounded(html: str | bytes) -> tuple[LexborHTMLParser, bool]:
     return parse_html(page), cut
 
 
+def drop_code(tree: LexborHTMLParser) -> None:
+    """Remove every script and style: their text is code, and it changes with every deploy."""
+    for node in tree.css(rules.CODE_SELECTOR):
+        node.decompose()
+
+
 def drop_junk(node: LexborNode) -> None:
     """Remove scripts, styles, media and form controls (with everything inside them) under a node."""
     for junk in node.css(rules.JUNK_SELECTOR):

@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import meta_rules
 from monitor.extraction.authors import is_brand, markup_authors, split_authors
-from monitor.extraction.clean import normalize_space
+from monitor.extraction.clean import drop_code, normalize_space
 from monitor.extraction.dates import normalize_date
 from monitor.extraction.published import markup_date, published_date
 from monitor.extraction.titles import best_title, headline
@@ -46,6 +46,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     """Read metadata from a parsed page (before scripts are stripped)."""
     found = Metadata()
     _from_json_ld(tree, found)
+    drop_code(tree)  # JSON-LD read: scripts and styles are no page text for the dates, the title, the body
     json_ld_published, found.published = found.published, None  # weighed against the other sources below
     meta = _meta_tags(tree)
     _from_meta(meta, found)

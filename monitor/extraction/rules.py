@@ -37,6 +37,7 @@ JUNK_TAGS = [
 ]
 
 JUNK_SELECTOR = ", ".join(JUNK_TAGS)
+CODE_SELECTOR = "script, style"  # dropped from the whole page once its JSON-LD is read
 NOSCRIPT_STORY_CHARS = 200  # a <noscript> holding paragraphs of this much text is the story, not a fallback
 
 # --- page chrome removed from the whole page before scoring (structural, low risk) -----------------------
