@@ -311,3 +311,17 @@ def test_a_standfirst_in_a_header_labelled_div_above_the_body_is_kept() -> None:
     article = extract(html)
     assert "must now ask for another delay" in article.text
     assert "Paragraph 4 of the story" in article.text
+
+
+def test_related_posts_headings_in_other_languages_and_their_lists_go() -> None:
+    related = (
+        "<h3>Ähnliche Beiträge</h3><ul><li><a href='/a'>Der alte Hafen wird saniert</a></li>"
+        "<li><a href='/b'>Neue Fähre für die Insel</a></li></ul>"
+    )
+    html = _page(
+        f"{NAV}<h1>Der Hafen bekommt eine neue Brücke</h1><div class='entry'>{_story(4)}{related}</div>"
+    )
+    text = extract(html).text
+    assert "Paragraph 4 of the story" in text
+    assert "Ähnliche Beiträge" not in text
+    assert "Neue Fähre für die Insel" not in text

@@ -235,9 +235,20 @@ DISCLOSURE = re.compile(
     re.IGNORECASE,
 )
 # a heading over a list of links to other stories
+# the same in other languages ("Ähnliche Beiträge", "Lesen Sie auch", "Articles similaires")
+RELATED_HEADINGS = (
+    r"(?:ähnliche|verwandte|weitere|passende) (?:beiträge|artikel|themen|news|nachrichten)|"
+    r"(?:das )?könnte (?:sie|dich) auch interessieren|lesen sie auch|mehr zum thema(?: \S+){0,3}|"
+    r"articles? (?:similaires|liés|connexes)|à lire aussi|lire aussi|sur le même sujet|"
+    r"(?:artículos|noticias) relacionad[oa]s|te puede interesar|lee también|"
+    r"articoli correlati|leggi anche|gerelateerde artikelen|lees ook|"
+    r"artigos relacionados|leia também|relaterade artiklar|powiązane artykuły"
+)
 MORE_STORIES_HEADING = re.compile(
     r"^(?:(?:more|other|related|recommended|popular|latest|top|further) (?:\S+ ){0,3}"
-    r"(?:stories|articles|posts|news|reads|reading|coverage)|more (?:on|from|about)(?: \S+){1,3})\W*$",
+    r"(?:stories|articles|posts|news|reads|reading|coverage)|more (?:on|from|about)(?: \S+){1,3}|"
+    + RELATED_HEADINGS
+    + r")\W*$",
     re.IGNORECASE,
 )
 # a line this short that holds only the author names, byline words and a date is the byline, not story text
@@ -254,7 +265,7 @@ BOILERPLATE_LINE = re.compile(
     r"share( this( (article|story|post))?)?( on \w+)?|tweet|email|print|sponsored|more on this( story)?|"
     r"recommended( for you)?|continue reading|subscribe|sign up|follow us|previous post|next post|"
     r"leave a (reply|comment)|you may also like|also read|most popular|comments?|advert|tags?|related links|"
-    r"top stories|partner news|more stories|trending( now)?|latest news|"
+    r"top stories|partner news|more stories|trending( now)?|latest news|" + RELATED_HEADINGS + "|"
     r"(table of )?contents( \[?(hide|show|toggle)\]?)?|"
     r"this slideshow requires javascript\.?|"
     r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*|"
