@@ -318,10 +318,11 @@ def test_related_posts_headings_in_other_languages_and_their_lists_go() -> None:
         "<h3>Ähnliche Beiträge</h3><ul><li><a href='/a'>Der alte Hafen wird saniert</a></li>"
         "<li><a href='/b'>Neue Fähre für die Insel</a></li></ul>"
     )
+    last = "<p>The last paragraph of the story comes after the box, as it does on many sites.</p>"
     html = _page(
-        f"{NAV}<h1>Der Hafen bekommt eine neue Brücke</h1><div class='entry'>{_story(4)}{related}</div>"
+        f"{NAV}<h1>Der Hafen bekommt eine neue Brücke</h1><div class='entry'>{_story(3)}{related}{last}</div>"
     )
     text = extract(html).text
-    assert "Paragraph 4 of the story" in text
+    assert "The last paragraph of the story" in text
     assert "Ähnliche Beiträge" not in text
     assert "Neue Fähre für die Insel" not in text
