@@ -206,3 +206,17 @@ def test_text_inside_scripts_is_no_printed_date() -> None:
     script = "<script>var config = {label: 'Datum: 01.01.2020', slot: 7};</script>"
     html = _page(f"{script}<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}<div>Datum: 19.11.2021</div>")
     assert extract(html).published == "2021-11-19"
+
+
+def test_a_page_whose_headline_is_not_in_its_text_is_dated_from_its_top() -> None:
+    html = _page(
+        f"<div class='box'>Apr 7, 2009</div><div>This week's theme</div>{STORY}", title="A.Word.A.Day"
+    )
+    assert extract(html).published == "2009-04-07"
+
+
+def test_a_wiki_page_is_dated_by_its_last_edited_line_when_nothing_else_dates_it() -> None:
+    html = _page(
+        f"<div>Beginners guide</div>{STORY}<p id='pageinfo'>Download (last edited 2019-11-10 13:28)</p>"
+    )
+    assert extract(html).published == "2019-11-10"

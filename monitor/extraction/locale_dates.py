@@ -21,8 +21,9 @@ PUBLISHED_LABEL = re.compile(
     re.IGNORECASE,
 )
 UPDATED_LABEL = re.compile(
-    r"(?:stand|aktualisiert(?: am)?|zuletzt (?:aktualisiert|geändert)(?: am)?|updated(?: on)?|"
-    r"last (?:updated|modified)(?: on)?|mis à jour le|actualizado(?: el)?|aggiornato(?: il)?)\s*:?\s*$",
+    r"(?:stand|aktualisiert(?: am)?|zuletzt (?:aktualisiert|geändert|bearbeitet)(?: am)?|updated(?: on)?|"
+    r"last (?:updated|modified|edited)(?: on)?|mis à jour le|actualizado(?: el)?|aggiornato(?: il)?)"
+    r"\s*:?\s*$",
     re.IGNORECASE,
 )
 LABEL_WINDOW = 40  # characters before a date searched for its label

@@ -30,9 +30,10 @@ def published_date(
     3. A JSON-LD date that no other machine-readable source (<time>, itemprop) confirms loses to a date
        printed next to the headline, which is the date readers see (measured: JSON-LD first loses 5% of
        the wcxb dates).
-    4. Otherwise <time>/itemprop markup (update times skipped), then a date labelled as published
-       ("Datum:"), then one printed by the headline, then elements whose class says "date", then a date
-       labelled as updated ("Stand:").
+    4. Otherwise <time>/itemprop markup (update times skipped), then a date printed right by the headline,
+       then elements whose class says "date", then a date labelled as published ("Datum:") anywhere, then
+       one printed further from the headline (or at the top of a page whose headline is not in its text),
+       then a date labelled as updated ("Stand:").
     """
     structured = meta or json_ld
     from_url = date_from_url(url) if url else None
@@ -56,7 +57,7 @@ def published_date(
     return (
         markup_date(tree, meta_rules.DATE_CLASS_SELECTORS, meta_rules.MAX_DATE_TEXT_CHARS)
         or labelled_published
-        or _date_near_headline(tree, heading, title)
+        or _date_near_headline(tree, heading, title, top_without_headline=True)
         or labelled_updated  # a page that prints only "Stand: 05.10.2023" is dated by it
     )
 
@@ -122,6 +123,7 @@ def _date_near_headline(
     heading: LexborNode | None,
     title: str | None,
     after_title: int = meta_rules.TEXT_DATE_AFTER_TITLE,
+    top_without_headline: bool = False,
 ) -> str | None:
     """A date written in the visible text around the headline (where themes print "Dec 26, 2025").
 
@@ -137,6 +139,8 @@ def _date_near_headline(
     if position < 0 and title and len(title) >= meta_rules.MIN_HEADLINE_CHARS:
         heading_text = title
         position = page_text.find(heading_text)
+    if position < 0 and top_without_headline:
+        heading_text, position = "", 0  # no headline in the text: the top of the page stands for it
     if position < 0:
         return None
     start = max(0, position - meta_rules.TEXT_DATE_BEFORE_TITLE)
