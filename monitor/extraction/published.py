@@ -35,6 +35,7 @@ def published_date(
        one printed further from the headline (or at the top of a page whose headline is not in its text),
        then a date labelled as updated ("Stand:").
     """
+    text = _PageText(tree)
     structured = meta or json_ld
     from_url = date_from_url(url) if url else None
     if from_url and not (structured and _days_apart(structured, from_url) > meta_rules.URL_DATE_SLACK_DAYS):
@@ -42,7 +43,7 @@ def published_date(
     if meta:
         return json_ld if json_ld and json_ld[:10] == meta[:10] else meta
     if json_ld:
-        printed = _date_near_headline(tree, heading, title)
+        printed = _date_near_headline(text, heading, title)
         if not printed or _same_day(printed, json_ld):
             return json_ld
         markup = markup_date(tree, meta_rules.PUBLISHED_SELECTORS)  # only read when the two disagree
@@ -50,22 +51,31 @@ def published_date(
     markup = markup_date(tree, meta_rules.PUBLISHED_SELECTORS, skip_updates=True)
     if markup:
         return markup
-    close = _date_near_headline(tree, heading, title, meta_rules.TEXT_DATE_CLOSE_AFTER_TITLE)
+    close = _date_near_headline(text, heading, title, meta_rules.TEXT_DATE_CLOSE_AFTER_TITLE)
     if close:
         return close  # printed right by the headline: a labelled date elsewhere is a teaser's or a comment's
-    labelled_published, labelled_updated = _labelled(tree)
+    labelled_published, labelled_updated = labelled_dates(text.get())
     return (
         markup_date(tree, meta_rules.DATE_CLASS_SELECTORS, meta_rules.MAX_DATE_TEXT_CHARS)
         or labelled_published
-        or _date_near_headline(tree, heading, title, top_without_headline=True)
+        or _date_near_headline(text, heading, title, top_without_headline=True)
         or labelled_updated  # a page that prints only "Stand: 05.10.2023" is dated by it
     )
 
 
-def _labelled(tree: LexborHTMLParser) -> tuple[str | None, str | None]:
-    """Dates the page labels as published ("Datum:", "veröffentlicht am") or updated ("Stand:"), anywhere."""
-    body = tree.body
-    return labelled_dates(body.text(separator=" ")) if body is not None else (None, None)
+class _PageText:
+    """The page's text with a space between text nodes ("Published on July 18, 2025Online" hides the date),
+    built once for every date search that reads it."""
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self._tree = tree
+        self._text: str | None = None
+
+    def get(self) -> str:
+        if self._text is None:
+            body = self._tree.body
+            self._text = body.text(separator=" ") if body is not None else ""
+        return self._text
 
 
 def markup_date(
@@ -119,7 +129,7 @@ def _same_day(printed: str, other: str) -> bool:
 
 
 def _date_near_headline(
-    tree: LexborHTMLParser,
+    text: _PageText,
     heading: LexborNode | None,
     title: str | None,
     after_title: int = meta_rules.TEXT_DATE_AFTER_TITLE,
@@ -129,11 +139,7 @@ def _date_near_headline(
 
     The headline is the first <h1>, or the title when that <h1> is missing, empty or not in the text.
     """
-    body = tree.body
-    if body is None:
-        return None
-    # a separator between text nodes, or "Published on July 18, 2025Online classes" hides the date
-    page_text = body.text(separator=" ")
+    page_text = text.get()
     heading_text = heading.text(separator=" ").strip() if heading is not None else ""
     position = page_text.find(heading_text) if len(heading_text) >= meta_rules.MIN_HEADLINE_CHARS else -1
     if position < 0 and title and len(title) >= meta_rules.MIN_HEADLINE_CHARS:
