@@ -326,3 +326,14 @@ def test_related_posts_headings_in_other_languages_and_their_lists_go() -> None:
     assert "The last paragraph of the story" in text
     assert "Ähnliche Beiträge" not in text
     assert "Neue Fähre für die Insel" not in text
+
+
+def test_a_story_told_in_list_items_is_found_when_paragraphs_hold_next_to_nothing() -> None:
+    items = "".join(f"<li>{text}</li>" for text in _story(4, tag="span").split("</span>") if text)
+    items = items.replace("<span>", "")
+    poem = "<div class='textwidget'><p>Die Fänger wissen, wie Bälle ankommen, sagt das Gedicht.</p></div>"
+    sidebar = f"<ul class='widgets'><li class='widget'>{poem}</li><li class='widget'>{poem}</li></ul>"
+    html = _page(f"{NAV}<h1>The Garden</h1><div class='entry'><p>&nbsp;</p><ul>{items}</ul></div>{sidebar}")
+    text = extract(html).text
+    assert "Paragraph 1 of the story" in text
+    assert "Paragraph 4 of the story" in text

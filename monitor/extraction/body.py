@@ -38,8 +38,12 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None, authors: tupl
         remove_nodes(
             body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR, max_chars=rules.CHROME_MAX_CHARS
         )
-    containers = find_main(body)
-    return text_of(containers, title, authors)
+    text = text_of(find_main(body), title, authors)
+    if len(text) < rules.MIN_STORY_CHARS:
+        # next to nothing in paragraphs: a story told in list items, scored with them
+        in_items = text_of(find_main(body, rules.PARAGRAPH_SELECTOR + ", br, li"), title, authors)
+        text = in_items if len(in_items) > len(text) else text
+    return text
 
 
 def text_of(containers: list[LexborNode], title: str | None = None, authors: tuple[str, ...] = ()) -> str:
@@ -66,10 +70,10 @@ def remove_nodes(
         node.decompose()
 
 
-def find_main(body: LexborNode) -> list[LexborNode]:
+def find_main(body: LexborNode, selector: str = rules.PARAGRAPH_SELECTOR + ", br") -> list[LexborNode]:
     """The story container(s): the best-scoring paragraph parent, with siblings that score alike."""
     parents: dict[int, ParagraphParent] = {}
-    candidates = _score_paragraph_parents(body, parents)
+    candidates = _score_paragraph_parents(body, parents, selector)
     if not candidates:
         return [body]
     ranked = sorted(candidates.values(), key=lambda candidate: candidate.score, reverse=True)
@@ -103,7 +107,9 @@ def _climb(best: _Candidate, candidates: dict[int, _Candidate]) -> _Candidate:
 
 
 def _score_paragraph_parents(
-    body: LexborNode, parents: dict[int, ParagraphParent] | None = None
+    body: LexborNode,
+    parents: dict[int, ParagraphParent] | None = None,
+    selector: str = rules.PARAGRAPH_SELECTOR + ", br",
 ) -> dict[int, _Candidate]:
     """Score the ancestors of every paragraph; `parents` collects the elements holding paragraphs directly."""
     parents = {} if parents is None else parents
@@ -112,8 +118,12 @@ def _score_paragraph_parents(
     weights = rules.ANCESTOR_WEIGHTS
     text_holders: set[int] = set()
     wrappers: dict[int, bool] = {}
-    for paragraph in body.css(rules.PARAGRAPH_SELECTOR + ", br"):
-        if paragraph.tag == "br":
+    for paragraph in body.css(selector):
+        if paragraph.tag == "li":
+            if not _prose_item(paragraph):
+                continue
+            text = paragraph.text()
+        elif paragraph.tag == "br":
             # text written straight into a <div> between <br>s counts as that div's paragraph
             holder = paragraph.parent
             if holder is None or holder.tag in rules.TEXT_BLOCK_TAGS or holder.mem_id in text_holders:
@@ -144,6 +154,13 @@ def _score_paragraph_parents(
             direct = parents[chain[0].node.mem_id] = ParagraphParent(chain[0].node, len(parents))
         direct.chars += counted
     return candidates
+
+
+def _prose_item(item: LexborNode) -> bool:
+    """A list item written as a paragraph: long, no blocks inside, few links."""
+    if len(item.text()) < rules.MIN_PROSE_ITEM_CHARS or item.css_first(rules.PROSE_ITEM_BLOCKS) is not None:
+        return False
+    return link_density(item) < rules.MAX_PROSE_ITEM_LINK_DENSITY
 
 
 def _ancestor_chain(

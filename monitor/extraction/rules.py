@@ -179,6 +179,12 @@ TEXT_BLOCK_TAGS = frozenset(
     {"p", "pre", "blockquote", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span"}
 )
 MIN_PARAGRAPH_CHARS = 25
+# a page whose paragraphs give less story text than this is scored again with its list items: a list item this
+# long, with no block inside and few links, is a paragraph of a story told as a list
+MIN_STORY_CHARS = 200
+MIN_PROSE_ITEM_CHARS = 150
+PROSE_ITEM_BLOCKS = "p, div, ul, ol, table, h2, h3, blockquote, pre"  # not "li": css() matches the item
+MAX_PROSE_ITEM_LINK_DENSITY = 0.3
 ANCESTOR_WEIGHTS = (1.0, 0.5, 0.25)  # the parent, grandparent, great-grandparent of a paragraph
 POSITIVE_CLASS = re.compile(
     r"article|body|content|entry|main|page|post|text|blog|story|hentry|prose", re.IGNORECASE
