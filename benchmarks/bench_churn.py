@@ -73,8 +73,22 @@ def list_add(tree: LexborHTMLParser, story: str) -> bool:
     if not lists:
         return False
     last = [child for child in lists[-1].iter() if child.tag == "li"][-1]
-    last.insert_after(_fragment('<li><a href="/churn-story">Another story readers opened today</a></li>'))
+    # inside a link card the item is plain text: a link in a link cannot be parsed back as written
+    item = "Another story readers opened today"
+    inside_link = any(ancestor.tag == "a" for ancestor in _ancestors(lists[-1]))
+    last.insert_after(
+        _fragment(f"<li>{item}</li>" if inside_link else f'<li><a href="/churn-story">{item}</a></li>')
+    )
     return True
+
+
+def _ancestors(node: LexborNode) -> list[LexborNode]:
+    found = []
+    parent = node.parent
+    while parent is not None:
+        found.append(parent)
+        parent = parent.parent
+    return found
 
 
 def list_remove(tree: LexborHTMLParser, story: str) -> bool:
