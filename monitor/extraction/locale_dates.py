@@ -15,12 +15,15 @@ CJK_DATE = re.compile(r"((?:19|20)\d{2})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d
 PUBLISHED_LABEL = re.compile(
     r"(?:datum|date|published(?: on)?|posted(?: on)?|veröffentlicht(?: am)?|erstellt(?: am)?|publié le|"
     r"publicado(?: el)?|pubblicato(?: il)?|gepubliceerd(?: op)?|publicerad|opublikowano|"
-    r"erschienen(?: am)?|ausgabe vom|pressemitteilung vom|beitrag vom|vom)\s*:?\s*$",
+    r"erschienen(?: am)?|ausgabe vom|pressemitteilung vom|beitrag vom|vom|mise en ligne(?: le)?|"
+    r"publié(?: le)?|en ligne depuis le|data(?: de)? publicação|publicada?(?: em)?|geplaatst(?: op)?)"
+    r"\s*:?\s*$",
     re.IGNORECASE,
 )
 UPDATED_LABEL = re.compile(
-    r"(?:stand|aktualisiert(?: am)?|zuletzt (?:aktualisiert|geändert)(?: am)?|updated(?: on)?|"
-    r"last (?:updated|modified)(?: on)?|mis à jour le|actualizado(?: el)?|aggiornato(?: il)?)\s*:?\s*$",
+    r"(?:stand|aktualisiert(?: am)?|zuletzt (?:aktualisiert|geändert|bearbeitet)(?: am)?|updated(?: on)?|"
+    r"last (?:updated|modified|edited)(?: on)?|mis à jour le|actualizado(?: el)?|aggiornato(?: il)?)"
+    r"\s*:?\s*$",
     re.IGNORECASE,
 )
 LABEL_WINDOW = 40  # characters before a date searched for its label
