@@ -48,13 +48,12 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None, authors: tupl
 
 def text_of(containers: list[LexborNode], title: str | None = None, authors: tuple[str, ...] = ()) -> str:
     """Clean the given containers and assemble their text."""
-    flat_parts = []
     for container in containers:
         drop_junk(container)
         remove_link_cards(container)
         remove_tables_of_contents(container)
-        remove_boilerplate(container)
-        flat_parts.append(flatten(container))
+    remove_boilerplate(containers)
+    flat_parts = [flatten(container) for container in containers]
     return assemble(rules.PARA_MARK.join(flat_parts), title, authors)
 
 

@@ -85,16 +85,37 @@ def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
     return False
 
 
-def remove_boilerplate(container: LexborNode) -> None:
-    """Drop share bars, related links, bylines, ads... inside the container unless they hold the story."""
+def remove_boilerplate(containers: list[LexborNode]) -> None:
+    """Drop share bars, related links, bylines, ads... inside the containers unless they hold the story."""
+    blocks = [block for container in containers for block in boilerplate_blocks(container)]
+    total = sum(len(container.text()) for container in containers)
+    left = total - sum(len(block.text()) for block in blocks)
+    if left < total * rules.MIN_UNLABELLED_SHARE and all(map(_labelled_as_content, containers)):
+        # a content container made of labelled blocks (a forum thread's posts, each a "comment"): they are its
+        # text, only the link lists among them go
+        blocks = [block for block in blocks if link_density(block) >= rules.MAX_LINK_DENSITY]
+    for block in blocks:
+        block.decompose()
+
+
+def _labelled_as_content(node: LexborNode) -> bool:
+    """The page's <main> or <article>, or an element whose label says content and nothing negative."""
+    if node.tag in ("main", "article"):
+        return True
+    attributes = node.attributes
+    label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+    return rules.POSITIVE_CLASS.search(label) is not None and rules.NEGATIVE_CLASS.search(label) is None
+
+
+def boilerplate_blocks(container: LexborNode) -> list[LexborNode]:
+    """The outermost boilerplate-labelled blocks of one container that do not hold the story."""
     matches = container.css(rules.BOILERPLATE_SELECTOR)
     if not matches:
-        return
+        return []
     total = len(container.text())
     limit = total * rules.BOILERPLATE_MAX_SHARE
+    found: dict[int, LexborNode] = {}
     for node in unique(matches):
-        if node.parent is None:
-            continue
         density = link_density(node)
         if len(node.text()) > limit and density < rules.MAX_LINK_DENSITY:
             continue
@@ -102,7 +123,8 @@ def remove_boilerplate(container: LexborNode) -> None:
             continue
         if _inside_a_sentence(node) or _commentary(node):
             continue
-        node.decompose()
+        found[node.mem_id] = node
+    return [node for node in found.values() if not _has_ancestor_in(node, found)]
 
 
 def _commentary(node: LexborNode) -> bool:

@@ -118,9 +118,11 @@ BOILERPLATE_EXACT_TOKENS = (
     "disqus",
 )
 BOILERPLATE_TAGS = ("nav", "footer", "aside", "form", "figcaption", "time", "address")
+# keywords match whatever the case: camelCase labels ("imageEmbedCaption", "relatedArticles") are as common
+# as kebab-case ones, and BOILERPLATE_LABEL below ignores case too
 BOILERPLATE_SELECTOR = ", ".join(
-    [f"[class*={word}]" for word in BOILERPLATE_KEYWORDS]
-    + [f"[id*={word}]" for word in BOILERPLATE_ID_KEYWORDS]
+    [f"[class*={word} i]" for word in BOILERPLATE_KEYWORDS]
+    + [f"[id*={word} i]" for word in BOILERPLATE_ID_KEYWORDS]
     + [f".{token}" for token in BOILERPLATE_EXACT_TOKENS]
     + list(BOILERPLATE_TAGS)
 )
@@ -139,6 +141,9 @@ SENTENCE_REST_RATIO = 2
 # "comment" inside these words labels the story itself: an opinion piece ("commentary") or a match's live
 # commentary ticker ("live-match-comment"), never the readers' comments
 COMMENTARY_LABEL = re.compile(r"commentar(?:y|ies|e)|(?<![a-z])live[-_]?(?:match[-_]?)?comments?", re.I)
+# when the boilerplate matches hold all but this share of a content container's text, they are its text (a
+# forum thread whose posts are labelled "comment"), not furniture around it
+MIN_UNLABELLED_SHARE = 0.1
 # a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
 BOILERPLATE_MAX_SHARE = 0.4
 # an id of this many words is a jump anchor made from a section heading ("related-products-and-services"),
