@@ -33,7 +33,8 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
     # 1. decode and parse; metadata first, while JSON-LD scripts are still in the tree
     tree, cut = clean.parse_bounded(html)
     found = extract_metadata(tree, url)
-    signals = page_signals(tree, found)  # the article gate's evidence, before the body search strips the tree
+    # the article gate's evidence, before the body search strips the tree
+    signals = page_signals(tree, found, len(html))
     # 2. the body: the site's own selectors when configured, else the generic heuristics
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)
