@@ -417,3 +417,22 @@ def test_learned_verdicts_need_agreeing_evidence() -> None:
         {"/a/{slug}/": (5, 0), "/hub/{slug}": (0, 4), "/{slug}/": (3, 3), "/b/": (1, 0)}
     )
     assert verdicts == {"/a/{slug}/": True, "/hub/{slug}": False}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/magazine/issue/2022/06", "/2024/05/", "/news/2024/05/01/", "/archive-of/2023"],
+)
+def test_listing_drops_date_archives(path: str) -> None:
+    # a path ending in a date and nothing after it lists that date's stories (issue 12, bench_discovery)
+    html = f'<a href="{path}">Vol 42 Issue 6: the month in stories</a>'
+    assert links_from_listing(html, "https://example.com/", site_domains=SITE) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/2024/05/01/council-approves-the-new-bridge/", "/magazine/2022/06/build-a-graphing-altimeter"]
+)
+def test_listing_keeps_dated_stories_beside_date_archives(path: str) -> None:
+    html = f'<a href="{path}">Council approves the new bridge over the river</a>'
+    links = links_from_listing(html, "https://example.com/", site_domains=SITE)
+    assert [link.url for link in links] == ["https://example.com" + path]

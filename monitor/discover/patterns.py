@@ -72,6 +72,10 @@ DATE_IN_PATH = re.compile(
     r"(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
 )
 
+# A path that ends in a date and nothing after it is that date's archive (`/magazine/issue/2022/06`,
+# `/2024/05/01/`): a listing of the day's or month's stories, never one of them.
+DATE_ARCHIVE = re.compile(r"/(19|20)\d{2}(/(0?[1-9]|1[0-2])(/(0?[1-9]|[12]\d|3[01]))?)?/?$")
+
 
 def is_furniture_slug(segment: str) -> bool:
     """A slug that names a legal, about, account, newsletter, subscription or shop page."""
