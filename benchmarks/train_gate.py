@@ -43,6 +43,7 @@ NON_ARTICLES = DATA / "pages" / "wcxb-nonarticles-dev"
 ARTICLE_SETS = ("wcxb-articles-dev", "scrapinghub", "mercury-news", "goose3-news", "newspaper4k-pages")
 WEIGHTS = REPO / "monitor" / "gate_weights.json"
 FOLDS = 5
+OPERATING_POINTS = (0.95, 0.97, 0.98, 0.99, 0.995)
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
 
 
@@ -156,6 +157,10 @@ def main() -> None:
     print(f"{len(hard)} pages rejected by structured data alone ({articles_hard} of them articles)")
     scores = held_out(pages, options.c)
     threshold = threshold_for(scores, is_article, options.recall)
+    print("held-out operating points (articles kept -> non-articles stored): " + ", ".join(
+        f"{recall:.1%} -> {np.mean(scores[~is_article] >= threshold_for(scores, is_article, recall)):.1%}"
+        for recall in OPERATING_POINTS
+    ))  # fmt: skip
     summary = report(pages, scores, threshold)
     if options.show_errors:
         show_errors(pages, scores, threshold, options.show_errors)

@@ -436,3 +436,25 @@ def test_listing_keeps_dated_stories_beside_date_archives(path: str) -> None:
     html = f'<a href="{path}">Council approves the new bridge over the river</a>'
     links = links_from_listing(html, "https://example.com/", site_domains=SITE)
     assert [link.url for link in links] == ["https://example.com" + path]
+
+
+@pytest.mark.parametrize(
+    ("path", "anchor"),
+    [
+        ("/tagged/proof-of-usefulness-hackathon", "#PROOF-OF-USEFULNESS-HACKATHON"),  # a tag hub
+        ("/pages/how-we-rate-and-review-products", "How We Rate and Review Products"),  # a CMS static page
+        ("/ml/all/0be301c0-f9be-4d70%40mail.example.com/", "reported"),  # a mailing-list message
+        ("/lists/announce/jane.doe@example.org/", "Mail from Jane Doe about the release"),
+    ],
+)
+def test_listing_drops_tag_hubs_static_pages_and_mail_archives(path: str, anchor: str) -> None:
+    html = f'<a href="{path}">{anchor}</a>'
+    assert links_from_listing(html, "https://example.com/", site_domains=SITE) == []
+
+
+@pytest.mark.parametrize("anchor", ["6.19.6", "5.15.202"])
+def test_a_release_number_anchor_is_a_story_not_a_counter(anchor: str) -> None:
+    # lwn.net's kernel release briefs: a dotted version names a release; "12" or "1.2k" still count replies
+    html = f'<a href="/Articles/1061210/">{anchor}</a><a href="/Articles/1061299/">12</a>'
+    links = links_from_listing(html, "https://example.com/", site_domains=SITE)
+    assert [(link.url, link.title) for link in links] == [("https://example.com/Articles/1061210/", anchor)]

@@ -110,7 +110,9 @@ def _is_navigation(segments: list[str], query: str, title: str | None) -> bool:
         return True
     if segments[-1] in patterns.LAST_SEGMENT_ONLY:
         return True
-    if patterns.DATE_ARCHIVE.search("/" + "/".join(segments)):
+    if patterns.DATE_ARCHIVE.search("/" + "/".join(segments)) or patterns.EMAIL_IN_PATH.search(
+        "/".join(segments)
+    ):
         return True
     dated = patterns.DATE_IN_PATH.search("/" + "/".join(segments) + "/") is not None
     # A one-word section named like furniture (`/policy/890904/<slug>`) is a section when a story id follows;
