@@ -37,6 +37,7 @@ STORY_THRESHOLD = 0  # a score (tenths of log-odds above the trained threshold) 
 MEDIA_KIND_MAX_PROSE = 2  # a gallery or video page with more paragraphs of prose is an article with media
 REASONS_SHOWN = 8
 POINTS = 10  # score units per log-odds: reasons read "+14 a publication date"
+BASELINE = "the start of every page: no evidence is no story"
 _TYPED_REASONS = {f"structured_{kind}": types for kind, types in NON_STORY_TYPES.items()}
 _TYPED_REASONS["structured_article"] = ARTICLE_TYPES
 
@@ -97,7 +98,7 @@ def judge(
     ]
     log_odds = model.intercept + sum(contribution for contribution, _ in contributions)
     score = round((log_odds - model.threshold) * POINTS)
-    reasons = _reasons(contributions, signals)
+    reasons = _reasons([*contributions, (model.intercept - model.threshold, BASELINE)], signals)
     if score < STORY_THRESHOLD:
         return Verdict(False, _non_story_kind(signals), score, reasons)
     if kind not in kinds:

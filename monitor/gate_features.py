@@ -67,9 +67,15 @@ REASONS = {
     "url_number_id": "a long number in the URL",
     "url_root": "a site's root URL",
     "url_query": "a query string",
+    "story_path": "a news or blog section in the URL",
+    "docs_path": "a documentation or help section in the URL",
+    "shop_path": "a shop or product section in the URL",
+    "service_path": "a services or programs section in the URL",
+    "forum_path": "a forum or discussion section in the URL",
     "prose_paragraphs": "paragraphs of prose",
     "words": "words of text",
-    "no_prose": "no paragraph of prose",
+    "prose_share": "the share of paragraphs that are prose",
+    "paragraph_words": "words per paragraph",
     "text_share": "the share of the page the story holds",
     "linked_headings": "teaser headlines",
     "pagination": "pagination",
@@ -81,13 +87,40 @@ REASONS = {
     "article_tags": "<article> elements",
 }
 
+# Path words that name a class of page across sites (a segment of its own: `/docs/`, `/products/`).
+PATH_CLASSES = {
+    "story_path": frozenset({
+        "news", "article", "articles", "story", "stories", "blog", "blogs", "post", "posts", "opinion",
+        "features", "feature", "politics", "world", "sport", "sports", "business", "entertainment", "local",
+        "press", "magazine",
+    }),
+    "docs_path": frozenset({
+        "docs", "doc", "documentation", "guide", "guides", "learn", "help", "support", "manual", "reference",
+        "tutorial", "tutorials", "kb", "wiki", "api", "faq",
+    }),
+    "shop_path": frozenset({
+        "product", "products", "shop", "store", "p", "dp", "item", "items", "buy", "pricing", "plans",
+        "collections", "collection", "catalog", "category", "categories",
+    }),
+    "service_path": frozenset({
+        "services", "service", "solutions", "solution", "what-we-do", "industries", "capabilities",
+        "programs", "program", "courses", "course", "about", "contact",
+    }),
+    "forum_path": frozenset({
+        "forum", "forums", "threads", "thread", "topic", "topics", "t", "d", "discussion", "discussions",
+        "community", "comments", "questions", "r", "viewtopic.php",
+    }),
+}  # fmt: skip
+
 
 def features(article: Article, url: str) -> dict[str, float]:
     """Every feature of REASONS for one page; 0.0 is "no such evidence"."""
     signals = article.signals or PageSignals()
     types = set(signals.structured_types)
     path = urlsplit(url).path
+    words_of_path = {segment.lower() for segment in path.split("/")[:-1] if segment}  # sections, not the slug
     prose = prose_paragraphs(article)
+    paragraphs = article.text.count("\n\n") + 1 if article.text else 0
     words = article.text.count(" ") + 1 if article.text else 0  # a space count is a word count within one
     og_type = signals.og_type
     found: dict[str, float] = {
@@ -116,9 +149,11 @@ def features(article: Article, url: str) -> dict[str, float]:
         "url_number_id": _flag(_NUMBER_ID.search(path)),
         "url_root": _flag(not path.strip("/")),
         "url_query": _flag(urlsplit(url).query),
+        **{name: _flag(words_of_path & path_words) for name, path_words in PATH_CLASSES.items()},
         "prose_paragraphs": math.log1p(prose),
         "words": math.log1p(words),
-        "no_prose": _flag(prose == 0),
+        "prose_share": prose / paragraphs if paragraphs else 0.0,
+        "paragraph_words": math.log1p(words / paragraphs) if paragraphs else 0.0,
         "text_share": min(len(article.text) / signals.page_chars, 1.0) if signals.page_chars else 0.0,
         "linked_headings": math.log1p(signals.linked_headings),
         "pagination": _flag(signals.pagination),

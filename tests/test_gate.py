@@ -10,6 +10,7 @@ import yaml
 
 from monitor import gate
 from monitor.extraction import extract
+from monitor.gate_features import REASONS, features
 from monitor.models import Article, PageSignals
 
 DATA = Path(__file__).parent / "data"
@@ -88,3 +89,23 @@ def test_listing_and_docs_pages_weigh_less_than_every_story(file: str, url: str)
 def test_no_evidence_is_no_story() -> None:
     verdict = gate.judge(Article(title="Home", text="Welcome."), "https://example.com/start")
     assert not verdict.is_story and verdict.score < gate.STORY_THRESHOLD
+
+
+def test_the_shipped_weights_name_every_feature_and_nothing_else() -> None:
+    assert set(gate.weights().weights) == set(REASONS)
+    found = features(Article(title="A title", text="Some text."), "https://example.com/a/b")
+    assert set(found) == set(REASONS)
+
+
+@pytest.mark.parametrize(
+    ("signals", "prose", "expected_kind"),
+    [
+        (PageSignals(structured_types=("ImageGallery",)), 6, "article"),  # a story with a photo strip
+        (PageSignals(structured_types=("ImageGallery", "NewsArticle")), 0, "article"),
+        (PageSignals(structured_types=("VideoObject",)), 5, "article"),  # a story with an embedded clip
+        (PageSignals(og_type="video.other", structured_types=("NewsArticle",)), 1, "article"),
+        (PageSignals(structured_types=("LiveBlogPosting", "NewsArticle")), 9, "liveblog"),
+    ],
+)
+def test_media_kinds_need_a_media_page(signals: PageSignals, prose: int, expected_kind: str) -> None:
+    assert gate.story_kind(signals, prose) == expected_kind
