@@ -82,7 +82,8 @@ def judge(
 ) -> Verdict:
     """Weigh the page's evidence; a site's own patterns (include / not_stories) decide first."""
     signals = article.signals or PageSignals()
-    kind = story_kind(signals, prose_paragraphs(article))
+    prose = prose_paragraphs(article)
+    kind = story_kind(signals, prose)
     if forced_not_story:
         return Verdict(False, "page", 0, ("config: not_stories pattern",))
     if forced_story:
@@ -94,7 +95,7 @@ def judge(
         return Verdict(False, hard, -POINTS * 10, (reason,))
     model = weights()
     contributions = [
-        (model.weights.get(name, 0.0) * value, name) for name, value in features(article, url).items()
+        (model.weights.get(name, 0.0) * value, name) for name, value in features(article, url, prose).items()
     ]
     log_odds = model.intercept + sum(contribution for contribution, _ in contributions)
     score = round((log_odds - model.threshold) * POINTS)

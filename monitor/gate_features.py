@@ -82,9 +82,7 @@ REASONS = {
     "commerce_marks": "prices or offers",
     "forum_posts": "posts or replies",
     "code_blocks": "code blocks",
-    "time_tags": "<time> elements",
     "form_controls": "form controls",
-    "article_tags": "<article> elements",
 }
 
 # Path words that name a class of page across sites (a segment of its own: `/docs/`, `/products/`).
@@ -113,13 +111,14 @@ PATH_CLASSES = {
 }  # fmt: skip
 
 
-def features(article: Article, url: str) -> dict[str, float]:
-    """Every feature of REASONS for one page; 0.0 is "no such evidence"."""
+def features(article: Article, url: str, prose: int | None = None) -> dict[str, float]:
+    """Every feature of REASONS for one page; 0.0 is "no such evidence". `prose`: prose_paragraphs(article),
+    when the caller has it already (it is most of the cost)."""
     signals = article.signals or PageSignals()
     types = set(signals.structured_types)
     path = urlsplit(url).path
     words_of_path = {segment.lower() for segment in path.split("/")[:-1] if segment}  # sections, not the slug
-    prose = prose_paragraphs(article)
+    prose = prose_paragraphs(article) if prose is None else prose
     paragraphs = article.text.count("\n\n") + 1 if article.text else 0
     words = article.text.count(" ") + 1 if article.text else 0  # a space count is a word count within one
     og_type = signals.og_type
@@ -160,9 +159,7 @@ def features(article: Article, url: str) -> dict[str, float]:
         "commerce_marks": math.log1p(signals.commerce_marks),
         "forum_posts": math.log1p(signals.forum_posts),
         "code_blocks": math.log1p(signals.code_blocks),
-        "time_tags": math.log1p(signals.time_tags),
         "form_controls": math.log1p(signals.form_controls),
-        "article_tags": math.log1p(signals.article_tags),
     }
     return found
 

@@ -240,7 +240,5 @@ class PageSignals:
     forum_posts: int = 0  # posts and replies of a thread
     headline: bool = False  # an <h1> headline that is not the site's logo
     code_blocks: int = 0  # <pre>: documentation and tutorials
-    time_tags: int = 0  # <time>: one per post of a thread or card of a listing, one or two on a story
     form_controls: int = 0  # inputs, selects, text areas and buttons: shops, sign-ups, calculators
-    article_tags: int = 0  # <article> elements: one on a story, one per card on a listing
     page_chars: int = 0  # size of the page's markup, for the share of it the story holds

@@ -19,9 +19,7 @@ FORUM_TYPES = ("DiscussionForumPosting", "Comment", "Answer")
 # rare elements are asked for (not every link or paragraph). Class-name markers (".add-to-cart",
 # ".pagination") cost several times a tag name; structured data, microdata (itemtype Offer, Comment) and
 # rel=next carry that evidence on most pages.
-_SIGNAL_NODES = (
-    "h2 a[href], h3 a[href], [itemtype], [rel=next], pre, time, input, select, textarea, button, article"
-)
+_SIGNAL_NODES = "h2 a[href], h3 a[href], [itemtype], [rel=next], pre, input, select, textarea, button"
 COMMERCE_TYPES = ("Offer", "Product")
 _FORM_CONTROLS = frozenset({"input", "select", "textarea", "button"})
 
@@ -29,7 +27,7 @@ _FORM_CONTROLS = frozenset({"input", "select", "textarea", "button"})
 def page_signals(tree: LexborHTMLParser, found: Metadata, page_chars: int = 0) -> PageSignals:
     """The gate's evidence from a freshly parsed page (scripts and navigation still in place)."""
     structured = set(found.structured_types)
-    linked_headings = commerce = forum = code = times = controls = articles = 0
+    linked_headings = commerce = forum = code = controls = 0
     pagination = False
     for node in tree.css(_SIGNAL_NODES):
         tag = node.tag
@@ -50,10 +48,6 @@ def page_signals(tree: LexborHTMLParser, found: Metadata, page_chars: int = 0) -
             controls += 1
         elif tag == "pre":
             code += 1
-        elif tag == "time":
-            times += 1
-        elif tag == "article":
-            articles += 1
     return PageSignals(
         structured_types=tuple(sorted(structured)),
         og_type=(found.og_type or "").strip().lower() or None,
@@ -64,8 +58,6 @@ def page_signals(tree: LexborHTMLParser, found: Metadata, page_chars: int = 0) -
         forum_posts=forum,
         headline=found.has_headline,
         code_blocks=code,
-        time_tags=times,
         form_controls=controls,
-        article_tags=articles,
         page_chars=page_chars,
     )
