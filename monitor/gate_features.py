@@ -82,7 +82,6 @@ REASONS = {
     "commerce_marks": "prices or offers",
     "forum_posts": "posts or replies",
     "code_blocks": "code blocks",
-    "form_controls": "form controls",
 }
 
 # Path words that name a class of page across sites (a segment of its own: `/docs/`, `/products/`).
@@ -159,7 +158,6 @@ def features(article: Article, url: str, prose: int | None = None) -> dict[str, 
         "commerce_marks": math.log1p(signals.commerce_marks),
         "forum_posts": math.log1p(signals.forum_posts),
         "code_blocks": math.log1p(signals.code_blocks),
-        "form_controls": math.log1p(signals.form_controls),
     }
     return found
 

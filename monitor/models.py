@@ -240,5 +240,4 @@ class PageSignals:
     forum_posts: int = 0  # posts and replies of a thread
     headline: bool = False  # an <h1> headline that is not the site's logo
     code_blocks: int = 0  # <pre>: documentation and tutorials
-    form_controls: int = 0  # inputs, selects, text areas and buttons: shops, sign-ups, calculators
     page_chars: int = 0  # size of the page's markup, for the share of it the story holds

@@ -19,15 +19,14 @@ FORUM_TYPES = ("DiscussionForumPosting", "Comment", "Answer")
 # rare elements are asked for (not every link or paragraph). Class-name markers (".add-to-cart",
 # ".pagination") cost several times a tag name; structured data, microdata (itemtype Offer, Comment) and
 # rel=next carry that evidence on most pages.
-_SIGNAL_NODES = "h2 a[href], h3 a[href], [itemtype], [rel=next], pre, input, select, textarea, button"
+_SIGNAL_NODES = "h2 a[href], h3 a[href], [itemtype], [rel=next], pre"
 COMMERCE_TYPES = ("Offer", "Product")
-_FORM_CONTROLS = frozenset({"input", "select", "textarea", "button"})
 
 
 def page_signals(tree: LexborHTMLParser, found: Metadata, page_chars: int = 0) -> PageSignals:
     """The gate's evidence from a freshly parsed page (scripts and navigation still in place)."""
     structured = set(found.structured_types)
-    linked_headings = commerce = forum = code = controls = 0
+    linked_headings = commerce = forum = code = 0
     pagination = False
     for node in tree.css(_SIGNAL_NODES):
         tag = node.tag
@@ -44,8 +43,6 @@ def page_signals(tree: LexborHTMLParser, found: Metadata, page_chars: int = 0) -
                 linked_headings += 1  # "h2 a[href]", "h3 a[href]"
         elif tag == "link":
             pagination = True  # <link rel=next>
-        elif tag in _FORM_CONTROLS:
-            controls += 1
         elif tag == "pre":
             code += 1
     return PageSignals(
@@ -58,6 +55,5 @@ def page_signals(tree: LexborHTMLParser, found: Metadata, page_chars: int = 0) -
         forum_posts=forum,
         headline=found.has_headline,
         code_blocks=code,
-        form_controls=controls,
         page_chars=page_chars,
     )
