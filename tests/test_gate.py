@@ -109,3 +109,14 @@ def test_the_shipped_weights_name_every_feature_and_nothing_else() -> None:
 )
 def test_media_kinds_need_a_media_page(signals: PageSignals, prose: int, expected_kind: str) -> None:
     assert gate.story_kind(signals, prose) == expected_kind
+
+
+def test_the_voice_of_the_text_counts_whole_words() -> None:
+    service = features(
+        Article(text="At Acme we build sites. Our team helps you grow your business."), "https://e.x/"
+    )
+    report = features(
+        Article(text="The mayor said the bridge opens in May, users told reporters."), "https://e.x/"
+    )
+    assert service["we_words"] > 0 and service["you_words"] > 0 and service["reported_speech"] == 0
+    assert report["we_words"] == 0 and report["reported_speech"] > 0  # "users" is not "us"
