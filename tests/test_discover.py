@@ -458,3 +458,29 @@ def test_a_release_number_anchor_is_a_story_not_a_counter(anchor: str) -> None:
     html = f'<a href="/Articles/1061210/">{anchor}</a><a href="/Articles/1061299/">12</a>'
     links = links_from_listing(html, "https://example.com/", site_domains=SITE)
     assert [(link.url, link.title) for link in links] == [("https://example.com/Articles/1061210/", anchor)]
+
+
+@pytest.mark.parametrize(
+    ("path", "anchor", "kept"),
+    [
+        ("/how-to-recycle-the-right-way/", "Recycling", False),  # a category's landing page
+        ("/zero-waste-minimal-wardrobe/", "Fashion & Beauty", False),
+        ("/ein-langer-artikel-ueber-wahlen", "Wahlen", True),  # a kicker the slug spells
+        ("/2026/11/23/a-long-night-in-parliament", "Budget", True),  # dated: a story whatever its anchor
+    ],
+)
+def test_a_short_label_the_slug_does_not_spell_is_a_category(path: str, anchor: str, kept: bool) -> None:
+    html = f'<a href="{path}">{anchor}</a>'
+    links = links_from_listing(html, "https://example.com/", site_domains=SITE)
+    assert [link.url for link in links] == (["https://example.com" + path] if kept else [])
+    forced = links_from_listing(html, "https://example.com/", site_domains=SITE, include=[path])
+    assert [link.url for link in forced] == ["https://example.com" + path]  # the site's include wins
+
+
+def test_a_category_label_is_a_story_when_the_page_also_gives_its_headline() -> None:
+    html = (
+        '<a href="/how-to-recycle-the-right-way/">Recycling</a>'
+        '<a href="/how-to-recycle-the-right-way/">How to recycle the right way, bin by bin</a>'
+    )
+    links = links_from_listing(html, "https://example.com/", site_domains=SITE)
+    assert [link.title for link in links] == ["How to recycle the right way, bin by bin"]
