@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from monitor.clock import now_iso
 from monitor.store.database import StoreBase, insert_ignore
@@ -41,6 +41,13 @@ class SiteRecords(StoreBase):
             )
         with self._write() as connection:
             connection.execute(update(sites).where(sites.c.name == site).values(**values))
+
+    def site_names(self) -> list[str]:
+        """The sites this database holds, by name (none when it has no monitor schema yet)."""
+        with self.engine.connect() as connection:
+            if not inspect(connection).has_table(sites.name):
+                return []
+            return list(connection.execute(select(sites.c.name).order_by(sites.c.name)).scalars())
 
     def site_failures(self, site: str) -> int:
         with self.engine.connect() as connection:
