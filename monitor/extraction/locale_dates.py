@@ -28,7 +28,19 @@ LABEL_WINDOW = 40  # characters before a date searched for its label
 
 @lru_cache(maxsize=1)
 def month_numbers() -> dict[str, int]:
-    """Month name (wide and abbreviated, format and stand-alone, case-folded, without a dot) -> 1..12."""
+    """Month name (wide and abbreviated, format and stand-alone, case-folded, without a dot) -> 1..12: the
+    table month_names.py holds when it was made from this babel and LOCALES, else read from babel."""
+    import babel
+
+    from monitor.extraction import month_names
+
+    if month_names.BABEL_VERSION == babel.__version__ and month_names.LOCALES == " ".join(LOCALES):
+        return month_names.month_numbers()
+    return cldr_month_numbers()
+
+
+def cldr_month_numbers() -> dict[str, int]:
+    """The month names of LOCALES from CLDR, through babel (~0.2 s of CPU: 26 locales' data loaded)."""
     from babel.dates import get_month_names
 
     names: dict[str, int] = {}

@@ -53,8 +53,14 @@ def verdict(site: Site, url: str, article: Article) -> gate.Verdict:
 
 
 def record_rejection(links: LinkStore, site: Site, link: DueLink, found: gate.Verdict) -> None:
-    links.rejected(link.url, link.attempts, score=found.score, kind=found.kind, reasons=found.reasons)
-    links.learn_shape(site.name, link.url, is_story=False)
+    links.rejected(
+        link.url,
+        link.attempts,
+        score=found.score,
+        kind=found.kind,
+        reasons=found.reasons,
+        shape_of_site=site.name,
+    )
     log.info("not a story (%s, score %d): %s", found.kind, found.score, link.url)
 
 
