@@ -35,7 +35,8 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
     next_data = tree.css_first(app_state.NEXT_DATA_SELECTOR)  # read before metadata drops the scripts
     next_data_text = next_data.text() if next_data is not None else None
     found = extract_metadata(tree, url)
-    signals = page_signals(tree, found)  # the article gate's evidence, before the body search strips the tree
+    # the article gate's evidence, before the body search strips the tree
+    signals = page_signals(tree, found, len(html))
     # 2. the body: the site's own selectors when configured, else the generic heuristics
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)

@@ -40,6 +40,7 @@ class Metadata:
     structured_types: set[str] = field(default_factory=set)
     meta_names: frozenset[str] = frozenset()
     og_type: str | None = None
+    has_headline: bool = False  # an <h1> that is not the site's logo
 
 
 def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata:
@@ -52,6 +53,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
     _from_meta(meta, found)
     meta_published, found.published = found.published, None
     heading = _from_markup(tree, found)
+    found.has_headline = heading is not None
     found.published = published_date(tree, heading, found.title, url, json_ld_published, meta_published)
     base = url or found.canonical_url
     if base:

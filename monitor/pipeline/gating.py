@@ -19,7 +19,7 @@ from monitor.store.links import DueLink, LinkStore
 log = logging.getLogger(__name__)
 
 NOT_STORY = "not_story"  # articles.status and changes.kind of a tracked story that became a non-story
-DEMOTE_AT_MOST = 0  # gate score at or below which a tracked story is marked not_story
+DEMOTE_AT_MOST = -20  # gate score (2 log-odds under the story threshold) that marks a tracked story not_story
 FORCED_NOT = ("config: not_stories pattern",)
 
 
