@@ -11,8 +11,11 @@ unchanged without parsing: what most rechecks of a story come to; bench_e2e.py p
 Steady-state CPU is measured after the first `--settle` seconds (start-up, the first site visits), as a share
 of one core; the rechecks done in the window are counted from the fetch log.
 
+With --backlog every story is due at the start (the daemon was down for an hour): the window then shows
+how many rechecks a second one daemon does at full load, and whether memory grows with rechecks done.
+
 Usage: python benchmarks/bench_capacity_daemon.py [--sizes 10000,100000] [--window 120] [--repeat 2]
-       [--postgres URL]
+       [--postgres URL] [--backlog]
 """
 
 from __future__ import annotations
@@ -76,7 +79,9 @@ def build_sites(count: int, seed: int = 11) -> list[NewsSite]:
     return news
 
 
-def _next_check(published: datetime, now: datetime, rng: random.Random) -> str | None:
+def _next_check(published: datetime, now: datetime, rng: random.Random, backlog: bool) -> str | None:
+    if backlog:  # the daemon was down for an hour: every story is due, the most overdue first
+        return _iso(now - timedelta(seconds=rng.uniform(0, 3600)))
     age = (now - published).total_seconds()
     for under, every in STEPS:
         if age < under:
@@ -84,7 +89,7 @@ def _next_check(published: datetime, now: datetime, rng: random.Random) -> str |
     return None
 
 
-def seed(store: Store, news: list[NewsSite], bases: list[str]) -> None:
+def seed(store: Store, news: list[NewsSite], bases: list[str], *, backlog: bool = False) -> None:
     """Story and version rows as the pipeline leaves them after a story's last unchanged recheck."""
     rng = random.Random(5)
     now = datetime.now(UTC)
@@ -105,7 +110,7 @@ def seed(store: Store, news: list[NewsSite], bases: list[str]) -> None:
                     "first_seen_at": _iso(published),
                     "last_checked_at": _iso(now - timedelta(minutes=5)),
                     "last_changed_at": _iso(published),
-                    "next_check_at": _next_check(published, now, rng),
+                    "next_check_at": _next_check(published, now, rng, backlog),
                     "status": "active",
                     "current_version": 1,
                     "etag": f'"{hashlib.sha1(body).hexdigest()[:16]}"' if site.validators else None,
@@ -168,13 +173,14 @@ class Run:
     child_mb: float  # extraction workers, if any started
 
 
-def run_daemon(size: int, database_url: str, window_s: float, settle_s: float, workdir: Path) -> Run:
+def run_daemon(size: int, database_url: str, args: argparse.Namespace, workdir: Path) -> Run:
+    window_s, settle_s = args.window, args.settle
     news = build_sites(size)
     hosts = [f"127.0.0.{2 + number}" for number in range(SITES)]
     with serve_many(list(zip(news, hosts, strict=True))) as bases:
         store = Store(database_url)
         store.upgrade()
-        seed(store, news, bases)
+        seed(store, news, bases, backlog=args.backlog)
         store.close()
         entries = [site_entry(base, name=f"site-{n:02d}") for n, base in enumerate(bases)]
         config = write_config(workdir, entries, database=database_url, respect_robots=False, interval="10m")
@@ -242,10 +248,10 @@ def measure(kind: str, size: int, args: argparse.Namespace) -> Run:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         if kind == "sqlite":
-            return run_daemon(size, f"sqlite:///{workdir / 'capacity.db'}", args.window, args.settle, workdir)
+            return run_daemon(size, f"sqlite:///{workdir / 'capacity.db'}", args, workdir)
         url, admin, schema = _postgres_url(args.postgres)
         try:
-            return run_daemon(size, url, args.window, args.settle, workdir)
+            return run_daemon(size, url, args, workdir)
         finally:
             with admin.begin() as connection:
                 connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
@@ -259,7 +265,10 @@ def _workers(runs: list[Run]) -> str:
 
 
 def _spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.3g} ({min(values):.3g}-{max(values):.3g})"
+    def shown(value: float) -> str:
+        return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+    return f"{shown(statistics.median(values))} ({shown(min(values))}-{shown(max(values))})"
 
 
 def main() -> None:
@@ -269,9 +278,14 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=15.0, help="seconds of start-up left out of CPU")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--postgres", default=None, help="also on this PostgreSQL URL (a scratch schema)")
+    parser.add_argument(
+        "--backlog", action="store_true", help="every story due at the start: the most rechecks a second"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    print(f"`monitor run` for {args.window:.0f} s, {SITES} loopback sites; median (min-max) of {args.repeat}")
+    schedule = "every story due at the start" if args.backlog else "the default recheck schedule"
+    print(f"`monitor run` for {args.window:.0f} s, {SITES} loopback sites, {schedule}")
+    print(f"median (min-max) of {args.repeat} runs")
     print(
         f"{'database':<9} {'stories':>8} {'VmHWM MB':>18} {'VmRSS MB':>18} {'CPU of a core':>22} "
         f"{'rechecks':>16}"
