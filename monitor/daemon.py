@@ -15,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import report
 from monitor.backoff import SiteBackoff
+from monitor.clock import iso_after
 from monitor.config import Config, Site, load_config
 from monitor.errors import ConfigError, StoreError
 from monitor.notify.notifier import Notifier
@@ -52,7 +53,9 @@ class Daemon:
         self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._config_stamp = _file_stamp(config.path)
-        self.notifier = Notifier(self.store.engine, config.notify)
+        self.notifier = Notifier(
+            self.store.engine, config.notify, keep_delivered_s=config.retention.deliveries
+        )
         self._notifier_task: asyncio.Task[None] | None = None
 
     @property
@@ -184,7 +187,11 @@ class Daemon:
             await recheck_stories(self.runtime, sites)
 
     async def _maintenance(self) -> None:
-        self.store.maintenance(keep_fetch_log_s=self.config.fetch.keep_fetch_log)
+        """The hourly job: prune what `retention:` allows (never versions or change events), statistics."""
+        retention = self.config.retention
+        fetch_rows = self.store.maintenance(keep_fetch_log_s=retention.fetch_log)
+        deliveries = self.notifier.outbox.prune(iso_after(-retention.deliveries))
+        log.info("maintenance pruned %d fetch log rows, %d delivered notifications", fetch_rows, deliveries)
 
     # -- config reload -----------------------------------------------------------------------------------
 
