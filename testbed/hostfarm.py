@@ -1,0 +1,106 @@
+"""Many news sites on many loopback hosts (127.0.1.1, 127.0.1.2, ...) served by one server on 0.0.0.0,
+keyed by the Host header; every request's arrival is recorded at the server, with its user agent, so tests
+can measure the gap between two requests to one host and see which daemon sent them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from testbed.newsite import NewsSite, sample_site
+from testbed.serving import BackgroundServer
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    host: str  # as the Host header names it: 127.0.1.7:PORT
+    path: str
+    at: float  # time.monotonic() when the request was read
+    user_agent: str
+
+
+@dataclass
+class HostFarm:
+    """`hosts` news sites, one per loopback address 127.0.1.1 ..., each with `stories` stories."""
+
+    hosts: int
+    stories: int = 3
+    delay_s: float = 0.0  # every response waits this long (a slow farm keeps requests in flight)
+    sites: dict[str, NewsSite] = field(default_factory=dict)
+    arrivals: list[Arrival] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def addresses(self) -> list[str]:
+        return [f"127.0.1.{index}" for index in range(1, self.hosts + 1)]
+
+    def site_for(self, host_header: str) -> NewsSite | None:
+        return self.sites.get(host_header.rsplit(":", 1)[0])
+
+    def gaps(self) -> dict[str, float]:
+        """The shortest gap between two requests to each host (hosts with one request or none left out)."""
+        by_host: dict[str, list[float]] = defaultdict(list)
+        with self.lock:
+            for arrival in self.arrivals:
+                by_host[arrival.host].append(arrival.at)
+        return {
+            host: min(later - earlier for earlier, later in zip(sorted(times), sorted(times)[1:]))
+            for host, times in by_host.items()
+            if len(times) > 1
+        }
+
+    def since(self, moment: float) -> list[Arrival]:
+        with self.lock:
+            return [arrival for arrival in self.arrivals if arrival.at >= moment]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        farm: HostFarm = self.server.site  # type: ignore[attr-defined]
+        host_header = self.headers.get("Host") or ""
+        with farm.lock:
+            farm.arrivals.append(
+                Arrival(host_header, self.path, time.monotonic(), self.headers.get("User-Agent") or "")
+            )
+        site = farm.site_for(host_header)
+        if farm.delay_s:
+            time.sleep(farm.delay_s)
+        if site is None:
+            status, content_type, body = 404, "text/plain", "no such host"
+        else:
+            with site.lock:
+                status, content_type, body = site.route(self.path.split("?")[0], f"http://{host_header}")
+        payload = body.encode("utf-8")
+        self.send_response(status)
+        if status == 301:
+            self.send_header("Location", f"http://{host_header}{body}")
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the access log
+        return
+
+
+class FarmServer(BackgroundServer[HostFarm]):
+    """Serve a HostFarm on 0.0.0.0 (every loopback address) on one port."""
+
+    def __init__(self, farm: HostFarm) -> None:
+        for address in farm.addresses():
+            site = sample_site(farm.stories)
+            site.name = f"Fixture {address}"
+            farm.sites[address] = site
+        super().__init__(farm, _Handler, "0.0.0.0")
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    def url(self, address: str) -> str:
+        return f"http://{address}:{self.port}"
