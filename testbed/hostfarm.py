@@ -47,7 +47,9 @@ class HostFarm:
             for arrival in self.arrivals:
                 by_host[arrival.host].append(arrival.at)
         return {
-            host: min(later - earlier for earlier, later in zip(sorted(times), sorted(times)[1:]))
+            host: min(
+                later - earlier for earlier, later in zip(sorted(times), sorted(times)[1:], strict=False)
+            )
             for host, times in by_host.items()
             if len(times) > 1
         }

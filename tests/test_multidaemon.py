@@ -103,7 +103,8 @@ class Daemon:
 
 @pytest.fixture
 def farm() -> Iterator[FarmServer]:
-    with FarmServer(HostFarm(hosts=HOSTS, stories=STORIES)) as server:
+    # Each answer takes a moment, so a daemon stopped at any time likely has a request in flight.
+    with FarmServer(HostFarm(hosts=HOSTS, stories=STORIES, delay_s=0.2)) as server:
         yield server
 
 
@@ -301,7 +302,8 @@ def assert_polite_and_unique(cluster: Cluster) -> None:
     assert min(gaps.values()) >= HOST_DELAY_S - 0.01, sorted(gaps.items(), key=lambda item: item[1])[:5]
     assert (
         cluster.scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM versions GROUP BY article_id, content_hash HAVING count(*) > 1) d"
+            "SELECT count(*) FROM (SELECT 1 FROM versions "
+            "GROUP BY article_id, content_hash HAVING count(*) > 1) d"
         )
         == 0
     )
@@ -390,3 +392,116 @@ def test_kill_9_hosts_served_again_within_60s(cluster_of: Callable[[int], Cluste
     for daemon in cluster.all_daemons():
         daemon.stop()
     assert_polite_and_unique(cluster)
+
+
+def member_of(daemon: Daemon) -> int:
+    joined = [*daemon.named("member.joined"), *daemon.named("member.rejoined")]
+    return int(joined[-1]["member"])
+
+
+def edit_every_host(cluster: Cluster, text: str) -> None:
+    for site in cluster.farm.site.sites.values():
+        with site.lock:
+            story = next(iter(site.stories.values()))
+            story.paragraphs = [*story.paragraphs, text]
+
+
+def test_sigstop_past_the_lease_writes_nothing_stale_and_rejoins(
+    cluster_of: Callable[[int], Cluster],
+) -> None:
+    cluster = cluster_of(2)
+    stopped, other = cluster.start(0), cluster.start(1)
+    owners = cluster.wait_balanced(2)
+    cluster.wait_stories(HOSTS * STORIES)
+    stopped_hosts = {host for host, owner in owners.items() if owner == member_of(stopped)}
+    edit_every_host(cluster, "Late news: the vote was postponed to next week.")
+    stopped.process.send_signal(signal.SIGSTOP)
+    time.sleep(float(ENV["MONITOR_LEASE_S"]) + 3)  # well past its lease: the other member takes its hosts
+    taken = cluster.wait_balanced(1, timeout=20)
+    assert set(taken.values()) == {member_of(other)}
+    resumed_at = time.monotonic()
+    stopped.process.send_signal(signal.SIGCONT)
+    deadline = time.monotonic() + 20
+    while not stopped.named("member.rejoined"):
+        assert time.monotonic() < deadline, "the stopped member did not rejoin"
+        time.sleep(0.3)
+    rejoined = cluster.wait_balanced(2, timeout=30)
+    # Until it claimed hosts again as a new member, it sent nothing to the hosts it had lost.
+    first_claim = min(
+        (
+            arrival.at
+            for arrival in cluster.farm.site.since(resumed_at)
+            if arrival.user_agent == "monitor-test/0"
+        ),
+        default=None,
+    )
+    claimed_again = {host for host, owner in rejoined.items() if owner == member_of(stopped)}
+    for arrival in cluster.farm.site.since(resumed_at):
+        if arrival.user_agent == "monitor-test/0":
+            assert arrival.host in claimed_again, (arrival, first_claim)
+    deadline = time.monotonic() + 40
+    while cluster.scalar("SELECT count(*) FROM changes WHERE kind = 'changed'") < HOSTS:
+        assert time.monotonic() < deadline, "not every edit was stored"
+        time.sleep(0.5)
+    for daemon in cluster.all_daemons():
+        daemon.stop()
+    refused = [event for event in stopped.collect() if "write refused" in str(event.get("message", ""))]
+    print(f"SIGSTOP: {len(stopped_hosts)} hosts taken over, {len(refused)} late writes refused")
+    assert_polite_and_unique(cluster)
+
+
+def test_restart_loop_moves_no_other_members_hosts(cluster_of: Callable[[int], Cluster]) -> None:
+    cluster = cluster_of(3)
+    for index in range(3):
+        cluster.start(index)
+    cluster.wait_balanced(3)
+    steady = cluster.leases()
+    restarting = cluster.daemons[2]
+    assert restarting is not None
+    restarting_member = member_of(restarting)
+    kept = {host: lease for host, lease in steady.items() if lease[0] != restarting_member}
+    for _round in range(3):
+        assert restarting.stop() == 0
+        cluster.retired.append(restarting)
+        restarting = cluster.start(2)
+        cluster.wait_balanced(3, timeout=30)
+    after = cluster.leases()
+    moved = {host: (lease, after[host]) for host, lease in kept.items() if after[host] != lease}
+    assert moved == {}  # the hosts of the members that stayed kept their owner and epoch: no flapping
+    for daemon in cluster.all_daemons():
+        daemon.stop()
+    assert_polite_and_unique(cluster)
+
+
+@pytest.mark.skipif(not FAKETIME_LIB.exists(), reason="needs libfaketime (.ci/run installs it)")
+def test_a_clock_ten_minutes_off_changes_nothing(cluster_of: Callable[[int], Cluster]) -> None:
+    cluster = cluster_of(3)
+    cluster.start(0)
+    cluster.start(1)
+    skewed = cluster.start(2, env={"LD_PRELOAD": str(FAKETIME_LIB), "FAKETIME": "-10m"})
+    cluster.wait_balanced(3)
+    cluster.wait_stories(HOSTS * STORIES)
+    edit_every_host(cluster, "An update: the council voted the plan through on Tuesday.")
+    deadline = time.monotonic() + 40
+    while cluster.scalar("SELECT count(*) FROM changes WHERE kind = 'changed'") < HOSTS:
+        assert time.monotonic() < deadline, "not every edit was stored"
+        time.sleep(0.5)
+    assert skewed.named("story.new") and skewed.named("story.changed")  # it did its share
+    for daemon in cluster.all_daemons():
+        daemon.stop()
+    assert_polite_and_unique(cluster)
+    # What it stamped is on the server's clock, not its own ten minutes behind.
+    assert (
+        cluster.scalar(
+            "SELECT count(*) FROM changes "
+            "WHERE abs(extract(epoch FROM now() - detected_at::timestamptz)) > 120"
+        )
+        == 0
+    )
+    assert (
+        cluster.scalar(
+            "SELECT count(*) FROM articles "
+            "WHERE abs(extract(epoch FROM now() - first_seen_at::timestamptz)) > 120"
+        )
+        == 0
+    )
