@@ -189,7 +189,7 @@ async def test_answers_without_a_used_body_keep_the_connection(server: FaultServ
 async def test_each_host_keeps_its_own_connection_and_the_least_recent_host_is_let_go(
     server: FaultServer, other_server: FaultServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import monitor.fetch.client
+    import monitor.fetch.clients
 
     stamp = "Mon, 23 Nov 2026 08:00:00 GMT"
     urls = [
@@ -200,7 +200,7 @@ async def test_each_host_keeps_its_own_connection_and_the_least_recent_host_is_l
         for url in urls * 3:
             assert (await fetcher.fetch(url, kind="page", etag='"abc"')).not_modified
     assert (server.connections, other_server.connections) == (1, 1)
-    monkeypatch.setattr(monitor.fetch.client, "MAX_HOST_CLIENTS", 1)
+    monkeypatch.setattr(monitor.fetch.clients, "MAX_HOST_CLIENTS", 1)
     async with make_fetcher() as fetcher:
         for url in urls * 2:
             assert (await fetcher.fetch(url, kind="page", etag='"abc"')).not_modified

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from monitor.clock import now_iso
-from monitor.fetch.body import ACCEPT_HEADERS, SUPPORTED_ENCODINGS, decode_body
+from monitor.fetch.body import ACCEPT_HEADERS, decode_body
+from monitor.fetch.clients import HostClients
 from monitor.fetch.exchange import (
     DETAIL_MAX_CHARS,
     Exchange,
@@ -27,6 +26,7 @@ from monitor.fetch.exchange import (
     status_error,
 )
 from monitor.fetch.failures import ROBOTS_NOTICES, describe_failure
+from monitor.fetch.policy import Call, refuse_redirect, trusted_hosts, unsafe_address
 from monitor.fetch.politeness import (
     ROBOTS_MAX_BYTES,
     HostNotOwned,
@@ -39,30 +39,13 @@ from monitor.fetch.politeness import (
 from monitor.fetch.resolve import AddressCache
 from monitor.fetch.retry import backoff_delay, is_host_failure, is_retryable, parse_retry_after
 from monitor.fetch.settings import FetchSettings
-from monitor.fetch.urls import canonicalize_url, host_in_domains, registrable_domain, trusted_hosts
+from monitor.fetch.urls import canonicalize_url
 from monitor.models import FetchAttempt, FetchedPage, FetchKind
 
 logger = logging.getLogger(__name__)
 
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
-KEEPALIVE_EXPIRY_S = 15.0
-MAX_HOST_CLIENTS = 256  # hosts whose client (and idle connections) are kept; the least recently used go
-
-
-@dataclass
-class _Call:
-    """The per-call context of one fetch(): its options, retry budget and the attempts so far."""
-
-    url: str
-    kind: FetchKind
-    user_agent: str
-    host_delay_s: float
-    allowed_hosts: frozenset[str] | None
-    site_hosts: frozenset[str]  # trusted whatever they resolve to (lower case, no trailing dot)
-    headers: dict[str, str]
-    retries_left: int
-    attempts: list[FetchAttempt] = field(default_factory=list)
 
 
 class Fetcher:
@@ -70,13 +53,7 @@ class Fetcher:
 
     def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
-        self._transport = transport
-        self._ssl_context: ssl.SSLContext | None = None  # built once, on the first client (~15 ms of CPU)
-        # One client per host, the least recently used first. One shared pool would be scanned in full, with
-        # a readability check of every idle connection, on every request: with a kept-alive connection per
-        # host that cost more than the connections saved (bench_fetch.py, bench_e2e.py).
-        self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
-        self._closing: set[asyncio.Task[None]] = set()
+        self._clients = HostClients(settings, transport)
         self.hosts = HostRegistry(settings.concurrency)  # SiteFetchers share one: pacing is per host
         self._robots = RobotsCache()
         self._addresses = AddressCache(timeout_s=settings.connect_timeout_s)
@@ -90,46 +67,7 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), OrderedDict()
-        for client in clients:
-            await client.aclose()
-        if self._closing:
-            await asyncio.gather(*self._closing)
-
-    def _client_for(self, key: str) -> httpx.AsyncClient:
-        """The HTTP client (and connection pool) of one host (key: its host_key); an injected transport is
-        shared, so it gets one client for every host."""
-        if self._transport is not None:
-            key = ""
-        client = self._clients.get(key)
-        if client is not None:
-            self._clients.move_to_end(key)
-            return client
-        client = self._new_client()
-        self._clients[key] = client
-        if len(self._clients) > MAX_HOST_CLIENTS:
-            _, oldest = self._clients.popitem(last=False)
-            closing = asyncio.get_running_loop().create_task(oldest.aclose())
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
-        return client
-
-    def _new_client(self) -> httpx.AsyncClient:
-        settings = self.settings
-        if self._transport is None and self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context(trust_env=settings.trust_env)
-        return httpx.AsyncClient(
-            transport=self._transport,
-            verify=self._ssl_context or True,
-            timeout=httpx.Timeout(settings.deadline_s, connect=settings.connect_timeout_s),
-            # One request per host is in flight at a time (the host's slot); a robots.txt fetch may join it.
-            limits=httpx.Limits(
-                max_connections=2, max_keepalive_connections=2, keepalive_expiry=KEEPALIVE_EXPIRY_S
-            ),
-            follow_redirects=False,
-            trust_env=settings.trust_env,
-            headers={"Accept-Encoding": SUPPORTED_ENCODINGS},
-        )
+        await self._clients.aclose()
 
     def host_state(self, host: str) -> str:
         """The host's health: "ok", "backing_off" (repeated failures: slower pacing, no retries) or
@@ -142,7 +80,7 @@ class Fetcher:
         if not is_web_url(url):
             return []
         call = self._new_call(url, "sitemap", None, None, None, None, None, site_hosts)
-        if await self._unsafe_address(call, url):
+        if await unsafe_address(self._addresses, call, url):
             return []
         try:
             rules = await self._robots_for(call, url)
@@ -195,14 +133,14 @@ class Fetcher:
         host_delay_s: float | None,
         allowed_hosts: frozenset[str] | None,
         site_hosts: frozenset[str] | None,
-    ) -> _Call:
+    ) -> Call:
         user_agent = user_agent or self.settings.user_agent
         headers = {"User-Agent": user_agent, "Accept": ACCEPT_HEADERS[kind]}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return _Call(
+        return Call(
             url=url,
             kind=kind,
             user_agent=user_agent,
@@ -213,7 +151,7 @@ class Fetcher:
             retries_left=self.settings.max_retries,
         )
 
-    async def _fetch(self, call: _Call) -> FetchedPage:
+    async def _fetch(self, call: Call) -> FetchedPage:
         if not is_web_url(call.url):
             return self._failure(call, call.url, "unsafe_url", "only http and https URLs are fetched")
         current = call.url
@@ -230,7 +168,7 @@ class Fetcher:
             if not seen:
                 seen.add(canonicalize_url(current))
             target = urljoin(current, location.strip())
-            refused = self._refuse_redirect(call, target, seen)
+            refused = refuse_redirect(call, target, seen)
             if refused:
                 # The fetch log shows why the chain stopped at this hop, not a plain 3xx.
                 call.attempts[-1] = replace(call.attempts[-1], error=refused)
@@ -245,22 +183,9 @@ class Fetcher:
             current = target
         return self._failure(call, current, "too_many_redirects", f"more than {self.settings.max_redirects}")
 
-    def _refuse_redirect(self, call: _Call, target: str, seen: set[str]) -> str | None:
-        if not is_web_url(target):
-            return "unsafe_url"
-        if canonicalize_url(target) in seen:
-            return "redirect_loop"
-        target_host = (urlsplit(target).hostname or "").lower()
-        if call.allowed_hosts is not None:
-            allowed = host_in_domains(target_host, call.allowed_hosts)
-        else:
-            origin_host = (urlsplit(call.url).hostname or "").lower()
-            allowed = registrable_domain(target_host) == registrable_domain(origin_host)
-        return None if allowed else "cross_host_redirect"
-
-    async def _blocked(self, call: _Call, url: str, key: str) -> tuple[str, str] | None:
+    async def _blocked(self, call: Call, url: str, key: str) -> tuple[str, str] | None:
         """Why url must not be requested now (private address, host paused, robots.txt), or None."""
-        unsafe = await self._unsafe_address(call, url)
+        unsafe = await unsafe_address(self._addresses, call, url)
         if unsafe:
             return "unsafe_url", unsafe
         paused_for = self.hosts.paused_for(key)
@@ -275,19 +200,7 @@ class Fetcher:
             return "robots", "disallowed by robots.txt"
         return None
 
-    async def _unsafe_address(self, call: _Call, url: str) -> str | None:
-        """Why url's host must not be contacted for this call, or None. The one address policy of every
-        request: a host of the site's configured URLs is trusted; any other host must resolve to public
-        addresses only (a site on a private address does not make other private addresses fair game)."""
-        host = (urlsplit(url).hostname or "").lower().rstrip(".")
-        if host in call.site_hosts:
-            return None
-        address = await self._addresses.private_address(host)
-        if address is None:
-            return None
-        return f"{host} resolves to the non-public address {address}"[:DETAIL_MAX_CHARS]
-
-    def _delay_for(self, call: _Call, url: str) -> float:
+    def _delay_for(self, call: Call, url: str) -> float:
         if not self.settings.respect_robots:
             return call.host_delay_s
         rules = self._robots.get(origin_of(url))
@@ -296,7 +209,7 @@ class Fetcher:
         )
         return max(call.host_delay_s, crawl_delay)
 
-    async def _robots_for(self, call: _Call, url: str) -> RobotsRules:
+    async def _robots_for(self, call: Call, url: str) -> RobotsRules:
         origin = origin_of(url)
         rules = self._robots.get(origin)
         if rules is not None:
@@ -308,7 +221,7 @@ class Fetcher:
                 self._robots.put(origin, rules)
             return rules
 
-    async def _load_robots(self, call: _Call, origin: str) -> RobotsRules:
+    async def _load_robots(self, call: Call, origin: str) -> RobotsRules:
         """RFC 9309 2.3.1: 2xx parse, 4xx allow all, 5xx or unreachable disallow all (for a while)."""
         robots_url = origin + "/robots.txt"
         for _hop in range(_ROBOTS_MAX_REDIRECTS + 1):
@@ -320,7 +233,7 @@ class Fetcher:
                 return self._robots_rules(exchange)
             target = urljoin(robots_url, location.strip())
             refused = "unsafe_url" if not is_web_url(target) else None
-            if refused is None and await self._unsafe_address(call, target):
+            if refused is None and await unsafe_address(self._addresses, call, target):
                 refused = "unsafe_url"
             if refused:
                 # A redirect that may not be followed leaves robots.txt unavailable: allow all (RFC 9309
@@ -349,7 +262,7 @@ class Fetcher:
             None, allow_all=False, expires_at=error_ttl, unreachable=str(exchange.error or status)
         )
 
-    async def _exchange_with_retries(self, call: _Call, url: str, key: str) -> Exchange:
+    async def _exchange_with_retries(self, call: Call, url: str, key: str) -> Exchange:
         retry_number = 0
         max_bytes = self.settings.max_sitemap_bytes if call.kind == "sitemap" else self.settings.max_bytes
         while True:
@@ -375,7 +288,7 @@ class Fetcher:
             retry_number += 1
 
     async def _exchange(
-        self, call: _Call, url: str, key: str, kind: RequestKind, max_bytes: int, delay_s: float
+        self, call: Call, url: str, key: str, kind: RequestKind, max_bytes: int, delay_s: float
     ) -> Exchange:
         """One HTTP attempt in the host's slot (key: its host_key), bounded by the deadline, recorded in
         call.attempts."""
@@ -405,12 +318,12 @@ class Fetcher:
         return exchange
 
     async def _send(
-        self, call: _Call, exchange: Exchange, key: str, kind: RequestKind, max_bytes: int
+        self, call: Call, exchange: Exchange, key: str, kind: RequestKind, max_bytes: int
     ) -> None:
         headers = (
             call.headers if kind != "robots" else {"User-Agent": call.user_agent, "Accept": "text/plain"}
         )
-        client = self._client_for(key)
+        client = self._clients.client_for(key)
         request = client.build_request("GET", exchange.url, headers=headers)
         response = await client.send(request, stream=True)
         try:
@@ -424,7 +337,7 @@ class Fetcher:
         finally:
             await response.aclose()
 
-    def _page(self, call: _Call, exchange: Exchange) -> FetchedPage:
+    def _page(self, call: Call, exchange: Exchange) -> FetchedPage:
         headers = exchange.headers
         not_modified = exchange.status == 304 and exchange.error is None
         body = b"" if not_modified or exchange.error else exchange.body
@@ -446,7 +359,7 @@ class Fetcher:
         )
 
     def _failure(
-        self, call: _Call, final_url: str, error: str, detail: str, status: int | None = None
+        self, call: Call, final_url: str, error: str, detail: str, status: int | None = None
     ) -> FetchedPage:
         return FetchedPage(
             url=call.url,

@@ -121,9 +121,3 @@ def is_private_host(host: str) -> bool:
         return is_private_address(address)
     # Integer / hex / short dotted forms (http://2130706433/) reach loopback through inet_aton.
     return host == "localhost" or host.endswith(_LOCAL_NAME_SUFFIXES) or bool(_NUMERIC_HOST.match(host))
-
-
-def trusted_hosts(url: str, site_hosts: frozenset[str] | None) -> frozenset[str]:
-    """The hosts a call may contact whatever they resolve to: the site's configured hosts, or url's own."""
-    hosts = site_hosts if site_hosts is not None else frozenset({urlsplit(url).hostname or ""})
-    return frozenset(host.lower().rstrip(".") for host in hosts if host)
