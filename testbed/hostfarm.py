@@ -99,6 +99,8 @@ class FarmServer(BackgroundServer[HostFarm]):
             site.name = f"Fixture {address}"
             farm.sites[address] = site
         super().__init__(farm, _Handler, "0.0.0.0")
+        # A daemon killed mid-request resets its connection: expected here, not worth a traceback.
+        self.httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
 
     @property
     def port(self) -> int:

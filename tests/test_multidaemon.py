@@ -341,6 +341,13 @@ def test_three_daemons_share_the_hosts_politely(cluster_of: Callable[[int], Clus
         sum(1 for owner in owners.values() if owner == member) for member in set(owners.values())
     ) == [4, 4, 4]
     cluster.wait_stories(HOSTS * STORIES)
+    status = run_monitor("--config", str(cluster.configs[0]), "status", "--json")
+    assert status.returncode == 0, status.stderr
+    members = [row for row in map(json.loads, status.stdout.splitlines()) if "member" in row]
+    assert sorted(row["hosts_owned"] for row in members) == [4, 4, 4]
+    assert all(row["live"] and row["heartbeat_age_s"] < 4 for row in members)
+    text_status = run_monitor("--config", str(cluster.configs[0]), "status").stdout
+    assert "refused writes" in text_status and "hosts without a live owner: 0" in text_status
     # An edit on every host: one story.changed each, whoever owns the host.
     for site in cluster.farm.site.sites.values():
         with site.lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -89,6 +90,30 @@ _FORGET = text("UPDATE host_leases SET owner = NULL, released_at = now() WHERE o
 _ADD_HOST = text(
     "INSERT INTO host_leases (host, crawl_delay) VALUES (:host, :delay) ON CONFLICT (host) DO NOTHING"
 )
+
+
+_MEMBER_ROWS = text(
+    "SELECT m.id AS member, m.name, m.started_at, m.heartbeat_at, "
+    " EXTRACT(EPOCH FROM (now() - m.heartbeat_at))::float AS heartbeat_age_s, m.expires_at > now() AS live, "
+    " (SELECT count(*) FROM host_leases h WHERE h.owner = m.id) AS hosts_owned, "
+    " m.claims, m.releases, m.refused_writes, m.refused_fetches "
+    "FROM members m ORDER BY m.id"
+)
+_FREE_HOSTS = text(
+    "SELECT count(*) FROM host_leases h WHERE h.owner IS NULL"
+    " OR NOT EXISTS (SELECT 1 FROM members m WHERE m.id = h.owner AND m.expires_at > now())"
+)
+
+
+def member_rows(engine: Engine) -> tuple[list[dict[str, Any]], int]:
+    """`monitor status`: every member (live or not yet reaped) with its counters, and how many hosts have
+    no live owner; nothing on SQLite (one daemon)."""
+    if engine.dialect.name != "postgresql":
+        return [], 0
+    with engine.connect() as connection:
+        rows = [dict(row._mapping) for row in connection.execute(_MEMBER_ROWS)]
+        free = int(connection.execute(_FREE_HOSTS).scalar_one())
+    return rows, free
 
 
 class LeaseStore:
