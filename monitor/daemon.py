@@ -63,6 +63,7 @@ class Daemon:
             self.coordinator = Coordinator(
                 self.store.engine, self.runtime.fetcher.hosts, CoordinationSettings.from_env()
             )
+            self.notifier.may_deliver = self.coordinator.delivers_notifications
         self._heartbeat_task: asyncio.Task[None] | None = None
 
     @property
@@ -135,11 +136,10 @@ class Daemon:
         return [site for site in self.config.sites if site.enabled]
 
     async def _heartbeats(self, coordinator: Coordinator) -> None:
-        while not self._stopping.is_set():
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=coordinator.settings.heartbeat_s)
-            except TimeoutError:
-                await coordinator.beat()
+        """Until _leave() cancels it: the checks draining after a stop still hold their leases."""
+        while True:
+            await asyncio.sleep(coordinator.settings.heartbeat_s)
+            await coordinator.beat()
 
     async def _leave(self) -> None:
         """Several daemons: stop the heartbeat, hand every host over at once."""

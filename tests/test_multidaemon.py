@@ -28,6 +28,7 @@ import sqlalchemy as sa
 import yaml
 
 from testbed.hostfarm import FarmServer, HostFarm
+from testbed.webhook_receiver import Receiver
 from tests.conftest import POSTGRES_URL, REPO_ROOT, run_monitor
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs MONITOR_TEST_POSTGRES_URL")
@@ -166,7 +167,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
-def write_configs(tmp_path: Path, farm: FarmServer, database: str, count: int) -> list[Path]:
+def write_configs(
+    tmp_path: Path, farm: FarmServer, database: str, count: int, notify: list[dict[str, Any]] | None = None
+) -> list[Path]:
     """One config per daemon, the same sites, each daemon with its own user agent."""
     sites = [
         {
@@ -191,6 +194,7 @@ def write_configs(tmp_path: Path, farm: FarmServer, database: str, count: int) -
             },
             "fetch": {"max_retries": 0, "recheck_every": "2s", "concurrency": 16},
             "sites": sites,
+            **({"notify": notify} if notify else {}),
         }
         path = folder / "config.yaml"
         path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -201,9 +205,11 @@ def write_configs(tmp_path: Path, farm: FarmServer, database: str, count: int) -
 class Cluster:
     """The daemons of one test, the database they share and the farm they watch."""
 
-    def __init__(self, tmp_path: Path, farm: FarmServer, database: str, count: int) -> None:
+    def __init__(
+        self, tmp_path: Path, farm: FarmServer, database: str, count: int, notify: list[dict[str, Any]] | None
+    ) -> None:
         self.farm = farm
-        self.configs = write_configs(tmp_path, farm, database, count)
+        self.configs = write_configs(tmp_path, farm, database, count, notify)
         self.engine = sa.create_engine(database)
         self.daemons: list[Daemon | None] = [None] * count
         self.retired: list[Daemon] = []
@@ -282,11 +288,11 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster_of(tmp_path: Path, farm: FarmServer, database: str) -> Iterator[Callable[[int], Cluster]]:
+def cluster_of(tmp_path: Path, farm: FarmServer, database: str) -> Iterator[Callable[..., Cluster]]:
     made: list[Cluster] = []
 
-    def make(count: int) -> Cluster:
-        cluster = Cluster(tmp_path, farm, database, count)
+    def make(count: int, notify: list[dict[str, Any]] | None = None) -> Cluster:
+        cluster = Cluster(tmp_path, farm, database, count, notify)
         made.append(cluster)
         return cluster
 
@@ -330,8 +336,10 @@ def assert_polite_and_unique(cluster: Cluster) -> None:
     )
 
 
-def test_three_daemons_share_the_hosts_politely(cluster_of: Callable[[int], Cluster]) -> None:
-    cluster = cluster_of(3)
+def test_three_daemons_share_the_hosts_politely(cluster_of: Callable[..., Cluster]) -> None:
+    receiver = Receiver()
+    receiver.start()
+    cluster = cluster_of(3, notify=[{"webhook": receiver.url}])
     cluster.start(0)
     cluster.wait_balanced(1)
     cluster.start(1)
@@ -369,11 +377,18 @@ def test_three_daemons_share_the_hosts_politely(cluster_of: Callable[[int], Clus
     for daemon in cluster.all_daemons():
         daemon.stop()
     assert_polite_and_unique(cluster)
+    # Notifications went out once each: only the oldest live member delivers.
+    events = cluster.scalar("SELECT count(*) FROM changes WHERE kind IN ('new', 'changed')")
+    deadline = time.monotonic() + 10
+    while len(receiver.accepted()) < events and time.monotonic() < deadline:
+        time.sleep(0.2)
+    receiver.stop()
+    assert len(receiver.accepted()) == len(receiver.unique_accepted()) == events
     assert cluster.scalar("SELECT count(*) FROM members") == 0  # every clean stop deleted its row
     assert all(owner is None for owner, _epoch in cluster.leases().values())
 
 
-def test_kill_9_hosts_served_again_within_60s(cluster_of: Callable[[int], Cluster]) -> None:
+def test_kill_9_hosts_served_again_within_60s(cluster_of: Callable[..., Cluster]) -> None:
     cluster = cluster_of(3)
     for index in range(3):
         cluster.start(index)
@@ -414,7 +429,7 @@ def edit_every_host(cluster: Cluster, text: str) -> None:
 
 
 def test_sigstop_past_the_lease_writes_nothing_stale_and_rejoins(
-    cluster_of: Callable[[int], Cluster],
+    cluster_of: Callable[..., Cluster],
 ) -> None:
     cluster = cluster_of(2)
     stopped, other = cluster.start(0), cluster.start(1)
@@ -457,7 +472,7 @@ def test_sigstop_past_the_lease_writes_nothing_stale_and_rejoins(
     assert_polite_and_unique(cluster)
 
 
-def test_restart_loop_moves_no_other_members_hosts(cluster_of: Callable[[int], Cluster]) -> None:
+def test_restart_loop_moves_no_other_members_hosts(cluster_of: Callable[..., Cluster]) -> None:
     cluster = cluster_of(3)
     for index in range(3):
         cluster.start(index)
@@ -481,7 +496,7 @@ def test_restart_loop_moves_no_other_members_hosts(cluster_of: Callable[[int], C
 
 
 @pytest.mark.skipif(not FAKETIME_LIB.exists(), reason="needs libfaketime (.ci/run installs it)")
-def test_a_clock_ten_minutes_off_changes_nothing(cluster_of: Callable[[int], Cluster]) -> None:
+def test_a_clock_ten_minutes_off_changes_nothing(cluster_of: Callable[..., Cluster]) -> None:
     cluster = cluster_of(3)
     cluster.start(0)
     cluster.start(1)

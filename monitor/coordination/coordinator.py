@@ -93,6 +93,7 @@ class Coordinator:
         self.member: int | None = None
         self.owned: dict[str, int] = {}  # host -> the epoch it was claimed at
         self.known_hosts: frozenset[str] = frozenset()  # every host with a lease row
+        self.oldest_live: int | None = None  # the member that delivers notifications
         self.claims = 0
         self.releases = 0
         self.refused_fetches = 0
@@ -115,6 +116,11 @@ class Coordinator:
         if not allowed:
             self.refused_fetches += 1
         return allowed
+
+    def delivers_notifications(self) -> bool:
+        """Only the oldest live member delivers the outbox, so each event goes out once (at least once
+        across its death: the next oldest takes over the undelivered rows)."""
+        return self.fresh() and self.member is not None and self.member == self.oldest_live
 
     def fence_for(self, host: str) -> Fence | None:
         """The fence a task for this host writes under; None when the host is not ours now."""
@@ -184,6 +190,7 @@ class Coordinator:
 
     async def _rebalance(self, view: LeaseView) -> None:
         assert self.member is not None
+        self.oldest_live = view.live_members[0] if view.live_members else None
         # The database says which hosts are ours; a host lost to another member stops here at once.
         self.owned = {host: epoch for host, epoch in self.owned.items() if view.owned.get(host) == epoch}
         target = self.share(view)
