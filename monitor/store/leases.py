@@ -66,7 +66,7 @@ _HOST_COUNT = text("SELECT count(*) FROM host_leases")
 _OWNED = text("SELECT host, epoch FROM host_leases WHERE owner = :member")
 # A released host keeps the next_allowed_at its last owner stored; one whose owner died is given the
 # delay after now(): the dead owner stopped fetching by itself before its lease ran out, which is before now.
-_CLAIM = text(
+CLAIM = text(
     "WITH candidates AS ("
     " SELECT h.host FROM host_leases h"
     " WHERE h.owner IS NULL"
@@ -164,7 +164,7 @@ class LeaseStore:
         if limit <= 0:
             return []
         with write_transaction(self._writer) as connection:
-            rows = connection.execute(_CLAIM, {"member": member, "limit": limit}).all()
+            rows = connection.execute(CLAIM, {"member": member, "limit": limit}).all()
         return [Claimed(row.host, int(row.epoch), float(row.wait_s), float(row.crawl_delay)) for row in rows]
 
     def release(self, member: int, host: str, epoch: int, wait_s: float, delay_s: float) -> bool:
