@@ -31,11 +31,10 @@ Event = dict[str, Any]
 class Daemon:
     """A `python -m monitor run` child with its own user agent; its JSON log lines are collected."""
 
-    def __init__(self, config: Path, env: dict[str, str] | None = None, prefix: tuple[str, ...] = ()) -> None:
+    def __init__(self, config: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
         self.config = config
         self.process = subprocess.Popen(
             [
-                *prefix,
                 sys.executable,
                 "-m",
                 "monitor",
@@ -44,6 +43,7 @@ class Daemon:
                 "--log-format",
                 "json",
                 "run",
+                *args,
             ],
             cwd=REPO_ROOT,
             env={**os.environ, **(env or {})},
@@ -192,8 +192,8 @@ class Cluster:
         upgraded = run_monitor("--config", str(self.configs[0]), "db", "upgrade")
         assert upgraded.returncode == 0, upgraded.stderr
 
-    def start(self, index: int, env: dict[str, str] | None = None) -> Daemon:
-        daemon = Daemon(self.configs[index], env={**self.env, **(env or {})})
+    def start(self, index: int, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Daemon:
+        daemon = Daemon(self.configs[index], env={**self.env, **(env or {})}, args=args)
         self.daemons[index] = daemon
         return daemon
 
@@ -222,6 +222,10 @@ class Cluster:
                 row[0]
                 for row in connection.execute(sa.text("SELECT id FROM members WHERE expires_at > now()"))
             ]
+
+    def rows(self, query: str) -> list[Any]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(sa.text(query)).all())
 
     def scalar(self, query: str) -> Any:
         with self.engine.connect() as connection:

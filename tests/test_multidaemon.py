@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import signal
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ import pytest
 
 from testbed.cluster import Cluster, Daemon, fresh_database
 from testbed.hostfarm import FarmServer, HostFarm
-from testbed.webhook_receiver import Receiver
+from testbed.webhook_receiver import Receiver, free_port
 from tests.conftest import POSTGRES_URL, run_monitor
+from tests.test_readme import QUERIES
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs MONITOR_TEST_POSTGRES_URL")
 
@@ -92,6 +94,8 @@ def test_three_daemons_share_the_hosts_politely(cluster_of: Callable[..., Cluste
     members = [row for row in map(json.loads, status.stdout.splitlines()) if "member" in row]
     assert sorted(row["hosts_owned"] for row in members) == [4, 4, 4]
     assert all(row["live"] and row["heartbeat_age_s"] < 4 for row in members)
+    readme_query = next(query for query in QUERIES if query.startswith("-- Each daemon sharing the database"))
+    assert [row[-1] for row in cluster.rows(readme_query)] == [4, 4, 4]
     text_status = run_monitor("--config", str(cluster.configs[0]), "status").stdout
     assert "refused writes" in text_status and "hosts without a live owner: 0" in text_status
     # An edit on every host: one story.changed each, whoever owns the host.
@@ -128,10 +132,16 @@ def test_three_daemons_share_the_hosts_politely(cluster_of: Callable[..., Cluste
 
 def test_kill_9_hosts_served_again_within_60s(cluster_of: Callable[..., Cluster]) -> None:
     cluster = cluster_of(3)
-    for index in range(3):
+    port = free_port()
+    cluster.start(0, args=("--metrics-port", str(port)))
+    for index in (1, 2):
         cluster.start(index)
     owners = cluster.wait_balanced(3)
     cluster.wait_stories(HOSTS * STORIES)
+    # Metrics per member: its counters as of its last heartbeat.
+    time.sleep(float(ENV["MONITOR_HEARTBEAT_S"]) * 2)
+    scraped = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    assert f'monitor_member{{counter="hosts_owned",member="{member_of(cluster.daemons[0])}"}} 4.0' in scraped
     victim = cluster.daemons[1]
     assert victim is not None
     victim_member = victim.named("member.joined")[0]["member"]

@@ -16,6 +16,7 @@ new member; its late writes are refused by the fence (monitor/store/fencing.py).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -29,7 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor import clock, report
+from monitor import clock, metrics, report
 from monitor.config import Site
 from monitor.errors import StoreError
 from monitor.fetch.politeness import HostRegistry, host_key
@@ -168,6 +169,7 @@ class Coordinator:
             view = self.leases.view(self.member)
             await self._rebalance(view)
             self._write_delays()
+            metrics.set_member(self.member, dataclasses.asdict(self.stats()))
         except (StoreError, SQLAlchemyError) as error:
             log.warning("heartbeat of member %s failed: %s (retrying)", self.member, error)
 

@@ -281,7 +281,6 @@ members = Table(
     Column("refused_writes", Integer, nullable=False, server_default="0"),
     Column("refused_fetches", Integer, nullable=False, server_default="0"),
 )
-Index("ix_members_expires_at", members.c.expires_at)
 
 host_leases = Table(
     "host_leases",
@@ -294,4 +293,3 @@ host_leases = Table(
     Column("claimed_at", SERVER_TIME),
     Column("released_at", SERVER_TIME),
 )
-Index("ix_host_leases_owner", host_leases.c.owner)
