@@ -159,20 +159,17 @@ class Daemon:
                 id="owned-work",
                 next_run_time=datetime.now(UTC),
             )
-        for site in self.config.sites:
-            self._schedule_site(site)
-        start = datetime.now(UTC) + timedelta(seconds=5)
-        if self.coordinator is not None:
-            self._schedule_housekeeping()
-            return
-        self.scheduler.add_job(
-            self._guarded(self._recheck_job),
-            IntervalTrigger(
-                seconds=self.config.fetch.recheck_every, jitter=_jitter(self.config.fetch.recheck_every)
-            ),
-            id="rechecks",
-            next_run_time=start,
-        )
+        else:
+            for site in self.config.sites:
+                self._schedule_site(site)
+            self.scheduler.add_job(
+                self._guarded(self._recheck_job),
+                IntervalTrigger(
+                    seconds=self.config.fetch.recheck_every, jitter=_jitter(self.config.fetch.recheck_every)
+                ),
+                id="rechecks",
+                next_run_time=datetime.now(UTC) + timedelta(seconds=5),
+            )
         self._schedule_housekeeping()
 
     def _schedule_housekeeping(self) -> None:
