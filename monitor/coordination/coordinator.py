@@ -16,6 +16,7 @@ new member; its late writes are refused by the fence (monitor/store/fencing.py).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import math
@@ -102,6 +103,7 @@ class Coordinator:
         self._clock = clock
         self._last_good = -math.inf  # monotonic time at which the last good heartbeat began
         self._delays_written: dict[str, float] = {}
+        self._handovers: set[asyncio.Task[None]] = set()
         self._name = f"{socket.gethostname()}:{os.getpid()}"
         hosts.gate = self.may_fetch
 
@@ -209,19 +211,24 @@ class Coordinator:
         elif len(self.owned) > target:
             # The hosts claimed last go first: a member's long-held hosts stay where they are.
             excess = list(self.owned)[target:][-step:]
+            # Each waits for its host's request in flight, in the background: the heartbeats go on meanwhile.
             for host in excess:
-                await self.release(host)
+                handover = asyncio.create_task(self.release(host))
+                self._handovers.add(handover)
+                handover.add_done_callback(self._handovers.discard)
             report.emit("lease.released", member=self.member, hosts=excess)
 
     async def release(self, host: str) -> None:
         """Hand one host over: no new request from here, the one in flight finishes, then its pacing goes
         into the lease row for the next owner."""
         assert self.member is not None
-        epoch = self.owned.pop(host)  # the gate refuses the host from now on
+        member, epoch = self.member, self.owned.pop(host)  # the gate refuses the host from now on
         wait_s, delay_s = await self._hosts.quiesce(host)
-        delay = delay_s or self._delays_written.get(host, 0.0)
-        self.leases.release(self.member, host, epoch, wait_s + HANDOVER_MARGIN_S, delay)
-        self._delays_written.pop(host, None)
+        delay = delay_s or self._delays_written.pop(host, 0.0)
+        try:
+            self.leases.release(member, host, epoch, wait_s + HANDOVER_MARGIN_S, delay)
+        except (StoreError, SQLAlchemyError) as error:  # its lease runs out instead; the next owner waits
+            log.warning("member %s could not hand %s over: %s", member, host, error)
         self.releases += 1
 
     def _write_delays(self) -> None:
@@ -241,8 +248,7 @@ class Coordinator:
         if self.member is None:
             return
         try:
-            for host in sorted(self.owned):
-                await self.release(host)
+            await asyncio.gather(*self._handovers, *(self.release(host) for host in list(self.owned)))
             self.leases.leave(self.member)
         except (StoreError, SQLAlchemyError) as error:
             log.warning("member %s could not hand its hosts over: %s", self.member, error)
