@@ -12,14 +12,10 @@ a truncated or a paywalled response). Targets: 100% recall, 100% correct fields,
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -28,67 +24,9 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from monitor.newsite import NewsSite, Page, PlainTheme, SiteServer  # noqa: E402
+from testbed.configs import once_events  # noqa: E402
 from testbed.mutations import NOISE_KINDS, REAL_EDIT_KINDS, benchmark_cases  # noqa: E402
-
-
-class Web:
-    """Story pages by path, switched from the originals to the mutations between passes."""
-
-    def __init__(self) -> None:
-        self.original: dict[str, str] = {}
-        self.mutated: dict[str, str] = {}
-        self.second_pass = False
-
-    def page(self, path: str, base: str) -> tuple[int, str, bytes]:
-        if path == "/feed.xml":
-            items = "".join(
-                f"<item><title>Story {index}</title><link>{base}{story}</link></item>"
-                for index, story in enumerate(self.original)
-            )
-            channel = f"<channel><title>bench</title>{items}</channel>"
-            feed = f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
-            return 200, "application/rss+xml", feed.encode()
-        pages = self.mutated if self.second_pass else self.original
-        if path in pages:
-            return 200, "text/html; charset=utf-8", pages[path].encode("utf-8")
-        return 404, "text/plain", b"not found"
-
-
-def serve(web: Web) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            status, content_type, body = web.page(self.path, f"http://{self.headers.get('Host')}")
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def run_cli(config: Path, *args: str) -> list[dict[str, Any]]:
-    command = [
-        sys.executable,
-        "-m",
-        "monitor",
-        "--config",
-        str(config),
-        "--log-format",
-        "json",
-        "once",
-        *args,
-    ]
-    completed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800)
-    if completed.returncode != 0:
-        raise SystemExit(f"monitor once failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
-    return [json.loads(line) for line in completed.stderr.splitlines() if line.startswith('{"ts"')]
 
 
 def main() -> None:
@@ -98,17 +36,19 @@ def main() -> None:
     parser.add_argument("--pages-per-set", type=int, default=20)
     arguments = parser.parse_args()
 
-    web = Web()
+    # Story pages by path (the site's feed lists them), switched from the originals to the mutations
+    # between the passes.
+    site = NewsSite(name="bench", theme=PlainTheme())
+    mutated: dict[str, str] = {}
     expected: dict[str, tuple[str, tuple[str, ...] | None]] = {}
     for case_number, case in enumerate(benchmark_cases(arguments.pages_per_set)):
         for mutation in case.mutations:
             path = f"/{case_number:03d}/{mutation.kind}/"
-            web.original[path] = case.original_html
-            web.mutated[path] = mutation.html
+            site.add(Page(path, f"Story {len(expected)}", case.original_html))
+            mutated[path] = mutation.html
             expected[path] = (mutation.kind, mutation.expected_fields)
-    server = serve(web)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    with tempfile.TemporaryDirectory() as folder:
+    with SiteServer(site) as server, tempfile.TemporaryDirectory() as folder:
+        base = server.base_url
         config = Path(folder) / "config.yaml"
         config.write_text(
             yaml.safe_dump(
@@ -116,17 +56,17 @@ def main() -> None:
                     "database": "sqlite:///bench.db",
                     "defaults": {"host_delay": "0s", "respect_robots": False, "max_new_per_pass": 100000},
                     "fetch": {"max_retries": 0, "concurrency": 8},
-                    "sites": [{"name": "bench", "feeds": [f"{base}/feed.xml"]}],
+                    "sites": [{"name": "bench", "feeds": [f"{base}/feed/"]}],
                 }
             )
         )
         started = time.perf_counter()
-        first = run_cli(config)
-        web.second_pass = True
-        second = run_cli(config, "--all")
+        first = once_events(config)
+        with site.lock:
+            for path, html in mutated.items():
+                site.pages[path].body = html
+        second = once_events(config, "--all")
         elapsed = time.perf_counter() - started
-    server.shutdown()
-    server.server_close()
     report(expected, first, second, base, elapsed)
 
 

@@ -16,7 +16,6 @@ import gzip
 import json
 import os
 import re
-import selectors
 import shutil
 import signal
 import sqlite3
@@ -24,20 +23,22 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from monitor.newsite import NewsSite, Page, PlainTheme, serve_many  # noqa: E402
+
 DATA_DIR = REPO.parent / "shared" / "data" / "extraction"
-LAST_MODIFIED = "Mon, 23 Nov 2026 08:00:00 GMT"
 _HEAD_TAG = re.compile(rb"<head(\s[^>]*)?>", re.IGNORECASE)
 _SLUG = "officials-announce-a-new-plan-for-the-city"
 _LONG_AGO = "2000-01-01T00:00:00Z"
@@ -55,7 +56,7 @@ TARGETS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class ArticlePage:
     """An article page as served: its bytes split where our <link rel=canonical> goes."""
 
     page_id: str
@@ -63,151 +64,64 @@ class Page:
     suffix: bytes
 
 
-@dataclass
-class Behaviour:
-    """What the servers do in the current phase."""
-
-    validators: bool = True  # send ETag/Last-Modified and answer conditional requests with 304
-    nonce: bool = False  # append a per-request comment: same story, different bytes
-    served: int = 0
-    not_modified: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-@dataclass
 class Host:
-    """One news site: a listing page, a feed and the stories it currently lists."""
+    """One news site on 127.0.0.{index + 2} (monitor.newsite): a listing page, a feed, its stories."""
 
-    index: int
-    pages: list[Page]
-    listed: int
-    behaviour: Behaviour
-    base_url: str = ""
+    def __init__(self, index: int, pages: list[ArticlePage], listed: int) -> None:
+        self.index = index
+        self.site = NewsSite(name=f"Site {index}", theme=PlainTheme())
+        self.base_url = ""
+        for number, page in enumerate(pages):
+            self.site.add(
+                Page(
+                    self.story_path(number),
+                    f"Officials announce story {number} of site {index}",
+                    partial(_with_canonical, page, self.story_path(number)),
+                    published=f"2026-11-23T07:{number % 60:02d}:00+00:00",
+                )
+            )
+        self.listed = listed
+
+    @property
+    def listed(self) -> int:
+        return sum(page.listed for page in self.site.pages.values())
+
+    @listed.setter
+    def listed(self, count: int) -> None:
+        with self.site.lock:
+            for number, page in enumerate(self.site.pages.values()):
+                page.listed = number < count
 
     def story_path(self, number: int) -> str:
         return f"/2026/11/{1 + number % 28:02d}/story-{self.index:03d}-{number:05d}-{_SLUG}/"
 
     def story_body(self, number: int) -> bytes:
-        page = self.pages[number]
-        link = f'<link rel="canonical" href="{self.base_url}{self.story_path(number)}">'.encode()
-        return page.prefix + link + page.suffix
-
-    def listing(self) -> bytes:
-        items = "".join(
-            f'<li><a href="{self.story_path(n)}">Officials announce story {n} of site {self.index}</a></li>'
-            for n in range(self.listed)
-        )
-        return f"<!doctype html><html><head><title>Site {self.index}</title></head><body><h1>News</h1><ul>{items}</ul></body></html>".encode()  # noqa: E501
-
-    def feed(self) -> bytes:
-        items = "".join(
-            f"<item><title>Officials announce story {n} of site {self.index}</title>"
-            f"<link>{self.base_url}{self.story_path(n)}</link>"
-            f"<pubDate>Mon, 23 Nov 2026 07:{n % 60:02d}:00 GMT</pubDate></item>"
-            for n in range(self.listed)
-        )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-            f"<title>Site {self.index}</title><link>{self.base_url}/</link>{items}</channel></rss>"
-        ).encode()
+        return self.site.pages[self.story_path(number)].document(self.base_url)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _HostServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
-
-    def do_GET(self) -> None:
-        host = self.server.host
-        behaviour = host.behaviour
-        path = self.path.split("?", 1)[0]
-        body: bytes | None
-        content_type = "text/html; charset=utf-8"
-        tag = ""
-        if path == "/":
-            body, tag = host.listing(), f"listing-{host.listed}"
-        elif path == "/feed.xml":
-            body, tag, content_type = host.feed(), f"feed-{host.listed}", "application/rss+xml"
-        else:
-            body = None
-            match = re.match(r"^/2026/11/\d\d/story-(\d{3})-(\d{5})-", path)
-            if match and int(match.group(1)) == host.index and int(match.group(2)) < host.listed:
-                number = int(match.group(2))
-                body, tag = host.story_body(number), f"story-{host.index}-{number}"
-        if body is None:
-            self._reply(404, b"not found", "text/plain", {})
-            return
-        headers: dict[str, str] = {}
-        if behaviour.validators:
-            etag = f'"{tag}"'
-            headers = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
-            if self.headers.get("If-None-Match") == etag or (
-                "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == LAST_MODIFIED
-            ):
-                with behaviour.lock:
-                    behaviour.not_modified += 1
-                self._reply(304, b"", None, headers)
-                return
-        with behaviour.lock:
-            behaviour.served += 1
-            served = behaviour.served
-        if behaviour.nonce and tag.startswith("story"):
-            body += f"\n<!-- served {served} at {time.time():.6f} -->\n".encode()
-        self._reply(200, body, content_type, headers)
-
-    def _reply(self, status: int, body: bytes, content_type: str | None, headers: dict[str, str]) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
+def _with_canonical(page: ArticlePage, path: str, base: str) -> bytes:
+    return page.prefix + f'<link rel="canonical" href="{base}{path}">'.encode() + page.suffix
 
 
-class _HostServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, host: Host) -> None:
-        super().__init__((f"127.0.0.{host.index + 2}", 0), _Handler)
-        self.host = host
-        host.base_url = f"http://127.0.0.{host.index + 2}:{self.server_address[1]}"
+def switch(hosts: Sequence[Host], **behaviour: bool) -> None:
+    """Set what the hosts' servers do in the next phase: `validators` (ETag/Last-Modified and 304
+    answers), `nonce` (a per-request comment: same story, different bytes)."""
+    for host in hosts:
+        with host.site.lock:
+            for name, value in behaviour.items():
+                setattr(host.site, name, value)
 
 
 @contextmanager
 def serving(hosts: Sequence[Host]) -> Iterator[None]:
-    """Serve every host from its own 127.0.0.x address until the block ends.
-
-    One thread waits on every listening socket (a serve_forever thread per server would wake hundreds of
-    times a second and steal CPU from the monitor); each request is then handled in its own thread.
-    """
-    servers = [_HostServer(host) for host in hosts]
-    stop = threading.Event()
-
-    def accept_loop() -> None:
-        with selectors.DefaultSelector() as selector:
-            for server in servers:
-                selector.register(server, selectors.EVENT_READ, server)
-            while not stop.is_set():
-                for key, _events in selector.select(0.2):
-                    key.data._handle_request_noblock()
-
-    acceptor = threading.Thread(target=accept_loop, daemon=True)
-    acceptor.start()
-    try:
+    """Serve every host from its own 127.0.0.x address until the block ends."""
+    with serve_many([(host.site, f"127.0.0.{host.index + 2}") for host in hosts]) as base_urls:
+        for host, base_url in zip(hosts, base_urls, strict=True):
+            host.base_url = base_url
         yield
-    finally:
-        stop.set()
-        acceptor.join()
-        for server in servers:
-            server.server_close()
 
 
-def load_pages(limit: int | None, data_dir: Path = DATA_DIR) -> list[Page]:
+def load_pages(limit: int | None, data_dir: Path = DATA_DIR) -> list[ArticlePage]:
     """Every article page of both development sets (or `limit` of them, spread over both)."""
     paths = sorted(data_dir.glob("*/pages/*.html.gz"))
     if limit is not None and limit < len(paths):
@@ -218,7 +132,9 @@ def load_pages(limit: int | None, data_dir: Path = DATA_DIR) -> list[Page]:
         raw = gzip.decompress(path.read_bytes())
         match = _HEAD_TAG.search(raw)
         cut = match.end() if match else 0
-        pages.append(Page(page_id=path.name.removesuffix(".html.gz"), prefix=raw[:cut], suffix=raw[cut:]))
+        pages.append(
+            ArticlePage(page_id=path.name.removesuffix(".html.gz"), prefix=raw[:cut], suffix=raw[cut:])
+        )
     return pages
 
 
@@ -290,7 +206,7 @@ def write_config(
             {
                 "name": f"site-{host.index:03d}",
                 "start_urls": [f"{host.base_url}/"],
-                "feeds": [f"{host.base_url}/feed.xml"],
+                "feeds": [f"{host.base_url}/feed/"],
                 # Every page served is a story here: this measures the pipeline's cost per story, not the
                 # article gate's judgement (bench_gate.py does), so `include` forces the gate's "story".
                 "include": ["/story-"],
@@ -449,23 +365,18 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
     scale_small, scale_large = (4, 20) if quick else (10, 100)  # stories per scale host, two stages
     pages = load_pages(ratio_pages, args.data)
     rows: list[Row] = []
-    behaviour = Behaviour()
     per_host = -(-len(pages) // ratio_hosts)
     ratio_set = [
-        Host(index=i + 1, pages=pages[i * per_host : (i + 1) * per_host], listed=0, behaviour=behaviour)
+        Host(index=i + 1, pages=pages[i * per_host : (i + 1) * per_host], listed=per_host)
         for i in range(ratio_hosts)
     ]
-    for host in ratio_set:
-        host.listed = len(host.pages)
-    empty = Host(index=0, pages=[], listed=0, behaviour=behaviour)
+    empty = Host(index=0, pages=[], listed=0)
     story_count = sum(host.listed for host in ratio_set)
-    scale_behaviour = Behaviour()
     scale_set = [
         Host(
             index=100 + i,
             pages=[pages[(i * scale_large + n) % len(pages)] for n in range(scale_large)],
             listed=scale_small,
-            behaviour=scale_behaviour,
         )
         for i in range(scale_hosts)
     ]
@@ -510,7 +421,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
         fresh_db = workdir / "ratio-fresh.db"
         shutil.copy(config.with_suffix(".db"), fresh_db)
         _say(f"first sight of {story_count} stories x {args.repeat} ...")
-        behaviour.validators = True
+        switch([empty, *ratio_set], validators=True)
 
         def first_sight(config_path: Path) -> Callable[[], Run]:
             def run_once() -> Run:
@@ -562,7 +473,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
                 TARGETS["304"],
             )
         )
-        behaviour.validators = False
+        switch([empty, *ratio_set], validators=False)
         full = best_of(args.repeat, recheck)
         rows.append(
             _ratio_row(
@@ -572,9 +483,9 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
                 TARGETS["full"],
             )
         )
-        behaviour.nonce = True
+        switch([empty, *ratio_set], nonce=True)
         dynamic = best_of(args.repeat, recheck)
-        behaviour.nonce = False
+        switch([empty, *ratio_set], nonce=False)
         rows.append(
             _ratio_row(
                 "  same story, bytes differ (nonce comment): parse path",
@@ -592,9 +503,9 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
         large = scale_large * scale_hosts
         _say(f"scale: first sight of {small} stories over {scale_hosts} hosts ...")
         expect(run_monitor(workdir, scale_config, "once"), new=small, failed=0)
-        scale_behaviour.validators = False  # both daemon passes read full bodies, so their peaks compare
+        switch(scale_set, validators=False)  # both daemon passes read full bodies, so their peaks compare
         daemon_small = daemon_recheck_pass(workdir, scale_config, scale_db, timeout_s=600)
-        scale_behaviour.validators = True
+        switch(scale_set, validators=True)
         for host in scale_set:
             host.listed = scale_large
         _say(f"scale: first sight of {large - small} more stories ...")
@@ -609,7 +520,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
         )
         bytes_per_version, versions = db_bytes_per_version(scale_db)
         _say(f"scale: full recheck passes over {large} stories ...")
-        scale_behaviour.validators = False
+        switch(scale_set, validators=False)
         pass_full = run_monitor(workdir, scale_config, "once", "--all")
         expect(pass_full, unchanged=large, failed=0)
         rows.append(
@@ -619,7 +530,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
                 f"{pass_full.cpu_s / pass_full.wall_s:.2f} cores",
             )
         )
-        scale_behaviour.validators = True
+        switch(scale_set, validators=True)
         pass_304 = run_monitor(workdir, scale_config, "once", "--all")
         expect(pass_304, unchanged=large, failed=0)
         rows.append(
@@ -636,7 +547,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> list[Row]:
                 f"{versions} versions",
             )
         )
-        scale_behaviour.validators = False
+        switch(scale_set, validators=False)
         daemon_large = daemon_recheck_pass(workdir, scale_config, scale_db, timeout_s=1200)
         rows.append(
             Row(

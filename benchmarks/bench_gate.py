@@ -22,18 +22,20 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from monitor.newsite import NewsSite, PlainTheme, SiteServer  # noqa: E402
+from monitor.newsite import Page as SitePage  # noqa: E402
+
 DATA = REPO.parent / "shared" / "data"
 NON_ARTICLES = DATA / "pages" / "wcxb-nonarticles-dev"
 ARTICLE_SETS = ("wcxb-articles-dev", "scrapinghub")
@@ -43,6 +45,7 @@ TARGETS = {
     "false_changed": 0,
     "gate_cost": 0.05,
 }
+_SITE_PATHS = ("/", "/feed/", "/robots.txt", "/news-sitemap.xml")  # what monitor.newsite serves itself
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _LIST_ITEMS = re.compile(rb"(<li\b[^>]*>.*?</li>)", re.IGNORECASE | re.DOTALL)
 _NUMBER = re.compile(
@@ -97,7 +100,7 @@ def place_on_hosts(pages: list[Page], hosts: int) -> dict[str, dict[str, Page]]:
     by_host: dict[str, dict[str, Page]] = {f"127.0.0.{2 + index}": {} for index in range(hosts)}
     names = list(by_host)
     for index, page in enumerate(pages):
-        if page.path in ("/", "/feed.xml"):
+        if page.path in _SITE_PATHS or page.path.startswith("/section/"):  # the simulated site's own
             page.path = f"/home-{page.page_id.rsplit('/', 1)[-1]}/"
         for attempt in range(len(names)):
             host = names[(index + attempt) % len(names)]
@@ -121,73 +124,37 @@ def mutate(body: bytes) -> bytes:
     return _NUMBER.sub(lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + m.group(3), body)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        server: Any = self.server
-        pages: dict[str, Page] = server.pages
-        if self.path == "/":
-            links = "".join(
-                f'<li><a href="{_href(page.path)}">{_escape(page.title)}</a></li>' for page in pages.values()
-            )
-            self._send(
-                200, "text/html; charset=utf-8", f"<html><body><ul>{links}</ul></body></html>".encode()
-            )
-        elif self.path == "/feed.xml":
-            base = f"http://{server.host}:{server.server_address[1]}"
-            items = "".join(
-                f"<item><title>{_escape(page.title)}</title>"
-                f"<link>{_escape(base + _href(page.path))}</link></item>"
-                for page in pages.values()
-            )
-            feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'
-            self._send(200, "application/rss+xml", feed.encode())
-        elif self.path in server.served:
-            page = server.served[self.path]
-            body = mutate(page.body) if server.mutated and page.page_type != "article" else page.body
-            self._send(200, "text/html", body)
-        else:
-            self._send(404, "text/html", b"not found")
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        return
-
-
 def _href(path: str) -> str:
     return quote(path, safe="/?&=%:;,+@!$'()*~-._")
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def serve(by_host: dict[str, dict[str, Page]]) -> list[ThreadingHTTPServer]:
+def serve(by_host: dict[str, dict[str, Page]]) -> list[SiteServer]:
+    """Each host's pages at their real paths (and queries), with a front page and a feed (monitor.newsite)."""
     servers = []
     for host, pages in by_host.items():
-        httpd = ThreadingHTTPServer((host, 0), _Handler)
-        httpd.daemon_threads = True
-        httpd.pages = pages  # type: ignore[attr-defined]
-        httpd.served = {_href(path): page for path, page in pages.items()}  # type: ignore[attr-defined]
-        httpd.host = host  # type: ignore[attr-defined]
-        httpd.mutated = False  # type: ignore[attr-defined]
+        site = NewsSite(name=host, theme=PlainTheme())
+        for path, page in pages.items():
+            site.add(SitePage(_href(path), page.title, page.body, content_type="text/html"))
+        server = SiteServer(site, host).__enter__()
         for page in pages.values():
-            page.base = f"http://{host}:{httpd.server_address[1]}"
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        servers.append(httpd)
+            page.base = server.base_url
+        servers.append(server)
     return servers
 
 
-def write_config(directory: Path, servers: list[ThreadingHTTPServer], max_new: int) -> Path:
+def mutate_pages(server: SiteServer, by_path: dict[str, Page]) -> None:
+    """Pass 2: every non-article page served with its noise (mutate()); articles as they were."""
+    with server.site.lock:
+        for path, page in by_path.items():
+            if page.page_type != "article":
+                server.site.pages[_href(path)].body = mutate(page.body)
+
+
+def write_config(directory: Path, servers: list[SiteServer], max_new: int) -> Path:
     sites = []
-    for index, httpd in enumerate(servers):
-        base = f"http://{httpd.host}:{httpd.server_address[1]}"  # type: ignore[attr-defined]
-        sites.append({"name": f"host{index}", "start_urls": [f"{base}/"], "feeds": [f"{base}/feed.xml"]})
+    for index, server in enumerate(servers):
+        base = server.base_url
+        sites.append({"name": f"host{index}", "start_urls": [f"{base}/"], "feeds": [f"{base}/feed/"]})
     config = {
         "database": "sqlite:///gate.db",
         "extract_workers": 0,
@@ -261,14 +228,13 @@ def main() -> None:
     try:
         config = write_config(workdir, servers, max_new=len(pages) + 10)
         first_s = run_cli(config, "once")
-        for httpd in servers:
-            httpd.mutated = True  # type: ignore[attr-defined]
+        for server, by_path in zip(servers, by_host.values(), strict=True):
+            mutate_pages(server, by_path)
         second_s = run_cli(config, "once", "--all")
         report(pages, workdir / "gate.db", first_s, second_s, gate_cost(pages, options.cost_sample))
     finally:
-        for httpd in servers:
-            httpd.shutdown()
-            httpd.server_close()
+        for server in servers:
+            server.close()
         if options.keep:
             print(f"kept {workdir}")
         else:

@@ -21,16 +21,14 @@ from __future__ import annotations
 import argparse
 import html
 import importlib
-import json
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +38,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from monitor.compare import normalise_text  # noqa: E402
+from monitor.newsite import NewsSite, Page, PlainTheme, SiteServer  # noqa: E402
+from testbed.configs import once_events  # noqa: E402
 from testbed.mutations import NotApplicable, _fragment, _locate_story, load_pages  # noqa: E402
 
 DATA_SETS = ("scrapinghub", "wcxb-articles-dev")
@@ -108,14 +108,6 @@ class BenchSite:
         head = self.head.replace("</head>", f"{canonical}</head>", 1)
         return f"{head}{markup}{self.tail}<!-- request {nonce} -->"
 
-    def feed(self, base: str) -> str:
-        items = "".join(
-            f"<item><title>Story {index}</title><link>{base}{self.path(index)}</link></item>"
-            for index in range(len(self.stories))
-        )
-        channel = f"<channel><title>{self.name}</title>{items}</channel>"
-        return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
-
 
 def template_of(page_html: str, gold: str) -> tuple[str, str] | None:
     """The page split around its story paragraphs (removed), without its own canonical and og:url."""
@@ -164,31 +156,12 @@ def build_sites(count: int, stories_per_site: int) -> list[BenchSite]:
     return sites
 
 
-def serve(site: BenchSite) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            base = f"http://{self.headers.get('Host')}"
-            paths = {site.path(index): index for index in range(len(site.stories))}
-            if self.path == "/feed.xml":
-                status, kind, text = 200, "application/rss+xml", site.feed(base)
-            elif self.path in paths:
-                status, kind, text = 200, "text/html; charset=utf-8", site.page(paths[self.path], base)
-            else:
-                status, kind, text = 404, "text/plain", "not found"
-            body = text.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            return
-
-    server = ThreadingHTTPServer((site.host, 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+def serve(site: BenchSite) -> SiteServer:
+    """The site's story pages (rendered on each request) and feed on its own 127.0.0.x, from now on."""
+    news_site = NewsSite(name=site.name, theme=PlainTheme())
+    for index in range(len(site.stories)):
+        news_site.add(Page(site.path(index), f"Story {index}", partial(site.page, index)))
+    return SiteServer(news_site, site.host).__enter__()
 
 
 def apply_edits(site: BenchSite) -> None:
@@ -205,24 +178,6 @@ def apply_edits(site: BenchSite) -> None:
             )
         else:
             del paragraphs[3]
-
-
-def run_cli(config: Path, *args: str) -> list[dict[str, Any]]:
-    command = [
-        sys.executable,
-        "-m",
-        "monitor",
-        "--config",
-        str(config),
-        "--log-format",
-        "json",
-        "once",
-        *args,
-    ]
-    completed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800)
-    if completed.returncode != 0:
-        raise SystemExit(f"monitor once failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
-    return [json.loads(line) for line in completed.stderr.splitlines() if line.startswith('{"ts"')]
 
 
 @dataclass
@@ -247,7 +202,7 @@ def run_config(sites: list[BenchSite], folder: Path, *, learning: bool) -> Outco
     config = folder / "config.yaml"
     entries = []
     for site, server in zip(sites, SERVERS, strict=True):
-        feed = f"http://{site.host}:{server.server_address[1]}/feed.xml"
+        feed = f"{server.base_url}/feed/"
         entry: dict[str, Any] = {"name": site.name, "feeds": [feed]}
         if not learning:
             entry["furniture_min_stories"] = 1000
@@ -265,15 +220,15 @@ def run_config(sites: list[BenchSite], folder: Path, *, learning: bool) -> Outco
     for site in sites:
         site.template_changed = False
     outcome = Outcome()
-    run_cli(config)
+    once_events(config)
     database = folder / "bench.db"
     _score_first_sight(sites, database, outcome)
     originals = [[list(story) for story in site.stories] for site in sites]
     for site in sites:
         apply_edits(site)
-    second = run_cli(config, "--all")
+    second = once_events(config, "--all")
     _score_second_pass(sites, second, database, outcome)
-    third = run_cli(config, "--all")
+    third = once_events(config, "--all")
     outcome.pass3_changed = sum(1 for event in third if event["event"] == "story.changed")
     outcome.pass3_changed += sum(1 for event in third if event["event"] == "site.template_changed")
     for site, stories in zip(sites, originals, strict=True):
@@ -384,7 +339,7 @@ def _site_config(name: str) -> Any:
         return load_config(path).sites[0]
 
 
-SERVERS: list[ThreadingHTTPServer] = []
+SERVERS: list[SiteServer] = []
 
 
 def print_table(rows: list[tuple[str, str, str, str]]) -> None:
@@ -416,8 +371,7 @@ def main() -> None:
         cpu_without, cpu_with = first_sight_cpu(sites, arguments.repeat)
     finally:
         for server in SERVERS:
-            server.shutdown()
-            server.server_close()
+            server.close()
     memory, reference = results[True], results[False]
     stories = sum(len(site.stories) for site in sites)
     print(

@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import urlsplit
 
 from monitor import gate
-from monitor.config import Config, Site
+from monitor.config import Config
 from monitor.discover import canonicalize_url
-from monitor.discover.urls import host_in_domains
-from monitor.models import Article
 from monitor.store.links import LinkVerdict
-
-
-def site_of(config: Config | None, url: str | None) -> Site | None:
-    """The configured site whose domains hold the URL, if any (its include / not_stories / kinds apply)."""
-    if config is None or not url:
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return next((site for site in config.sites if host_in_domains(host, site.allowed_domains)), None)
-
-
-def current_verdict(article: Article, url: str | None, site: Site | None) -> gate.Verdict:
-    from monitor.pipeline.gating import verdict
-
-    if site is not None and url:
-        return verdict(site, canonicalize_url(url), article)
-    return gate.judge(article, url or "")
 
 
 def recorded_verdict(config: Config | None, url: str | None) -> LinkVerdict | None:

@@ -51,3 +51,13 @@ def run_monitor(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def once_events(config: Path, *args: str, timeout: float = 1800) -> list[dict[str, Any]]:
+    """`monitor once` over `config` as a real process; its JSON log events. Exits the benchmark on failure."""
+    import json
+
+    completed = run_monitor("--config", str(config), "--log-format", "json", "once", *args, timeout=timeout)
+    if completed.returncode != 0:
+        raise SystemExit(f"monitor once failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
+    return [json.loads(line) for line in completed.stderr.splitlines() if line.startswith('{"ts"')]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import monitor
 from monitor.errors import MonitorError
-from testbed.newsite import NewsSite
-from tests.conftest import REPO_ROOT, CliCall, run_monitor
+from testbed.newsite import NewsSite, SiteServer, Story
+from tests.conftest import REPO_ROOT, CliCall, run_monitor, site_entry, write_config
 
 COMMANDS = [
     ["run"],
@@ -155,3 +156,28 @@ def test_check_url_fetches_and_extracts(news_server: object, tmp_path: Path) -> 
     assert data["byline"] == story.byline
     assert data["canonical_url"] == f"{base}{story.path}"
     assert story.paragraphs[-1] in data["text"]
+
+
+def test_check_url_reads_the_page_as_its_site_does(news_server: SiteServer, tmp_path: Path) -> None:
+    """The site whose start URL host matches lends its selectors and its patterns to `check`."""
+    base = news_server.base_url
+    stories = list(news_server.site.stories.values())
+    site = site_entry(
+        base, selectors={"remove": [".entry-content > p:first-child"]}, exclude=[stories[1].slug]
+    )
+    config = write_config(tmp_path, [site])
+
+    def check(story: Story) -> dict[str, Any]:
+        completed = run_monitor("--config", str(config), "check", f"{base}{story.path}", "--json")
+        assert completed.returncode == 0, completed.stderr
+        return dict(json.loads(completed.stdout))
+
+    kept, excluded = check(stories[0]), check(stories[1])
+    plain = json.loads(run_monitor("check", f"{base}{stories[0].path}", "--json").stdout)  # no site
+    assert kept["site"] == "fixture-news" and stories[0].paragraphs[1] in kept["text"]
+    assert stories[0].paragraphs[0] not in kept["text"]  # the site's selectors removed it
+    assert plain["site"] is None and stories[0].paragraphs[0] in plain["text"]
+    assert kept["skipped_because"] is None
+    assert excluded["skipped_because"] == f"the site's exclude pattern {stories[1].slug!r} matches it"
+    text = run_monitor("--config", str(config), "check", f"{base}{stories[1].path}").stdout
+    assert f"discovery:     skips this URL: the site's exclude pattern {stories[1].slug!r}" in text

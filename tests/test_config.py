@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from monitor.config import load_config, parse_duration
 from monitor.errors import ConfigError
@@ -51,12 +53,29 @@ sites:
     assert config.fetch.keep_fetch_log == 30 * 86400  # the default
 
 
-@pytest.mark.parametrize(("value", "expected"), [("auto", None), ("0", 0), ("3", 3)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("auto", (os.cpu_count() or 1) - 1 or None), ("0", None), ("3", 3)]
+)
 def test_extract_workers(tmp_path: Path, value: str, expected: int | None) -> None:
+    """By its effect: the worker processes a pass sets up for a batch of new pages (none with 0)."""
+    import asyncio
+
+    from monitor.pipeline.runtime import EXTRACT_WORKERS_FROM, Runtime
+    from monitor.store import Store
+
     path = write(
         tmp_path, f'extract_workers: {value}\nsites: [{{name: a, start_urls: ["https://a.example/"]}}]\n'
     )
-    assert load_config(path).extract_workers == expected
+    config = load_config(path)
+    store = Store(config.database_url)
+    runtime = Runtime(config, store)
+    try:
+        runtime.start_extract_workers(EXTRACT_WORKERS_FROM)
+        workers = runtime.extract_workers
+        assert (workers.size if workers is not None else None) == expected
+    finally:
+        asyncio.run(runtime.aclose())
+        store.close()
 
 
 def test_bad_extract_workers_is_a_located_error(tmp_path: Path) -> None:
@@ -172,7 +191,8 @@ sites: [{name: a, start_urls: ['https://a.example/']}]
 
 def test_shipped_config_validates() -> None:
     config = load_config(REPO_ROOT / "config.yaml")
-    assert len(config.sites) >= 2
+    shipped = yaml.safe_load((REPO_ROOT / "config.yaml").read_text(encoding="utf-8"))["sites"]
+    assert [site.name for site in config.sites] == [entry["name"] for entry in shipped] != []
     assert all(site.interval_s >= 600 for site in config.sites)
     assert "monitor" in config.defaults.user_agent
 

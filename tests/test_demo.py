@@ -61,3 +61,29 @@ def test_demo_site_edits_only_stories_a_client_has_read() -> None:
         kinds = [newsroom.edit() and newsroom.stories[0].edits[-1] for _ in range(3)]
         assert kinds == ["paragraph", "update", "headline"]
         assert newsroom.stories[0].title == newsroom.stories[0].template.revised_title
+
+
+def test_demo_refuses_a_database_of_other_sites_and_leaves_it_alone(tmp_path: Path) -> None:
+    from monitor.store import Store
+
+    database = tmp_path / "real.db"
+    store = Store(f"sqlite:///{database}")
+    store.upgrade()
+    store.ensure_sites(["real-news"])
+    store.close()
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_bytes(b"my notes, not SQLite\n" * 50)
+
+    refused = run_monitor("demo", "--duration", "5", "--keep-db", str(database), cwd=tmp_path, env=CHECKOUT)
+    unreadable = run_monitor(
+        "demo", "--duration", "5", "--keep-db", str(not_a_database), cwd=tmp_path, env=CHECKOUT
+    )
+
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "holds other sites (real-news...)" in refused.stderr, refused.stderr
+    store = Store(f"sqlite:///{database}")
+    assert store.site_names() == ["real-news"]  # no demo site written into it
+    store.close()
+    assert unreadable.returncode == 1, unreadable.stdout + unreadable.stderr
+    assert "is not a monitor demo database" in unreadable.stderr, unreadable.stderr
+    assert not_a_database.read_bytes() == b"my notes, not SQLite\n" * 50

@@ -22,8 +22,9 @@ import httpx
 import pytest
 
 import monitor.fetch
+from monitor.charset import decode_html as decode_body
 from monitor.fetch import Fetcher, FetchSettings
-from monitor.fetch.body import BodyTooLarge, decode_body, decompress_bounded
+from monitor.fetch.body import BodyTooLarge, decompress_bounded
 from monitor.fetch.politeness import ROBOTS_MAX_TTL_S, RobotsCache
 from monitor.fetch.resolve import AddressCache, getaddrinfo_addresses
 from monitor.fetch.retry import backoff_delay, is_retryable, parse_retry_after

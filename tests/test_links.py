@@ -17,14 +17,14 @@ import pytest
 
 from monitor.store import links as link_store
 from tests.conftest import REPO_ROOT, CliCall, write_config
-from tests.sites.pages import Page, PagesServer, PagesSite, news_story
+from tests.sites.pages import Page, PagesServer, news_story, pages_site
 
 DATA = Path(__file__).parent / "data" / "gate"
 
 
 @pytest.fixture
 def pages_server() -> Iterator[PagesServer]:
-    site = PagesSite()
+    site = pages_site()
     for number in range(3):
         site.add(news_story(number))
     for name in ("product", "forum-thread", "listing"):
@@ -102,7 +102,7 @@ def test_a_503_first_sight_is_retried_without_the_listing_changing(
 
 
 def test_kill_minus_nine_mid_pass_then_clean_passes_store_every_story(tmp_path: Path) -> None:
-    site = PagesSite(delay_s=0.4)
+    site = pages_site(page_delay_s=0.4)
     for number in range(12):
         site.add(news_story(number))
     with PagesServer(site) as server:
@@ -124,7 +124,7 @@ def test_kill_minus_nine_mid_pass_then_clean_passes_store_every_story(tmp_path: 
         assert process.returncode == -signal.SIGKILL
         stored_before = rows(config, "SELECT COUNT(*) FROM articles")[0][0]
         assert isinstance(stored_before, int) and 1 <= stored_before < 12
-        site.delay_s = 0.0
+        site.page_delay_s = 0.0
         for _ in range(2):
             done = subprocess.run(
                 [sys.executable, "-m", "monitor", "--config", str(config), "once"],
@@ -148,7 +148,7 @@ def test_check_prints_the_recorded_verdict(cli: CliCall, tmp_path: Path, pages_s
 
 
 def test_pending_links_wait_in_the_table_with_their_shape(tmp_path: Path) -> None:
-    site = PagesSite()
+    site = pages_site()
     site.add(news_story(5))
     with PagesServer(site) as server:
         site.pages[news_story(5).path].status = 500
@@ -188,7 +188,7 @@ def test_a_story_that_turns_into_a_listing_is_marked_once_and_never_alerts(
 
 
 def test_story_shapes_learned_from_the_feed_apply_to_listing_links(cli: CliCall, tmp_path: Path) -> None:
-    site = PagesSite()
+    site = pages_site()
     for number, slug in enumerate(("best-ssds", "best-tvs")):
         site.add(news_story(number, path=f"/reviews/{slug}/", title=f"The Best {slug[5:].upper()}"))
     only_listed = site.add(news_story(7, path="/reviews/best-mice/", title="The Best Mice"))
@@ -214,7 +214,7 @@ def test_story_shapes_learned_from_the_feed_apply_to_listing_links(cli: CliCall,
 def test_live_blog_entries_are_stored_but_not_announced_unless_asked(
     cli: CliCall, tmp_path: Path, announce: bool
 ) -> None:
-    site = PagesSite()
+    site = pages_site()
     live_html = (DATA / "liveblog.html").read_text(encoding="utf-8")
     live = site.add(Page("/live/2026/11/03/election-night-live/", "Election night live", live_html))
     with PagesServer(site) as server:

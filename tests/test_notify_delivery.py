@@ -108,7 +108,7 @@ def test_filters_pick_sites_kinds_sizes_and_words(store: Store, receiver: Receiv
     edit_story(store, "https://alpha.example/one/", EDITED + " ", minor=True)  # date-only: nobody by default
     delivered = select(func.count()).select_from(deliveries).where(deliveries.c.status == "delivered")
     run_notifier(store, targets, lambda: count(store, delivered) == 5)
-    seen = {(target["name"], target["delivered"]) for target in target_summaries(store.engine)}
+    seen = {(target.name, target.delivered) for target in target_summaries(store.engine)}
     assert seen == {("alpha-only", 2), ("changed-only", 1), ("big", 0), ("ferry", 2)}
     assert len(receiver.accepted()) == 5
     # delivered rows are pruned after their keep time; nothing else is
@@ -128,7 +128,7 @@ def test_a_refused_event_is_recorded_as_failed_and_the_rest_go_on(store: Store) 
         run_notifier(store, (target,), lambda: count(store, failed) == 1)
         assert count(store, failed) == 1
         summary = target_summaries(store.engine)[0]
-        assert summary["failed"] == 1 and summary["last_error"] == "HTTP 410"
+        assert summary.failed == 1 and summary.last_error == "HTTP 410"
     finally:
         refusing.stop()
 
@@ -208,7 +208,7 @@ def test_page_and_feed_queries_answer_on_every_database(store: Store) -> None:
         assert edited.previous_body == BODY and edited.body == EDITED
         assert feed_stamp(engine, ChangeFilter(article_id=article_id))[2] == 2
         found = story_with_versions(engine, article_id)
-        assert found is not None and [row["version"] for row in found[1]] == [1, 2]
+        assert found is not None and [row.version for row in found[1]] == [1, 2]
         feed = feedparser.parse(
             render_feed(
                 list_changes(engine, ChangeFilter(), texts=True), feed_id="urn:x", title="t", self_url=None

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from monitor.newsite import WordPressTheme
 from monitor.report import format_text
 from testbed.newsite import NewsSite, SiteServer, Story, sample_site
 from tests.conftest import CliCall, site_entry, write_config
@@ -138,10 +139,10 @@ def test_dead_host_is_logged_and_recorded_while_other_sites_go_on(
     assert len(events(result.output, "story.new")) == 5
     with sqlite3.connect(tmp_path / "monitor.db") as connection:
         health = dict(connection.execute("SELECT site, consecutive_failures FROM site_health").fetchall())
-        errors = connection.execute(
-            "SELECT COUNT(*) FROM fetches WHERE site = 'dead-site' AND error IS NOT NULL"
-        )
-        assert errors.fetchone()[0] >= 1
+        fetches = connection.execute("SELECT url, error FROM fetches WHERE site = 'dead-site'").fetchall()
+    # the one request made, robots.txt, was refused; both sources then failed on it, without a request
+    assert fetches == [("http://127.0.0.1:9/robots.txt", "connect")]
+    assert {event["url"] for event in failed} == {"http://127.0.0.1:9/", "http://127.0.0.1:9/feed/"}
     assert health == {"dead-site": 1, "fixture-news": 0}
     assert [event["site"] for event in events(result.output, "site.failing")] == ["dead-site"]
     again = CliRunner().invoke(monitor_cli, ["--config", str(path), "--log-format", "json", "once"])
@@ -264,15 +265,13 @@ def test_a_discovered_link_to_a_private_address_is_refused(tmp_path: Path, news_
         "include": ["internal"],
     }
     path = write_config(tmp_path, [entry])
-    original_front_page = news_server.site.front_page
+    link = f'<a href="http://localhost:{port}/2025/10/21/internal-admin-story/">An internal story link</a>'
 
-    def front_page_with_internal_link(base: str) -> str:
-        link = (
-            f'<a href="http://localhost:{port}/2025/10/21/internal-admin-story/">An internal story link</a>'
-        )
-        return original_front_page(base).replace("</body>", link + "</body>")
+    class WithInternalLink(WordPressTheme):
+        def listing(self, *args: Any) -> str:
+            return super().listing(*args).replace("</body>", link + "</body>")
 
-    news_server.site.front_page = front_page_with_internal_link  # type: ignore[method-assign]
+    news_server.site.theme = WithInternalLink()
     result = CliRunner().invoke(
         monitor_cli, ["--config", str(path), "--log-format", "json", "once"], catch_exceptions=False
     )

@@ -173,6 +173,7 @@ def test_config_forces_furniture_and_keeps_a_block_that_is_not(tmp_path: Path, s
     result = CliRunner().invoke(monitor_cli, ["--config", str(config), "once"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     bodies = bodies_by_first_sight(config)
+    assert len(bodies) == STORIES
     assert all(BIO in body for body in bodies)  # never furniture, however many stories show it
     assert all(own_first not in body for body in bodies)  # always furniture, from the first story on
     assert all(ABOUT not in body for body in bodies[2:])
@@ -186,7 +187,8 @@ def test_min_stories_is_configurable(tmp_path: Path, server: SiteServer) -> None
     config = write_config(tmp_path, [site_entry(server.base_url, furniture_min_stories=10)])
     result = CliRunner().invoke(monitor_cli, ["--config", str(config), "once"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert all(ABOUT in body for body in bodies_by_first_sight(config))  # 6 stories < 10
+    bodies = bodies_by_first_sight(config)
+    assert len(bodies) == STORIES and all(ABOUT in body for body in bodies)  # 6 stories < 10
     assert rows(config, "SELECT COUNT(*) FROM site_furniture WHERE furniture") == [(0,)]
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import click
 
 from monitor.cli.app import cli, echo_line
 from monitor.cli.options import GlobalOptions, global_options
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError
 from monitor.terminal import safe_json, safe_text
 
 
@@ -26,7 +26,7 @@ from monitor.terminal import safe_json, safe_text
 def check(
     options: GlobalOptions, url: str | None, page_file: str | None, page_url: str | None, as_json: bool
 ) -> None:
-    """Fetch (or read) one page and print what extraction yields.
+    """Fetch (or read) one page as its site's pass would, and print what extraction and the gate make of it.
 
     \b
     Example:
@@ -35,29 +35,32 @@ def check(
     """
     from dataclasses import asdict
 
-    from monitor.extraction import extract
-
-    if page_file:
-        with open(page_file, "rb") as handle:
-            html: str | bytes = handle.read()
-        article = extract(html, url=page_url or url)
-    elif url:
-        article = extract(_fetch_one(options, url), url=url)
-    else:
-        raise click.UsageError("give a URL or --file PAGE.html")
     from monitor import verdicts
+    from monitor.pipeline.inspect import check_page
 
+    if not page_file and not url:
+        raise click.UsageError("give a URL or --file PAGE.html")
     config = _config_or_none(options)
-    page_address = page_url or url
-    found = verdicts.current_verdict(article, page_address, verdicts.site_of(config, page_address))
-    recorded = verdicts.recorded_verdict(config, page_address)
+    page_bytes = Path(page_file).read_bytes() if page_file else None
+    checked = check_page(config, page_url or url, page_bytes)
+    article = checked.article
+    recorded = verdicts.recorded_verdict(config, page_url or url)
+    site_name = checked.site.name if checked.site else None
     if as_json:
-        output = {**asdict(article), "gate": verdicts.verdict_json(found, recorded)}
+        output = {
+            **asdict(article),
+            "gate": verdicts.verdict_json(checked.verdict, recorded),
+            "site": site_name,
+            "skipped_because": checked.skipped_because,
+        }
         click.echo(safe_json(json.dumps(output, ensure_ascii=False, indent=2)))
         return
     for label in ("title", "byline", "published", "modified", "canonical_url", "language", "section"):
         echo_line(f"{label + ':':<15}{getattr(article, label) or ''}")
-    for line in verdicts.verdict_lines(found, recorded):
+    echo_line(f"{'site:':<15}{site_name or '(no configured site)'}")
+    if checked.skipped_because:
+        echo_line(f"{'discovery:':<15}skips this URL: {checked.skipped_because}")
+    for line in verdicts.verdict_lines(checked.verdict, recorded):
         echo_line(line)
     click.echo("")
     click.echo(safe_text(article.text))
@@ -69,22 +72,3 @@ def _config_or_none(options: GlobalOptions) -> Any:
         return options.config()
     except ConfigError:
         return None
-
-
-def _fetch_one(options: GlobalOptions, url: str) -> str:
-    from monitor.config import DEFAULT_USER_AGENT
-    from monitor.fetch import Fetcher, FetchSettings
-
-    try:
-        user_agent = options.config().defaults.user_agent
-    except ConfigError:
-        user_agent = DEFAULT_USER_AGENT
-
-    async def fetch() -> Any:
-        async with Fetcher(FetchSettings(user_agent=user_agent)) as fetcher:
-            return await fetcher.fetch(url, kind="page")
-
-    page = asyncio.run(fetch())
-    if not page.ok:
-        raise MonitorError(f"{url}: {page.error} {page.error_detail}".strip())
-    return str(page.text)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import MonitorError
+
+if TYPE_CHECKING:
+    from monitor.store.rows import NextRecheck, SiteStatus
 
 _NEAR = re.compile(r'syntax error near "(.*)"', re.DOTALL)
 
@@ -55,24 +58,35 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def add_schedule(
-    rows: list[dict[str, Any]], config: Any, rechecks: dict[str, tuple[str | None, int]], now: datetime
-) -> None:
-    """Add each site's next check (its last check plus its interval) and its stories' next recheck."""
+def with_schedule(
+    rows: list[SiteStatus], config: Any, rechecks: dict[str, NextRecheck], now: datetime
+) -> list[SiteStatus]:
+    """Each site with its next check (its last check plus its interval) and its stories' next recheck."""
+    from dataclasses import replace
+
     from monitor.clock import from_iso, to_iso
 
     intervals = {site.name: site.interval_s for site in config.sites if site.enabled}
+    scheduled_rows = []
     for row in rows:
-        interval_s = intervals.get(row["name"])
-        last_checked_at = row.get("last_checked_at")
+        interval_s = intervals.get(row.name)
         if interval_s is None:
             next_check = None  # no longer in the config, or disabled
-        elif last_checked_at is None:
+        elif row.last_checked_at is None:
             next_check = "due now"
         else:
-            planned = from_iso(last_checked_at) + timedelta(seconds=interval_s)
+            planned = from_iso(row.last_checked_at) + timedelta(seconds=interval_s)
             next_check = to_iso(planned) if planned > now else "due now"
-        earliest, scheduled = rechecks.get(row["name"], (None, 0))
+        recheck = rechecks.get(row.name)
+        earliest, scheduled = (recheck.earliest, recheck.scheduled) if recheck else (None, 0)
         if earliest is not None and from_iso(earliest) <= now:
             earliest = "due now"
-        row.update(next_check_at=next_check, next_recheck_at=earliest, rechecks_scheduled=scheduled)
+        scheduled_rows.append(
+            replace(
+                row,
+                next_check_at=next_check,
+                next_recheck_at=earliest,
+                rechecks_scheduled=scheduled,
+            )
+        )
+    return scheduled_rows

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,9 @@ from monitor.cli.messages import check_site_names, explain_search_error, one_lin
 from monitor.cli.options import GlobalOptions, global_options, open_for_reading
 from monitor.errors import MonitorError
 from monitor.terminal import safe_json, safe_line, safe_text
+
+if TYPE_CHECKING:
+    from monitor.store.rows import StoryRow, VersionRow
 
 
 @cli.command()
@@ -118,16 +122,16 @@ def history(options: GlobalOptions, url: str) -> None:
       monitor history https://example.com/2025/10/15/story/
     """
     story, story_versions = _story(options, url)
-    next_recheck = story["next_check_at"] or "never (past its last recheck step)"
+    next_recheck = story.next_check_at or "never (past its last recheck step)"
     echo_line(
-        f"{story['url']}  ({story['site']}, {story['status']}, first seen {story['first_seen_at']}, "
+        f"{story.url}  ({story.site}, {story.status}, first seen {story.first_seen_at}, "
         f"next recheck {next_recheck})"
     )
     for version in story_versions:
-        summary = version["summary"] or ("first version" if version["version"] == 1 else "")
+        summary = version.summary or ("first version" if version.version == 1 else "")
         echo_line(
-            f"  v{version['version']}  {version['fetched_at']}  "
-            f"{json.dumps(version['title'] or '', ensure_ascii=False)}  {summary}"
+            f"  v{version.version}  {version.fetched_at}  "
+            f"{json.dumps(version.title or '', ensure_ascii=False)}  {summary}"
         )
 
 
@@ -148,35 +152,25 @@ def diff(
       monitor diff https://example.com/2025/10/15/story/ --from 1 --to 3
     """
     from monitor import compare
-    from monitor.models import Article
 
     _story_row, story_versions = _story(options, url)
-    by_number = {version["version"]: version for version in story_versions}
+    by_number = {version.version: version for version in story_versions}
     newest = to_version or max(by_number)
     oldest = from_version or max((number for number in by_number if number < newest), default=newest)
     for number in (oldest, newest):
         if number not in by_number:
             raise MonitorError(f"{url} has no version {number} (versions: {sorted(by_number)})")
 
-    def as_snapshot(version: dict[str, Any]) -> Any:
-        return compare.snapshot(
-            Article(
-                title=version["title"],
-                byline=version["byline"],
-                published=version["published_at"],
-                modified=version["modified_at"],
-                text=version["body"],
-            )
-        )
-
-    comparison = compare.compare(as_snapshot(by_number[oldest]), as_snapshot(by_number[newest]))
+    comparison = compare.compare(
+        compare.snapshot(by_number[oldest].as_article()), compare.snapshot(by_number[newest].as_article())
+    )
     use_color = sys.stdout.isatty() if color is None else color
     echo_line(f"v{oldest} -> v{newest}: {comparison.summary or 'no difference'}")
     if comparison.diff:
         click.echo(compare.render_diff(safe_text(comparison.diff), color=use_color))
 
 
-def _story(options: GlobalOptions, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _story(options: GlobalOptions, url: str) -> tuple[StoryRow, list[VersionRow]]:
     from monitor.store.lookup import nearest_story_url
     from monitor.store.queries import story_versions
 
@@ -203,7 +197,7 @@ def status(options: GlobalOptions, as_json: bool) -> None:
     Example:
       monitor status
     """
-    from monitor.cli.messages import add_schedule
+    from monitor.cli.messages import with_schedule
     from monitor.clock import to_iso, utc_now
     from monitor.store.queries import next_rechecks, site_status
 
@@ -216,28 +210,32 @@ def status(options: GlobalOptions, as_json: bool) -> None:
             since_day=to_iso(now - timedelta(days=1)),
             since_week=to_iso(now - timedelta(days=7)),
         )
-        add_schedule(rows, config, next_rechecks(store.engine), now)
+        rows = with_schedule(rows, config, next_rechecks(store.engine), now)
     finally:
         store.close()
     if not rows:
         click.echo("no site has been checked yet: run `monitor once` or `monitor run`", err=True)
     if as_json:
         for row in rows:
+<<<<<<< HEAD
             click.echo(safe_json(json.dumps(row, default=str)))
         _echo_members(options, as_json)
+=======
+            click.echo(safe_json(json.dumps(asdict(row), default=str)))
+>>>>>>> main
         return
     header = (
         f"{'site':<24}{'last success':<22}{'fails':>6}{'stories':>9}{'/day':>7}{'changes':>9}{'complete':>10}"
     )
     click.echo(header + f"  {'next check':<22}{'next recheck':<22}last error")
     for row in rows:
-        share = f"{row['complete_share']:.0%}" if row["complete_share"] is not None else "-"
-        stale = "  STALE" if row["stale"] else ""
+        share = f"{row.complete_share:.0%}" if row.complete_share is not None else "-"
+        stale = "  STALE" if row.stale else ""
         echo_line(
-            f"{row['name']:<24}{row['last_success_at'] or 'never':<22}{row['consecutive_failures']:>6}"
-            f"{row['articles']:>9}{row['stories_per_day']:>7}{row['changes']:>9}{share:>10}  "
-            f"{row['next_check_at'] or '-':<22}{row['next_recheck_at'] or '-':<22}"
-            f"{(row['last_error'] or '')[:60]}{stale}"
+            f"{row.name:<24}{row.last_success_at or 'never':<22}{row.consecutive_failures:>6}"
+            f"{row.articles:>9}{row.stories_per_day:>7}{row.changes:>9}{share:>10}  "
+            f"{row.next_check_at or '-':<22}{row.next_recheck_at or '-':<22}"
+            f"{(row.last_error or '')[:60]}{stale}"
         )
     _echo_notify_status(options)
     _echo_members(options, as_json)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shlex
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,19 +100,20 @@ def _check_keep_db(database: Path) -> None:
     """Refuse to write demo stories into a database that holds real sites."""
     if not database.exists():
         return
+    from sqlalchemy.exc import DatabaseError
+
+    from monitor.store import Store
+
+    store = Store(f"sqlite:///{database}")
     try:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-            others = (
-                connection.execute("SELECT name FROM sites WHERE name != ?", (SITE_NAME,)).fetchall()
-                if "sites" in tables
-                else []
-            )
-    except sqlite3.DatabaseError as error:
-        raise MonitorError(f"{database} is not a monitor demo database: {error}") from None
+        others = [name for name in store.site_names() if name != SITE_NAME]
+    except DatabaseError as error:
+        raise MonitorError(f"{database} is not a monitor demo database: {error.orig}") from None
+    finally:
+        store.close()
     if others:
         raise MonitorError(
-            f"{database} holds other sites ({others[0][0]}...); keep the demo in a database of its own"
+            f"{database} holds other sites ({others[0]}...); keep the demo in a database of its own"
         )
 
 

@@ -1,15 +1,13 @@
-"""The demo site's stories as data: the templates the newsroom publishes, their edits, the story record."""
+"""The demo site's stories as data: the templates the newsroom publishes and the edits it makes to them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 SITE_NAME = "demo-news"
 SITE_TITLE = "The Riverton Courier"
 INITIAL_STORIES = 3
 FRONT_PAGE_STORIES = 15
-SECTIONS = ("local", "business", "politics", "science", "sport")
 
 
 @dataclass(frozen=True)
@@ -166,24 +164,3 @@ UPDATES = (
     "This story has been updated with a response from the regional authority.",
     "Readers can send questions about the plan to the Courier's newsdesk.",
 )
-
-
-@dataclass
-class Story:
-    number: int
-    template: Template
-    slug: str
-    title: str
-    published: datetime
-    paragraphs: list[str]
-    modified: datetime | None = None
-    edits: list[str] = field(default_factory=list)
-
-    @property
-    def path(self) -> str:
-        return f"/{self.published:%Y/%m/%d}/{self.slug}/"
-
-
-def slug(title: str) -> str:
-    words = "".join(char if char.isalnum() else " " for char in title.lower()).split()
-    return "-".join(words[:8])

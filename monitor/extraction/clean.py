@@ -7,37 +7,23 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from monitor.charset import decode_html, encoding_of
 from monitor.extraction import rules
 from monitor.markup import parse_html, without_inline_data
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _SPACES = re.compile(r"\s+")
 
 
 def _lexbor_input(html: bytes) -> bytes | str:
-    """Page bytes as lexbor should read them: valid UTF-8 (a UTF-8 BOM dropped) as the bytes themselves, since
-    lexbor reads UTF-8 and a str would only be encoded back to it; anything else decoded to text: BOM, then
-    the declared charset, then a detected one."""
-    for bom, encoding in _BOMS:
-        if html.startswith(bom):
-            html = html[len(bom) :]
-            if encoding == "utf-8" and _is_utf8(html):
-                return html
-            return html.decode(encoding, errors="replace")
-    if _is_utf8(html):
-        return html
-    declared = rules.META_CHARSET.search(html[: rules.CHARSET_SNIFF_BYTES])
-    if declared:
-        declared_encoding = _known_encoding(declared.group(1).decode("ascii", errors="ignore"))
-        if declared_encoding:
-            return html.decode(declared_encoding, errors="replace")
-    return _detect(html)
+    """Page bytes as lexbor should read them, decoded by monitor.charset (the fetcher's decoder too): UTF-8
+    (a UTF-8 BOM dropped) as the bytes themselves, since lexbor reads UTF-8 and a str would only be encoded
+    back to it; anything else decoded to text."""
+    encoding = encoding_of(html)
+    if encoding == "utf-8":
+        body = html.removeprefix(codecs.BOM_UTF8)
+        if _is_utf8(body):
+            return body
+    return decode_html(html)
 
 
 def _is_utf8(html: bytes) -> bool:
@@ -46,23 +32,6 @@ def _is_utf8(html: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _known_encoding(label: str) -> str | None:
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    # browsers read latin-1 labels as windows-1252 (WHATWG encoding standard)
-    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
-
-
-def _detect(html: bytes) -> str:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(html[:200_000]).best()
-    encoding = best.encoding if best is not None else "utf-8"
-    return html.decode(encoding, errors="replace")
 
 
 def parse(html: str | bytes) -> LexborHTMLParser:

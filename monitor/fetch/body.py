@@ -1,15 +1,14 @@
-"""Safe body handling: bounded streaming decompression, content-type filtering per kind, charset decoding."""
+"""Safe body handling: bounded streaming decompression, content-type filtering per kind (monitor.charset
+decodes the bytes)."""
 
 from __future__ import annotations
 
 import codecs
-import functools
 import re
 import zlib
 from typing import Protocol
 
 import brotli
-import charset_normalizer
 
 from monitor.models import FetchKind
 
@@ -43,36 +42,9 @@ ACCEPT_HEADERS: dict[str, str] = {
 SUPPORTED_ENCODINGS = "gzip, deflate, br"
 _MAX_STACKED_ENCODINGS = 2
 _SNIFF_BYTES = 1024
-_META_SCAN_BYTES = 4096
-_DETECT_BYTES = 64 * 1024
 
 _XML_START = re.compile(rb"^\s*(<\?xml|<rss|<feed|<rdf:RDF|<urlset|<sitemapindex)", re.IGNORECASE)
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<!--)", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# WHATWG encoding rules: these labels really mean their supersets on the web.
-_SUPERSETS = {
-    "ascii": "cp1252",
-    "latin-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "iso8859-9": "cp1254",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "euc_kr": "cp949",
-    "tis-620": "cp874",
-    "iso8859-11": "cp874",
-}
-# The single-byte legacy encodings a detector may confuse with Windows-1252 on mostly-Latin text.
-_LATIN_LOOKALIKES = frozenset(
-    {"cp1250", "cp1252", "latin_1", "iso8859_15", "mac_roman", "cp850", "iso8859_2"}
-)
 
 
 class BodyTooLarge(Exception):
@@ -245,69 +217,3 @@ def sniff_allowed(kind: FetchKind, body: bytes) -> bool:
 
 def _strip_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(codecs.BOM_UTF8) else data
-
-
-@functools.lru_cache(maxsize=256)  # a handful of labels, looked up for every page
-def normalize_encoding(label: str | None) -> str | None:
-    """Maps a charset label to a Python codec name (applying WHATWG supersets), or None if unknown."""
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip().lower()).name
-    except (LookupError, ValueError):
-        return None
-    return _SUPERSETS.get(name, name)
-
-
-def detect_charset(body: bytes, header_charset: str | None) -> str:
-    """BOM, then the HTTP header, then <meta charset> / XML declaration, then UTF-8, then detection.
-
-    A BOM beats the header (WHATWG "decode"). A declared UTF-8 that does not decode is a CMS lying about
-    legacy bytes, so detection decides instead of filling the text with U+FFFD.
-    """
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name
-    declared = normalize_encoding(header_charset) or _declared_in_document(body[:_META_SCAN_BYTES])
-    if declared and (declared != "utf-8" or _decodes(body, "utf-8")):
-        return declared
-    if declared is None and _decodes(body, "utf-8"):
-        return "utf-8"
-    return _guess(body)
-
-
-def _declared_in_document(head: bytes) -> str | None:
-    match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
-    if not match:
-        return None
-    name = normalize_encoding(match.group(1).decode("ascii", "replace"))
-    # A document cannot declare itself UTF-16 in ASCII bytes (WHATWG: treat as UTF-8).
-    return "utf-8" if name and name.startswith("utf-16") else name
-
-
-def _guess(body: bytes) -> str:
-    best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
-    guessed = normalize_encoding(best.encoding) if best else None
-    if guessed is None:
-        return "cp1252"
-    # On mostly-Latin text detectors hesitate between Windows-125x siblings; the web's default is 1252.
-    if guessed in _LATIN_LOOKALIKES and _decodes(body, "cp1252"):
-        return "cp1252"
-    return guessed
-
-
-def _decodes(body: bytes, encoding: str) -> bool:
-    try:
-        body.decode(encoding)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def decode_body(body: bytes, header_charset: str | None) -> str:
-    """Decodes a body to text; undecodable bytes become U+FFFD rather than failing the fetch."""
-    if not body:
-        return ""
-    encoding = detect_charset(body, header_charset)
-    text = body.decode(encoding, errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text

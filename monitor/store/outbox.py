@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, and_, func, select, update
 from monitor.clock import now_iso
 from monitor.store.database import write_transaction
 from monitor.store.engine import writer
+from monitor.store.rows import TargetSummary
 from monitor.store.schema import articles, changes, deliveries, notify_targets, outbox, versions
 
 
@@ -254,7 +255,7 @@ class OutboxStore:
         return write_transaction(self._writer)
 
 
-def target_summaries(engine: Engine) -> list[dict[str, Any]]:
+def target_summaries(engine: Engine) -> list[TargetSummary]:
     """Per notification target: deliveries pending, delivered and failed, and its last error."""
     counts = (
         select(deliveries.c.target, deliveries.c.status, func.count())
@@ -267,11 +268,11 @@ def target_summaries(engine: Engine) -> list[dict[str, Any]]:
             (row[0], row[1]): int(row[2]) for row in connection.execute(select(counts))
         }
     return [
-        {
-            **dict(target),
-            "pending": by_status.get((target["name"], "pending"), 0),
-            "delivered": by_status.get((target["name"], "delivered"), 0),
-            "failed": by_status.get((target["name"], "failed"), 0),
-        }
+        TargetSummary.of(
+            target,
+            pending=by_status.get((target["name"], "pending"), 0),
+            delivered=by_status.get((target["name"], "delivered"), 0),
+            failed=by_status.get((target["name"], "failed"), 0),
+        )
         for target in targets
     ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select
 
+from monitor.store.rows import ChangeEventRow, FeedStamp, StoryRow, VersionRow
 from monitor.store.schema import articles, changes, sites, versions
 
 KINDS = ("new", "changed", "reverted", "removed", "restored", "moved")
@@ -152,8 +153,8 @@ def _change_item(row: Any, texts: bool) -> ChangeItem:
     )
 
 
-def feed_stamp(engine: Engine, where: ChangeFilter) -> tuple[int, str | None, int]:
-    """(newest change id, its detection time, count) of what a feed lists: enough for ETag/Last-Modified."""
+def feed_stamp(engine: Engine, where: ChangeFilter) -> FeedStamp:
+    """The newest change id, its detection time and the count of what a feed lists: its ETag/Last-Modified."""
     query = _filtered(
         select(func.max(changes.c.id), func.max(changes.c.detected_at), func.count()).join(
             articles, articles.c.id == changes.c.article_id
@@ -162,7 +163,7 @@ def feed_stamp(engine: Engine, where: ChangeFilter) -> tuple[int, str | None, in
     )
     with engine.connect() as connection:
         row = connection.execute(query).one()
-    return int(row[0] or 0), row[1], int(row[2] or 0)
+    return FeedStamp(int(row[0] or 0), row[1], int(row[2] or 0))
 
 
 def site_names(engine: Engine) -> list[str]:
@@ -172,7 +173,7 @@ def site_names(engine: Engine) -> list[str]:
 
 def story_with_versions(
     engine: Engine, article_id: int
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | None:
+) -> tuple[StoryRow, list[VersionRow], list[ChangeEventRow]] | None:
     """A story row, its versions (oldest first) and its change events (oldest first)."""
     with engine.connect() as connection:
         story = connection.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
@@ -184,7 +185,11 @@ def story_with_versions(
         change_rows = connection.execute(
             select(changes).where(changes.c.article_id == article_id).order_by(changes.c.id)
         ).mappings()
-        return dict(story), [dict(row) for row in version_rows], [dict(row) for row in change_rows]
+        return (
+            StoryRow.of(story),
+            [VersionRow.of(row) for row in version_rows],
+            [ChangeEventRow.of(row) for row in change_rows],
+        )
 
 
 def article_id_by_url(engine: Engine, url: str) -> int | None:

@@ -1,26 +1,13 @@
-"""Read-only reporting queries behind `monitor changes`, `history`, `diff` and `status`."""
+"""Read-only reporting queries behind `monitor changes`, `history`, `diff` and `status` (rows: rows.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, func, select, text
 
+from monitor.store.rows import ChangeRow, NextRecheck, SearchHit, SiteStatus, StoryRow, VersionRow
 from monitor.store.schema import articles, changes, fetches, sites, versions
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRow:
-    detected_at: str
-    kind: str
-    site: str
-    url: str
-    version: int | None
-    title: str | None
-    fields: str | None
-    summary: str | None
-    minor: bool
 
 
 def recent_changes(
@@ -54,7 +41,7 @@ def recent_changes(
         return [ChangeRow(*row) for row in connection.execute(query)]
 
 
-def story_versions(engine: Engine, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+def story_versions(engine: Engine, url: str) -> tuple[StoryRow, list[VersionRow]] | None:
     """The story row and all its versions (oldest first), found by URL or canonical URL as pasted."""
     from monitor.store.lookup import find_story_id
 
@@ -82,14 +69,16 @@ def story_versions(engine: Engine, url: str) -> tuple[dict[str, Any], list[dict[
         }
     merged = []
     for row in rows:
-        item = dict(row)
         change = version_changes.get(row["version"], {})
-        item.update(summary=change.get("summary"), diff=change.get("diff"), minor=change.get("minor", False))
-        merged.append(item)
-    return dict(story), merged
+        merged.append(
+            VersionRow.of(
+                row, summary=change.get("summary"), diff=change.get("diff"), minor=change.get("minor", False)
+            )
+        )
+    return StoryRow.of(story), merged
 
 
-def site_status(engine: Engine, *, since_day: str, since_week: str) -> list[dict[str, Any]]:
+def site_status(engine: Engine, *, since_day: str, since_week: str) -> list[SiteStatus]:
     """Per-site health figures for `monitor status`."""
     with engine.connect() as connection:
         site_rows = connection.execute(select(sites).order_by(sites.c.name)).mappings().all()
@@ -131,18 +120,18 @@ def site_status(engine: Engine, *, since_day: str, since_week: str) -> list[dict
         name = row["name"]
         total = article_counts.get(name, 0)
         result.append(
-            {
-                **dict(row),
-                "articles": total,
-                "new_last_24h": day_counts.get(name, 0),
-                "stories_per_day": round(
+            SiteStatus.of(
+                row,
+                articles=total,
+                new_last_24h=day_counts.get(name, 0),
+                stories_per_day=round(
                     week_counts.get(name, 0) / _days_watched(row["created_at"], since_week), 1
                 ),
-                "changes": change_counts.get(name, 0),
-                "fetch_failures_24h": failure_counts.get(name, 0),
-                "complete_share": round(complete.get(name, 0) / total, 3) if total else None,
-                "stale": week_counts.get(name, 0) >= 7 and day_counts.get(name, 0) == 0,
-            }
+                changes=change_counts.get(name, 0),
+                fetch_failures_24h=failure_counts.get(name, 0),
+                complete_share=round(complete.get(name, 0) / total, 3) if total else None,
+                stale=week_counts.get(name, 0) >= 7 and day_counts.get(name, 0) == 0,
+            )
         )
     return result
 
@@ -156,7 +145,7 @@ def _days_watched(created_at: str, since_week: str) -> float:
     return min(7.0, max(1.0, watched_days))
 
 
-def next_rechecks(engine: Engine) -> dict[str, tuple[str | None, int]]:
+def next_rechecks(engine: Engine) -> dict[str, NextRecheck]:
     """Per site: the earliest next recheck of its active stories, and how many are scheduled at all."""
     with engine.connect() as connection:
         rows = connection.execute(
@@ -164,7 +153,7 @@ def next_rechecks(engine: Engine) -> dict[str, tuple[str | None, int]]:
             .where(articles.c.status == "active")
             .group_by(articles.c.site)
         ).all()
-    return {site: (earliest, count) for site, earliest, count in rows}
+    return {site: NextRecheck(earliest, count) for site, earliest, count in rows}
 
 
 def _complete_counts(connection: Any) -> dict[str, int]:
@@ -184,16 +173,6 @@ def _complete_counts(connection: Any) -> dict[str, int]:
         .group_by(articles.c.site)
     )
     return dict(connection.execute(query).all())
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    site: str
-    url: str
-    version: int
-    fetched_at: str
-    title: str | None
-    snippet: str
 
 
 def search_versions(

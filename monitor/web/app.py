@@ -31,6 +31,7 @@ from monitor.store.pages import (
     story_with_versions,
 )
 from monitor.store.queries import search_versions, site_status
+from monitor.store.rows import SiteStatus
 from monitor.web.atom import one_line, render_feed
 from monitor.web.story import version_views
 
@@ -130,7 +131,7 @@ def create_app(engine: Engine) -> Starlette:
 
     sites_memo = _Memo(SITES_TTL_S)
 
-    def site_rows() -> tuple[list[dict[str, Any]], str]:
+    def site_rows() -> tuple[list[SiteStatus], str]:
         now = utc_now()
         rows = site_status(
             engine, since_day=to_iso(now - timedelta(days=1)), since_week=to_iso(now - timedelta(days=7))

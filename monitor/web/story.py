@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
 
 from monitor.compare.worddiff import body_html, count_words, inline_html
+from monitor.store.rows import ChangeEventRow, VersionRow
 
 # Versions whose diff is drawn on one page (newest first); older ones are listed without a diff, so a
 # story edited a thousand times still renders fast.
@@ -30,9 +30,9 @@ class VersionView:
     words_removed: int
 
 
-def version_views(versions: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list[VersionView]:
+def version_views(versions: list[VersionRow], changes: list[ChangeEventRow]) -> list[VersionView]:
     """Views of a story's versions, newest first; each diffed against the version before it."""
-    summaries = {row["version"]: row["summary"] for row in changes if row["kind"] == "changed"}
+    summaries = {row.version: row.summary for row in changes if row.kind == "changed"}
     views = []
     newest_first = list(reversed(versions))
     for index, row in enumerate(newest_first):
@@ -41,24 +41,24 @@ def version_views(versions: list[dict[str, Any]], changes: list[dict[str, Any]])
         title_diff = byline_diff = None
         added = removed = 0
         if previous is not None and diffed:
-            if (previous["title"] or "") != (row["title"] or ""):
-                title_diff = Markup(inline_html(previous["title"], row["title"]))
-            if (previous["byline"] or "") != (row["byline"] or ""):
-                byline_diff = Markup(inline_html(previous["byline"], row["byline"]))
-            counts = count_words(previous["body"], row["body"])
+            if (previous.title or "") != (row.title or ""):
+                title_diff = Markup(inline_html(previous.title, row.title))
+            if (previous.byline or "") != (row.byline or ""):
+                byline_diff = Markup(inline_html(previous.byline, row.byline))
+            counts = count_words(previous.body, row.body)
             added, removed = counts.inserted, counts.deleted
         body = None
         if diffed:
-            body = Markup(body_html(previous["body"] if previous else None, row["body"]))
+            body = Markup(body_html(previous.body if previous else None, row.body))
         views.append(
             VersionView(
-                version=row["version"],
-                fetched_at=row["fetched_at"],
-                title=row["title"],
-                byline=row["byline"],
-                published_at=row["published_at"],
-                modified_at=row["modified_at"],
-                summary=summaries.get(row["version"]),
+                version=row.version,
+                fetched_at=row.fetched_at,
+                title=row.title,
+                byline=row.byline,
+                published_at=row.published_at,
+                modified_at=row.modified_at,
+                summary=summaries.get(row.version),
                 title_diff=title_diff,
                 byline_diff=byline_diff,
                 body=body,
