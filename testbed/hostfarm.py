@@ -8,11 +8,12 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
-from typing import Any
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
 
-from testbed.newsite import NewsSite, sample_site
-from testbed.serving import BackgroundServer
+from monitor.newsite import NewsSite
+from monitor.newsite.site import Response
+from testbed.newsite import sample_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        farm: HostFarm = self.server.site  # type: ignore[attr-defined]
+        farm: HostFarm = self.server.farm  # type: ignore[attr-defined]
         host_header = self.headers.get("Host") or ""
         with farm.lock:
             farm.arrivals.append(
@@ -73,34 +74,37 @@ class _Handler(BaseHTTPRequestHandler):
         if farm.delay_s:
             time.sleep(farm.delay_s)
         if site is None:
-            status, content_type, body = 404, "text/plain", "no such host"
+            response = Response(404, "text/plain", b"no such host")
         else:
-            with site.lock:
-                status, content_type, body = site.route(self.path.split("?")[0], f"http://{host_header}")
-        payload = body.encode("utf-8")
-        self.send_response(status)
-        if status == 301:
-            self.send_header("Location", f"http://{host_header}{body}")
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
+            response = site.respond(self.path, f"http://{host_header}", self.headers)
+        self.send_response(response.status)
+        if response.status != 304:
+            self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(payload)
+        self.wfile.write(response.body)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the access log
         return
 
 
-class FarmServer(BackgroundServer[HostFarm]):
-    """Serve a HostFarm on 0.0.0.0 (every loopback address) on one port."""
+class FarmServer:
+    """Serve a HostFarm on 0.0.0.0 (every loopback address) on one port, in a background thread."""
 
     def __init__(self, farm: HostFarm) -> None:
         for address in farm.addresses():
             site = sample_site(farm.stories)
             site.name = f"Fixture {address}"
             farm.sites[address] = site
-        super().__init__(farm, _Handler, "0.0.0.0")
+        self.site = farm
+        self.httpd = ThreadingHTTPServer(("0.0.0.0", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.farm = farm  # type: ignore[attr-defined]
         # A daemon killed mid-request resets its connection: expected here, not worth a traceback.
         self.httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="host-farm", daemon=True)
 
     @property
     def port(self) -> int:
@@ -108,3 +112,12 @@ class FarmServer(BackgroundServer[HostFarm]):
 
     def url(self, address: str) -> str:
         return f"http://{address}:{self.port}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)

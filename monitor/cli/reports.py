@@ -217,12 +217,8 @@ def status(options: GlobalOptions, as_json: bool) -> None:
         click.echo("no site has been checked yet: run `monitor once` or `monitor run`", err=True)
     if as_json:
         for row in rows:
-<<<<<<< HEAD
-            click.echo(safe_json(json.dumps(row, default=str)))
-        _echo_members(options, as_json)
-=======
             click.echo(safe_json(json.dumps(asdict(row), default=str)))
->>>>>>> main
+        _echo_members(options, as_json)
         return
     header = (
         f"{'site':<24}{'last success':<22}{'fails':>6}{'stories':>9}{'/day':>7}{'changes':>9}{'complete':>10}"

@@ -6,11 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-<<<<<<< HEAD
-from sqlalchemy import or_, select, update
-=======
-from sqlalchemy import inspect, select, update
->>>>>>> main
+from sqlalchemy import inspect, or_, select, update
 
 from monitor.clock import now_iso
 from monitor.store.database import StoreBase, insert_ignore
@@ -46,7 +42,6 @@ class SiteRecords(StoreBase):
         with self._write() as connection:
             connection.execute(update(sites).where(sites.c.name == site).values(**values))
 
-<<<<<<< HEAD
     def due_sites(self, names: Iterable[str], now: str) -> set[str]:
         """Which of these sites are due a check (`next_check_at` unset or past): several daemons."""
         with self.engine.connect() as connection:
@@ -67,14 +62,13 @@ class SiteRecords(StoreBase):
                 update(sites).where(sites.c.name == site, due).values(next_check_at=next_check_at)
             )
         return taken.rowcount == 1
-=======
+
     def site_names(self) -> list[str]:
         """The sites this database holds, by name (none when it has no monitor schema yet)."""
         with self.engine.connect() as connection:
             if not inspect(connection).has_table(sites.name):
                 return []
             return list(connection.execute(select(sites.c.name).order_by(sites.c.name)).scalars())
->>>>>>> main
 
     def site_failures(self, site: str) -> int:
         with self.engine.connect() as connection:
