@@ -213,7 +213,7 @@ class Coordinator:
             excess = list(self.owned)[target:][-step:]
             # Each waits for its host's request in flight, in the background: the heartbeats go on meanwhile.
             for host in excess:
-                handover = asyncio.create_task(self.release(host))
+                handover = asyncio.create_task(self._hand_over(host, self.owned.pop(host)))
                 self._handovers.add(handover)
                 handover.add_done_callback(self._handovers.discard)
             report.emit("lease.released", member=self.member, hosts=excess)
@@ -221,10 +221,15 @@ class Coordinator:
     async def release(self, host: str) -> None:
         """Hand one host over: no new request from here, the one in flight finishes, then its pacing goes
         into the lease row for the next owner."""
+        await self._hand_over(host, self.owned.pop(host))  # the gate refuses the host from now on
+
+    async def _hand_over(self, host: str, epoch: int) -> None:
+        """The rest of release(), once the host is out of `owned`."""
         assert self.member is not None
-        member, epoch = self.member, self.owned.pop(host)  # the gate refuses the host from now on
+        member = self.member
         wait_s, delay_s = await self._hosts.quiesce(host)
         delay = delay_s or self._delays_written.pop(host, 0.0)
+        self._delays_written.pop(host, None)
         try:
             self.leases.release(member, host, epoch, wait_s + HANDOVER_MARGIN_S, delay)
         except (StoreError, SQLAlchemyError) as error:  # its lease runs out instead; the next owner waits
