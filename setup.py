@@ -14,7 +14,7 @@ setup(
     ],
     package_dir={"monitor._migrations": "migrations"},
     package_data={
-        "monitor": ["py.typed", "web/templates/*.html", "web/templates/*.css"],
+        "monitor": ["py.typed", "gate_weights.json", "web/templates/*.html", "web/templates/*.css"],
         "monitor._migrations": ["script.py.mako"],
     },
 )

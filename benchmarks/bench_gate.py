@@ -202,7 +202,7 @@ def gate_cost(pages: list[Page], sample: int) -> tuple[float, float, float]:
         tree = clean.parse(page.body)
         found = extract_metadata(tree, page.base + page.path)  # extraction reads this anyway
         started = time.perf_counter()
-        page_signals(tree, found)
+        page_signals(tree, found, len(page.body))
         signals_s += time.perf_counter() - started
         started = time.perf_counter()
         judge(article, page.base + page.path)

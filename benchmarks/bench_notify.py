@@ -76,7 +76,9 @@ def build_archive(directory: Path, stories: int) -> Path:
             )
     store.close()
     config = directory / "config.yaml"
-    config.write_text(f"database: sqlite:///{database}\nsites: []\n", encoding="utf-8")
+    # `monitor serve` only reads the archive, but a config names its sites (their pages never fetched here)
+    entries = "".join(f"  - name: {name}\n    start_urls: ['http://127.0.0.1:9/{name}/']\n" for name in sites)
+    config.write_text(f"database: sqlite:///{database}\nsites:\n{entries}", encoding="utf-8")
     return config
 
 

@@ -1,56 +1,45 @@
 """The article gate: is an extracted page a story (and of which kind), from the evidence it carries.
 
 Pure functions over an Article and its PageSignals; the pipeline records the verdict (store/links.py). No
-single rule decides: story evidence (structured data, og:type, dates, byline, dated or descriptive URL, prose)
-is weighed against listing evidence (non-story structured types, prices and carts, posts and replies, teaser
-cards, pagination, too little prose). The weights are class-level judgements measured by
-benchmarks/bench_gate.py, never tuned to one page.
+single rule decides: every class of evidence (monitor/gate_features.py: structured data, og:type, dates,
+byline, headline, URL shape, prose and its share of the page, teaser cards, posts, prices, code, forms) is a
+feature, weighed by a logistic regression trained offline on labelled pages with grouped cross-validation
+(benchmarks/train_gate.py) and shipped as monitor/gate_weights.json; here it is a dot product. A site's own
+include / not_stories patterns decide before any evidence.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from functools import cache
+from pathlib import Path
 
+from monitor.gate_features import ARTICLE_TYPES, NON_STORY_TYPES, REASONS, features, prose_paragraphs
 from monitor.models import Article, PageSignals
 
-# schema.org's Article family (https://schema.org/Article, "More specific Types"), plus the story kinds.
-ARTICLE_TYPES = frozenset(
-    {
-        "Article", "NewsArticle", "AnalysisNewsArticle", "AskPublicNewsArticle", "BackgroundNewsArticle",
-        "OpinionNewsArticle", "ReportageNewsArticle", "ReviewNewsArticle", "BlogPosting", "LiveBlogPosting",
-        "SatiricalArticle", "ScholarlyArticle", "Report", "AdvertiserContentArticle", "PodcastEpisode",
-        "ImageGallery",
-    }
-)  # fmt: skip
-NON_STORY_TYPES = {
-    "listing": frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"}),
-    "product": frozenset({"Product", "ProductGroup", "Offer", "AggregateOffer", "IndividualProduct"}),
-    "forum": frozenset({"DiscussionForumPosting", "QAPage"}),
-    "service": frozenset(
-        {"Service", "Course", "LocalBusiness", "JobPosting", "Event", "SoftwareApplication"}
-    ),
-}
+__all__ = [
+    "ARTICLE_TYPES", "NON_STORY_TYPES", "STORY_KINDS", "Verdict", "hard_non_story", "judge", "story_kind"
+]  # fmt: skip
+
+WEIGHTS_FILE = Path(__file__).with_name("gate_weights.json")
 KIND_TYPES = (  # first match wins: a live blog is also an Article
     ("liveblog", frozenset({"LiveBlogPosting"})),
     ("podcast", frozenset({"PodcastEpisode"})),
     ("gallery", frozenset({"ImageGallery"})),
 )
+# the Article types that say "a written story" (an ImageGallery or PodcastEpisode type does not)
+WRITTEN_TYPES = ARTICLE_TYPES - {"ImageGallery", "PodcastEpisode", "LiveBlogPosting"}
+HARD_KINDS = ("product", "forum")  # structured types that decide alone (see hard_non_story)
 STORY_KINDS = ("article", "liveblog", "video", "gallery", "podcast")
-STORY_THRESHOLD = 3  # evidence points a page needs to be a story
-PROSE_MIN_WORDS = 20
-PROSE_PARAGRAPHS = 3
-LONG_PROSE_PARAGRAPHS = 8
-TEASER_CARDS = 10
-MIN_WORDS_WITHOUT_PROSE = 150
-DESCRIPTIVE_SLUG_WORDS = 4
-_DATE_IN_URL = re.compile(
-    r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-](0?[1-9]|[12]\d|3[01]))?(/|$|-)|/(19|20)\d{6}/|"
-    r"(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
-)
-_SLUG_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of a slug: letters only, two or more
+STORY_THRESHOLD = 0  # a score (tenths of log-odds above the trained threshold) of 0 or more is a story
+MEDIA_KIND_MAX_PROSE = 2  # a gallery or video page with more paragraphs of prose is an article with media
+REASONS_SHOWN = 8
+POINTS = 10  # score units per log-odds: reasons read "+14 a publication date"
+BASELINE = "the start of every page: no evidence is no story"
+_TYPED_REASONS = {f"structured_{kind}": types for kind, types in NON_STORY_TYPES.items()}
+_TYPED_REASONS["structured_article"] = ARTICLE_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +48,28 @@ class Verdict:
 
     is_story: bool
     kind: str  # a story kind (STORY_KINDS), or what the page is: listing, product, forum, service, page
-    score: int
+    score: int  # tenths of log-odds above the story threshold: >= 0 is a story
     reasons: tuple[str, ...]
 
     @property
     def label(self) -> str:
         return "story" if self.is_story else "not_story"
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The trained model: log-odds = intercept + sum(weight * feature); a story from `threshold` up."""
+
+    intercept: float
+    threshold: float
+    weights: dict[str, float]
+
+
+@cache
+def weights() -> Weights:
+    """The shipped weights, read on the first verdict (never at import: `monitor --help` stays cheap)."""
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    return Weights(float(data["intercept"]), float(data["threshold"]), dict(data["weights"]))
 
 
 def judge(
@@ -77,18 +82,24 @@ def judge(
 ) -> Verdict:
     """Weigh the page's evidence; a site's own patterns (include / not_stories) decide first."""
     signals = article.signals or PageSignals()
-    kind = story_kind(signals)
+    prose = prose_paragraphs(article)
+    kind = story_kind(signals, prose)
     if forced_not_story:
         return Verdict(False, "page", 0, ("config: not_stories pattern",))
     if forced_story:
         return Verdict(True, kind, 0, ("config: include pattern",))
-    prose = prose_paragraphs(article)
-    points: list[tuple[int, str]] = [
-        *_story_evidence(article, signals, url, prose),
-        *_listing_evidence(article, signals, prose),
+    hard = hard_non_story(signals)
+    if hard is not None:
+        named = ", ".join(sorted(set(signals.structured_types) & NON_STORY_TYPES[hard]))
+        reason = f"structured data of a {hard}: {named} (no Article type)"
+        return Verdict(False, hard, -POINTS * 10, (reason,))
+    model = weights()
+    contributions = [
+        (model.weights.get(name, 0.0) * value, name) for name, value in features(article, url, prose).items()
     ]
-    score = sum(weight for weight, _ in points)
-    reasons = tuple(f"{weight:+d} {reason}" for weight, reason in points)
+    log_odds = model.intercept + sum(contribution for contribution, _ in contributions)
+    score = round((log_odds - model.threshold) * POINTS)
+    reasons = _reasons([*contributions, (model.intercept - model.threshold, BASELINE)], signals)
     if score < STORY_THRESHOLD:
         return Verdict(False, _non_story_kind(signals), score, reasons)
     if kind not in kinds:
@@ -96,72 +107,56 @@ def judge(
     return Verdict(True, kind, score, reasons)
 
 
-def story_kind(signals: PageSignals) -> str:
-    """article, liveblog, video, gallery or podcast, from structured data and og:type."""
+def hard_non_story(signals: PageSignals) -> str | None:
+    """ "product" or "forum" when the page's structured data says so and names no Article type.
+
+    No story of the labelled sets carries one (benchmarks/train_gate.py); a listing or service type is
+    only weighed (stories carry those too)."""
+    types = set(signals.structured_types)
+    if types & ARTICLE_TYPES:
+        return None
+    for kind in HARD_KINDS:
+        if types & NON_STORY_TYPES[kind]:
+            return kind
+    return None
+
+
+def story_kind(signals: PageSignals, prose: int = 0) -> str:
+    """article, liveblog, video, gallery or podcast, from structured data and og:type.
+
+    A live blog or podcast type is strong evidence; a gallery or video needs its type on a page with almost
+    no prose of its own, and no written-story type: an article with a photo strip or an embedded clip is an
+    article.
+    """
     types = set(signals.structured_types)
     for kind, kind_types in KIND_TYPES:
         if types & kind_types:
-            return kind
+            if kind != "gallery" or _media_page(types, prose):
+                return kind
     og_type = signals.og_type or ""
-    if og_type.startswith("video") or ("VideoObject" in types and not types & ARTICLE_TYPES):
+    if (og_type.startswith("video") or "VideoObject" in types) and _media_page(types, prose):
         return "video"
     return "article"
 
 
-def prose_paragraphs(article: Article) -> int:
-    """Paragraphs of running text in the extracted story (enough words to be prose, not a caption)."""
-    # a space count is a word count to within one, at a fraction of split()'s cost
-    return sum(1 for paragraph in article.text.split("\n\n") if paragraph.count(" ") >= PROSE_MIN_WORDS - 1)
+def _media_page(types: set[str], prose: int) -> bool:
+    return not types & WRITTEN_TYPES and prose <= MEDIA_KIND_MAX_PROSE
 
 
-def _story_evidence(article: Article, signals: PageSignals, url: str, prose: int) -> list[tuple[int, str]]:
-    types = set(signals.structured_types)
-    found: list[tuple[int, str]] = []
-    article_types = sorted(types & ARTICLE_TYPES)
-    if article_types:
-        found.append((3, f"structured data: {', '.join(article_types)}"))
-    if signals.og_type == "article":
-        found.append((2, "og:type article"))
-    if signals.article_meta:
-        found.append((1, "article:published_time/author meta"))
-    if article.published:
-        found.append((2, "a publication date"))
-    if article.byline:
-        found.append((1, "a byline"))
-    path = urlsplit(url).path
-    if _DATE_IN_URL.search(path + "/"):
-        found.append((2, "a date in the URL"))
-    if _slug_words(path) >= DESCRIPTIVE_SLUG_WORDS:
-        found.append((1, "a descriptive slug"))
-    if prose >= PROSE_PARAGRAPHS:
-        found.append((1, f"{prose} paragraphs of prose"))
-    if prose >= LONG_PROSE_PARAGRAPHS:
-        found.append((1, "long prose"))
-    return found
-
-
-def _listing_evidence(article: Article, signals: PageSignals, prose: int) -> list[tuple[int, str]]:
-    types = set(signals.structured_types)
-    found: list[tuple[int, str]] = []
-    if not types & ARTICLE_TYPES:
-        for kind, kind_types in NON_STORY_TYPES.items():
-            matched = sorted(types & kind_types)
-            if matched:
-                found.append((-4, f"structured data of a {kind}: {', '.join(matched)}"))
-                break
-    if signals.commerce_marks >= 2:
-        found.append((-2, f"{signals.commerce_marks} prices or cart controls"))
-    if signals.forum_posts >= 3:
-        found.append((-3, f"{signals.forum_posts} posts or replies"))
-    if signals.linked_headings >= TEASER_CARDS and signals.linked_headings > prose:
-        found.append((-2, f"{signals.linked_headings} teaser headlines"))
-    if signals.pagination:
-        found.append((-1, "pagination"))
-    if prose < 2 and article.text.count(" ") + 1 < MIN_WORDS_WITHOUT_PROSE:
-        found.append((-2, "almost no prose"))
-    if signals.og_type in ("product", "profile", "book", "music.song", "music.album"):
-        found.append((-2, f"og:type {signals.og_type}"))
-    return found
+def _reasons(contributions: list[tuple[float, str]], signals: PageSignals) -> tuple[str, ...]:
+    """The features that weighed most, strongest first, each with its share of the score."""
+    ranked = sorted(contributions, key=lambda item: -abs(item[0]))
+    shown = []
+    for contribution, name in ranked[:REASONS_SHOWN]:
+        points = round(contribution * POINTS)
+        if points == 0:
+            break
+        reason = REASONS.get(name, name)
+        typed = _TYPED_REASONS.get(name)
+        if typed is not None:
+            reason += ": " + ", ".join(sorted(set(signals.structured_types) & typed))
+        shown.append(f"{points:+d} {reason}")
+    return tuple(shown) or ("no evidence either way",)
 
 
 def _non_story_kind(signals: PageSignals) -> str:
@@ -173,11 +168,6 @@ def _non_story_kind(signals: PageSignals) -> str:
         return "product"
     if signals.forum_posts >= 3:
         return "forum"
-    if signals.linked_headings >= TEASER_CARDS or signals.pagination:
+    if signals.linked_headings >= 10 or signals.pagination:
         return "listing"
     return "page"
-
-
-def _slug_words(path: str) -> int:
-    """Words of the wordiest path segment (`/news/senate-passes-the-budget/123` -> 4)."""
-    return max((len(_SLUG_WORD.findall(segment)) for segment in path.split("/")), default=0)

@@ -29,7 +29,7 @@ _TAG = r"""<(/?)([A-Za-z][^\s/>]*+)((?:[^<>"']++|"[^"<>]*+"|'[^'<>]*+')*+)>"""
 # long is matched further). Each scan from a "<" stops at the next < or >: linear.
 _ANY_TAG = r"""<(/?)[A-Za-z]"""
 _NESTING_TAG = r"""<(/?)(?!(?:NAMES)[\s/>])[A-Za-z]"""
-_LONG_TAG = r"""<[A-Za-z][^\s/>]*+\s(?=[^<>]{512})"""
+_LONG_TAG_CHARS = 512
 _CHUNK_CHARS = 1024
 _MANY_ATTRIBUTES = (
     r"""<[A-Za-z][^\s/>]*+(?=[^<>]{512})"""
@@ -42,16 +42,20 @@ _DATA_URI = rf"""data:[^"'\s<>)]{{{MIN_DATA_URI_CHARS},}}"""
 # starts (an old page's thousand unclosed <p>s is not a deep page).
 _NOT_NESTING = frozenset(
     "area base br col embed hr img input link meta param source track wbr keygen "
-    "p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp colgroup caption path".split()
+    "p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp colgroup caption "
+    "path use circle rect line polyline polygon ellipse stop".split()  # SVG leaves, written self-closed
 )
 _NESTING_TAG = _NESTING_TAG.replace("NAMES", "|".join(sorted(_NOT_NESTING, key=len, reverse=True)))
+# scripts and styles are raw text: the tags inside their strings ("<div class=ad>" in an ad loader, "<\\/a>"
+# closing what it opened) nest nothing, yet the counts above count them
+_RAW_TEXT_OPEN = r"<(script|style)\b[^>]*+>"
+_RAW_TEXT_CLOSE = r"</(?:script|style)\s*>"
 _DEPTH_STEPS: dict[str | bytes, int] = {"": 1, "/": -1, b"": 1, b"/": -1}
 
 
 @dataclass(frozen=True, slots=True)
 class _Syntax(Generic[AnyStr]):
     any_tag: re.Pattern[AnyStr]
-    long_tag: re.Pattern[AnyStr]
     nesting_tag: re.Pattern[AnyStr]
     many_attributes: re.Pattern[AnyStr]
     tag: re.Pattern[AnyStr]
@@ -64,11 +68,13 @@ class _Syntax(Generic[AnyStr]):
     not_nesting: frozenset[AnyStr]
     tag_open: AnyStr
     end_tag_open: AnyStr
+    tag_close: AnyStr
+    raw_text_open: re.Pattern[AnyStr]
+    raw_text_close: re.Pattern[AnyStr]
 
 
 _TEXT = _Syntax(
     re.compile(_ANY_TAG),
-    re.compile(_LONG_TAG),
     re.compile(_NESTING_TAG, re.IGNORECASE),
     re.compile(_MANY_ATTRIBUTES),
     re.compile(_TAG),
@@ -81,10 +87,12 @@ _TEXT = _Syntax(
     _NOT_NESTING,
     "<",
     "</",
+    ">",
+    re.compile(_RAW_TEXT_OPEN, re.IGNORECASE),
+    re.compile(_RAW_TEXT_CLOSE, re.IGNORECASE),
 )
 _BYTES = _Syntax(
     re.compile(_ANY_TAG.encode()),
-    re.compile(_LONG_TAG.encode()),
     re.compile(_NESTING_TAG.encode(), re.IGNORECASE),
     re.compile(_MANY_ATTRIBUTES.encode()),
     re.compile(_TAG.encode()),
@@ -97,6 +105,9 @@ _BYTES = _Syntax(
     frozenset(name.encode() for name in _NOT_NESTING),
     b"<",
     b"</",
+    b">",
+    re.compile(_RAW_TEXT_OPEN.encode(), re.IGNORECASE),
+    re.compile(_RAW_TEXT_CLOSE.encode(), re.IGNORECASE),
 )
 
 
@@ -126,11 +137,20 @@ def _out_of_bounds(page: AnyStr, syntax: _Syntax[AnyStr]) -> bool:
         _depth_bound(page, syntax) > MAX_DEPTH
         and _depth(page, syntax.any_tag) > MAX_DEPTH
         and _depth(page, syntax.nesting_tag) > MAX_DEPTH
+        and _depth(_without_raw_text(page, syntax), syntax.nesting_tag) > MAX_DEPTH
     )
     if too_deep:
         return True
-    # only a tag at least 512 characters long can hold that many attributes: count them there alone
-    return any(syntax.many_attributes.match(page, tag.start()) for tag in syntax.long_tag.finditer(page))
+    # only a tag at least 512 characters long can hold that many attributes: count them there alone. A tag
+    # is the text after the last "<" of a piece between two ">"s; splitting at ">" is one C pass, cheaper
+    # than a regex trying every "<"
+    for piece in page.split(syntax.tag_close):
+        if len(piece) <= _LONG_TAG_CHARS:
+            continue
+        start = piece.rfind(syntax.tag_open)
+        if start >= 0 and len(piece) - start > _LONG_TAG_CHARS and syntax.many_attributes.match(piece, start):
+            return True
+    return False
 
 
 def _depth_bound(page: AnyStr, syntax: _Syntax[AnyStr]) -> int:
@@ -157,6 +177,24 @@ def is_json_document(page: str | bytes) -> bool:
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
         return False
     return True
+
+
+def _without_raw_text(page: AnyStr, syntax: _Syntax[AnyStr]) -> AnyStr:
+    """The page without the contents of its scripts and styles; each character is scanned once (an unclosed
+    <script> runs to the end of the page, as in a browser)."""
+    kept = []
+    position = 0
+    while True:
+        opening = syntax.raw_text_open.search(page, position)
+        if opening is None:
+            kept.append(page[position:])
+            break
+        kept.append(page[position : opening.end()])
+        closing = syntax.raw_text_close.search(page, opening.end())
+        if closing is None:
+            break
+        position = closing.start()
+    return syntax.empty.join(kept)
 
 
 def _depth(page: AnyStr, tag_pattern: re.Pattern[AnyStr]) -> int:

@@ -238,3 +238,6 @@ class PageSignals:
     pagination: bool = False
     commerce_marks: int = 0  # prices, add-to-cart buttons and forms
     forum_posts: int = 0  # posts and replies of a thread
+    headline: bool = False  # an <h1> headline that is not the site's logo
+    code_blocks: int = 0  # <pre>: documentation and tutorials
+    page_chars: int = 0  # size of the page's markup, for the share of it the story holds

@@ -417,3 +417,70 @@ def test_learned_verdicts_need_agreeing_evidence() -> None:
         {"/a/{slug}/": (5, 0), "/hub/{slug}": (0, 4), "/{slug}/": (3, 3), "/b/": (1, 0)}
     )
     assert verdicts == {"/a/{slug}/": True, "/hub/{slug}": False}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/magazine/issue/2022/06", "/2024/05/", "/news/2024/05/01/", "/archive-of/2023"],
+)
+def test_listing_drops_date_archives(path: str) -> None:
+    # a path ending in a date and nothing after it lists that date's stories (issue 12, bench_discovery)
+    html = f'<a href="{path}">Vol 42 Issue 6: the month in stories</a>'
+    assert links_from_listing(html, "https://example.com/", site_domains=SITE) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/2024/05/01/council-approves-the-new-bridge/", "/magazine/2022/06/build-a-graphing-altimeter"]
+)
+def test_listing_keeps_dated_stories_beside_date_archives(path: str) -> None:
+    html = f'<a href="{path}">Council approves the new bridge over the river</a>'
+    links = links_from_listing(html, "https://example.com/", site_domains=SITE)
+    assert [link.url for link in links] == ["https://example.com" + path]
+
+
+@pytest.mark.parametrize(
+    ("path", "anchor"),
+    [
+        ("/tagged/proof-of-usefulness-hackathon", "#PROOF-OF-USEFULNESS-HACKATHON"),  # a tag hub
+        ("/pages/how-we-rate-and-review-products", "How We Rate and Review Products"),  # a CMS static page
+        ("/ml/all/0be301c0-f9be-4d70%40mail.example.com/", "reported"),  # a mailing-list message
+        ("/lists/announce/jane.doe@example.org/", "Mail from Jane Doe about the release"),
+    ],
+)
+def test_listing_drops_tag_hubs_static_pages_and_mail_archives(path: str, anchor: str) -> None:
+    html = f'<a href="{path}">{anchor}</a>'
+    assert links_from_listing(html, "https://example.com/", site_domains=SITE) == []
+
+
+@pytest.mark.parametrize("anchor", ["6.19.6", "5.15.202"])
+def test_a_release_number_anchor_is_a_story_not_a_counter(anchor: str) -> None:
+    # lwn.net's kernel release briefs: a dotted version names a release; "12" or "1.2k" still count replies
+    html = f'<a href="/Articles/1061210/">{anchor}</a><a href="/Articles/1061299/">12</a>'
+    links = links_from_listing(html, "https://example.com/", site_domains=SITE)
+    assert [(link.url, link.title) for link in links] == [("https://example.com/Articles/1061210/", anchor)]
+
+
+@pytest.mark.parametrize(
+    ("path", "anchor", "kept"),
+    [
+        ("/how-to-recycle-the-right-way/", "Recycling", False),  # a category's landing page
+        ("/zero-waste-minimal-wardrobe/", "Fashion & Beauty", False),
+        ("/ein-langer-artikel-ueber-wahlen", "Wahlen", True),  # a kicker the slug spells
+        ("/2026/11/23/a-long-night-in-parliament", "Budget", True),  # dated: a story whatever its anchor
+    ],
+)
+def test_a_short_label_the_slug_does_not_spell_is_a_category(path: str, anchor: str, kept: bool) -> None:
+    html = f'<a href="{path}">{anchor}</a>'
+    links = links_from_listing(html, "https://example.com/", site_domains=SITE)
+    assert [link.url for link in links] == (["https://example.com" + path] if kept else [])
+    forced = links_from_listing(html, "https://example.com/", site_domains=SITE, include=[path])
+    assert [link.url for link in forced] == ["https://example.com" + path]  # the site's include wins
+
+
+def test_a_category_label_is_a_story_when_the_page_also_gives_its_headline() -> None:
+    html = (
+        '<a href="/how-to-recycle-the-right-way/">Recycling</a>'
+        '<a href="/how-to-recycle-the-right-way/">How to recycle the right way, bin by bin</a>'
+    )
+    links = links_from_listing(html, "https://example.com/", site_domains=SITE)
+    assert [link.title for link in links] == ["How to recycle the right way, bin by bin"]

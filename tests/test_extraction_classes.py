@@ -242,3 +242,98 @@ def test_a_lede_held_by_the_stories_own_wrapper_is_not_repeated() -> None:
     assert len(paragraphs) == len(set(paragraphs))
     assert paragraphs[0].startswith("The harbour bridge will be rebuilt")
     assert any("Paragraph 6 of the story" in paragraph for paragraph in paragraphs)
+
+
+def test_tags_inside_scripts_and_svg_leaves_do_not_make_a_page_too_deep_to_keep_its_story() -> None:
+    # an ad loader writing 600 "<div>"s as strings and closing them as "<\/div>", and 600 self-closed <use/>
+    loader = "<script>" + "document.write('<div class=ad>');" * 600 + "document.write('<\\/div>');</script>"
+    icons = "<svg>" + '<use href="#icon"/>' * 600 + "</svg>"
+    html = _page(
+        f"{loader}{icons}<h1>Council votes on the harbour bridge</h1><div class='story'>{_story()}</div>"
+    )
+    article = extract(html)
+    assert "Paragraph 1 of the story" in article.text
+    assert "Paragraph 5 of the story" in article.text
+
+
+def test_a_story_container_that_is_itself_a_noscript_keeps_its_text() -> None:
+    html = _page(
+        f"{NAV}<h1>Council votes on the harbour bridge</h1><div class='holder'><script>render()</script>"
+        f"<noscript><span class='byline-author'>Posted by Ann Lee</span>{_story(4)}</noscript></div>"
+    )
+    article = extract(html)
+    assert "Paragraph 1 of the story" in article.text
+    assert "Paragraph 4 of the story" in article.text
+
+
+def test_a_dateline_inside_the_lede_paragraph_stays() -> None:
+    lede = "<p><span class='dateline'>KOBE – </span>A total of 6,000 masks went missing at a hospital.</p>"
+    html = _page(f"{NAV}<h1>Masks stolen from a hospital</h1><div class='entry'>{lede}{_story(4)}</div>")
+    assert "KOBE – A total of 6,000 masks" in extract(html).text
+
+
+def test_a_standfirst_in_the_story_header_beside_the_headline_is_kept() -> None:
+    standfirst = (
+        "<p>The harbour bridge has been closed for a year, and the council now says it will take another two "
+        "before the first cars cross it again, at twice the price.</p>"
+    )
+    html = _page(
+        f"<header class='site'>{NAV}</header><main><section><header><h1>Council votes on the bridge</h1>"
+        f"<div class='intro'>{standfirst}</div></header><div class='text'>{_story(4)}</div></section></main>"
+    )
+    article = extract(html)
+    assert "closed for a year" in article.text
+    assert "Paragraph 4 of the story" in article.text
+
+
+def test_live_commentary_and_opinion_labels_are_not_reader_comments() -> None:
+    ticker = "".join(
+        f"<div class='live-match-comment'><div class='live-match-comment-body'>Minute {n}: the home side "
+        f"presses high, wins a corner, and the visitors clear it away once more.</div></div>"
+        for n in range(1, 8)
+    )
+    html = _page(f"{NAV}<h1>Lorient hold Lyon</h1><div class='match-report'>{_story(2)}{ticker}</div>")
+    assert "Minute 5: the home side presses high" in extract(html).text
+    opinion = f"<div class='article commentary'><div class='sect commentary'>{_story(4)}</div></div>"
+    assert "Paragraph 3 of the story" in extract(_page(f"{NAV}<h1>Why the bridge matters</h1>{opinion}")).text
+
+
+def test_a_standfirst_in_a_header_labelled_div_above_the_body_is_kept() -> None:
+    standfirst = (
+        "<p>The prime minister must now ask for another delay, after parliament put off its vote on the "
+        "deal and left the whole timetable hanging once again.</p>"
+    )
+    html = _page(
+        f"<div class='site-header'>{NAV}</div><article><div class='o-article-header'><h1>Parliament delays "
+        f"the vote</h1><div class='article-intro'>{standfirst}</div></div>"
+        f"<div class='article-body'>{_story(4)}</div></article>"
+    )
+    article = extract(html)
+    assert "must now ask for another delay" in article.text
+    assert "Paragraph 4 of the story" in article.text
+
+
+def test_related_posts_headings_in_other_languages_and_their_lists_go() -> None:
+    related = (
+        "<h3>Ähnliche Beiträge</h3><ul><li><a href='/a'>Der alte Hafen wird saniert</a></li>"
+        "<li><a href='/b'>Neue Fähre für die Insel</a></li></ul>"
+    )
+    last = "<p>The last paragraph of the story comes after the box, as it does on many sites.</p>"
+    html = _page(
+        f"{NAV}<h1>Der Hafen bekommt eine neue Brücke</h1><div class='entry'>{_story(3)}{related}{last}</div>"
+    )
+    text = extract(html).text
+    assert "The last paragraph of the story" in text
+    assert "Ähnliche Beiträge" not in text
+    assert "Neue Fähre für die Insel" not in text
+
+
+def test_a_story_told_in_list_items_is_found_when_paragraphs_hold_next_to_nothing() -> None:
+    items = "".join(f"<li>{text}</li>" for text in _story(4, tag="span").split("</span>") if text)
+    items = items.replace("<span>", "")
+    poem = "<div class='textwidget'><p>Die Fänger wissen, wie Bälle ankommen, sagt das Gedicht.</p></div>"
+    sidebar = f"<ul class='widgets'><li class='widget'>{poem}</li><li class='widget'>{poem}</li></ul>"
+    html = _page(f"{NAV}<h1>The Garden</h1><div class='entry'><p>&nbsp;</p><ul>{items}</ul></div>{sidebar}")
+    text = extract(html).text
+    assert "Paragraph 1 of the story" in text
+    assert "Paragraph 4 of the story" in text

@@ -143,3 +143,80 @@ def test_a_site_name_after_a_full_width_separator_is_cut(title: str) -> None:
 def test_a_comment_counter_inside_the_headline_is_left_out() -> None:
     html = _page(f"<h1>Ferry company cuts the winter timetable <a href='#comments'>87</a></h1>{STORY}")
     assert extract(html).title == "Ferry company cuts the winter timetable"
+
+
+# --- dates, round 3 -----------------------------------------------------------------------------------------
+
+
+def test_a_video_page_is_dated_by_its_json_ld_upload_date() -> None:
+    head = _json_ld({"@type": "VideoObject", "name": "Harbour bridge vote", "uploadDate": "2019-10-19T07:49"})
+    assert extract(_page(f"<h1>Harbour bridge vote</h1>{STORY}", head)).published == "2019-10-19T07:49:00"
+
+
+def test_an_hatom_abbr_is_dated_by_its_title_attribute() -> None:
+    byline = "<abbr class='published' itemprop='datePublished' title='2017-09-09T10:52:00+02:00'>10:52</abbr>"
+    article = extract(_page(f"<h1>Der Hafen bekommt eine neue Brücke</h1><div>{byline}</div>{STORY}"))
+    assert article.published == "2017-09-09T10:52:00+02:00"
+
+
+def test_an_rdfa_creation_date_is_read() -> None:
+    meta = "<span property='schema:dateCreated' content='2022-01-28T12:45:46+00:00'></span>"
+    article = extract(_page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{meta}{STORY}"))
+    assert article.published == "2022-01-28T12:45:46+00:00"
+
+
+def test_a_date_class_is_matched_whatever_its_case() -> None:
+    line = "<span class='itemPoster'>von Cooper</span> <span class='itemPostDate'>am 25.08.2015</span>"
+    article = extract(_page(f"<div class='title'>Der Hafen</div><div>{line}</div>{STORY}"))
+    assert article.published == "2015-08-25"
+
+
+def test_a_dotted_date_with_a_time_is_day_first() -> None:
+    head = '<meta property="article:published_time" content="10.12.2022, 07:00:03">'
+    article = extract(_page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}", head))
+    assert article.published is not None and article.published.startswith("2022-12-10")
+
+
+def test_a_date_printed_under_the_headline_beats_a_labelled_date_in_a_teaser() -> None:
+    teaser = "<div class='teaser'><a href='/old'>Pressemitteilung vom 16.11.2020: Ein alter Bericht</a></div>"
+    html = _page(f"{teaser}<h1>Der Hafen bekommt eine neue Brücke</h1><p><em>20.01.2022</em></p>{STORY}")
+    assert extract(html).published == "2022-01-20"
+
+
+def test_a_french_mise_en_ligne_label_dates_the_page() -> None:
+    credits = "<ul><li><p>Mise en ligne</p><p>23 mai 2019</p></li></ul>"
+    html = _page(f"<div>La voix des nuls</div>{STORY}{credits}")
+    assert extract(html).published == "2019-05-23"
+
+
+def test_counters_and_numbered_handles_in_a_byline_are_not_authors() -> None:
+    byline = "<div class='byline'><a href='/u/sottek'>T.C. Sottek</a>, <span>203 comments</span>, new</div>"
+    article = extract(_page(f"<h1>Harbour bridge vote</h1>{byline}{STORY}"))
+    assert article.authors == ("T.C. Sottek",)
+    handle = "<div class='author'>Posted by rmb8090</div>"
+    assert extract(_page(f"<h1>Harbour bridge vote</h1>{handle}{STORY}")).authors == ()
+
+
+def test_a_dotted_date_with_a_two_digit_year_is_day_first_in_this_century() -> None:
+    html = _page(f"<div class='date'>Kultur, 2.11.22</div><h1>Konzert-Highlights im November</h1>{STORY}")
+    assert extract(html).published == "2022-11-02"
+
+
+def test_text_inside_scripts_is_no_printed_date() -> None:
+    script = "<script>var config = {label: 'Datum: 01.01.2020', slot: 7};</script>"
+    html = _page(f"{script}<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}<div>Datum: 19.11.2021</div>")
+    assert extract(html).published == "2021-11-19"
+
+
+def test_a_page_whose_headline_is_not_in_its_text_is_dated_from_its_top() -> None:
+    html = _page(
+        f"<div class='box'>Apr 7, 2009</div><div>This week's theme</div>{STORY}", title="A.Word.A.Day"
+    )
+    assert extract(html).published == "2009-04-07"
+
+
+def test_a_wiki_page_is_dated_by_its_last_edited_line_when_nothing_else_dates_it() -> None:
+    html = _page(
+        f"<div>Beginners guide</div>{STORY}<p id='pageinfo'>Download (last edited 2019-11-10 13:28)</p>"
+    )
+    assert extract(html).published == "2019-11-10"

@@ -12,12 +12,10 @@ from monitor.report import _LABELS, Event
 
 PACKAGE = Path(__file__).resolve().parent.parent / "monitor"
 MAX_LINES = 400
-# Files over MAX_LINES, each at most as long as it is now: they may shrink, never grow. The extraction
-# work (issue 14) owns both; splitting them is open work (issue 11).
-OVER_THE_LIMIT_TODAY = {
-    "extraction/body.py": 466,
-    "extraction/rules.py": 430,
-}
+# Files over MAX_LINES, each at most as long as it is now: they may shrink, never grow. None today: the
+# redesign split cli.py, config.py, demo.py and fetch/client.py, and issue 14 extraction/body.py and
+# extraction/rules.py (issue 11).
+OVER_THE_LIMIT_TODAY: dict[str, int] = {}
 
 
 def modules() -> list[Path]:

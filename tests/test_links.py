@@ -27,7 +27,7 @@ def pages_server() -> Iterator[PagesServer]:
     site = pages_site()
     for number in range(3):
         site.add(news_story(number))
-    for name in ("product", "forum-thread", "listing"):
+    for name in ("product", "forum-thread"):
         page_html = (DATA / f"{name}.html").read_text(encoding="utf-8")
         site.add(Page(f"/pages/{name}/", f"The {name} page", page_html))
     with PagesServer(site) as server:
@@ -59,7 +59,6 @@ def test_non_stories_listed_in_a_feed_are_not_stored_and_not_refetched(
     assert verdicts == {
         f"{base}/pages/product/": "not_story:product",
         f"{base}/pages/forum-thread/": "not_story:forum",
-        f"{base}/pages/listing/": "not_story:listing",
     }
     reasons = rows(config, f"SELECT reasons FROM discovered_links WHERE url = '{base}/pages/product/'")[0][0]
     assert any("Product" in reason for reason in json.loads(str(reasons)))
@@ -166,15 +165,15 @@ def test_pending_links_wait_in_the_table_with_their_shape(tmp_path: Path) -> Non
     ]
 
 
-def test_a_story_that_turns_into_a_listing_is_marked_once_and_never_alerts(
+def test_a_story_that_turns_into_a_forum_thread_is_marked_once_and_never_alerts(
     cli: CliCall, tmp_path: Path, pages_server: PagesServer
 ) -> None:
     config = pages_config(tmp_path, pages_server)
     assert cli("once", config=config).exit_code == 0
     story = pages_server.site.pages[news_story(0).path]
-    listing_html = (DATA / "listing.html").read_text(encoding="utf-8")
-    for turn in range(3):  # the hub's teasers reorder and its counters move on every fetch
-        story.body = listing_html.replace("Story number 1 ", f"Story number {turn} moved ")
+    thread_html = (DATA / "forum-thread.html").read_text(encoding="utf-8")
+    for turn in range(3):  # the thread's counters move on every fetch
+        story.body = thread_html.replace("</body>", f"<p>{turn + 40} members online</p></body>")
         result = cli("once", "--all", config=config)
         assert result.exit_code == 0, result.output
         assert '"story.changed"' not in result.output

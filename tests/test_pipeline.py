@@ -395,3 +395,37 @@ def test_extraction_in_worker_processes_stores_the_same_stories(
     assert pools == [2]  # no pool with extract_workers: 0
     assert len(stored[0]) == 5
     assert stored[0] == stored[1]
+
+
+def test_small_pages_skip_the_worker_started_for_a_large_one(tmp_path: Path) -> None:
+    """A worker started to put a large page under the deadline does not take every small page after it (a
+    round trip costs more than it buys); workers started for many new stories take them all."""
+    from monitor.config import load_config
+    from monitor.extraction import extract
+    from monitor.pipeline import Runtime
+    from monitor.pipeline.runtime import EXTRACT_WORKERS_FROM, parse_bounded
+    from monitor.pipeline.workers import BOUNDED_FROM_CHARS
+    from monitor.store import Store
+
+    config = load_config(write_config(tmp_path, [site_entry("https://news.example")]))
+    page = "<html><body><article><h1>Small</h1><p>" + "A small story of one paragraph. " * 20 + "</p>"
+    page += "</article></body></html>"
+
+    async def check() -> None:
+        runtime = Runtime(config, Store(config.database_url))
+        try:
+            assert runtime.workers_for(len(page)) is None
+            workers = runtime.workers_for(BOUNDED_FROM_CHARS)  # a large page: a worker, for its deadline
+            assert workers is not None
+            assert runtime.workers_for(len(page)) is None  # a small one stays in the main process
+            here = await parse_bounded(runtime, len(page), extract, page, "https://news.example/a")
+            assert here.title == "Small"
+            runtime.start_extract_workers(EXTRACT_WORKERS_FROM)  # many new stories: every page goes
+            assert runtime.workers_for(len(page)) is workers
+            there = await parse_bounded(runtime, len(page), extract, page, "https://news.example/a")
+            assert there == here
+        finally:
+            await runtime.aclose()
+            runtime.store.close()
+
+    asyncio.run(check())

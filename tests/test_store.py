@@ -312,6 +312,41 @@ def test_full_text_search_follows_the_current_version(store: Store) -> None:
     assert [hit.version for hit in search_versions(store.engine, "bridge", site_names=["site-a"])] == [2]
 
 
+def test_search_ranks_the_most_recent_matches_and_snippets_the_hits(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.store import queries
+
+    texts = [
+        "Harbour harbour harbour: the harbour flooded, the harbour closed.",  # the best match, and the oldest
+        "The harbour reopened on Monday.",
+        "Boats left the harbour harbour at dawn.",
+        "A quiet day in town.",
+        "The harbour fair drew a crowd.",
+    ]
+    for number, body in enumerate(texts):
+        store.add_story(
+            "site-a",
+            version_of(f"https://a.example/{number}", body),
+            next_check_at=None,
+            etag=None,
+            last_modified=None,
+            body_sha256=str(number),
+        )
+    hits = queries.search_versions(store.engine, "harbour", limit=10)
+    assert {hit.url for hit in hits} == {f"https://a.example/{n}" for n in (0, 1, 2, 4)}
+    assert all("[" in hit.snippet and "]" in hit.snippet for hit in hits)
+    if store.engine.dialect.name == "sqlite":  # bm25 among the candidates (PostgreSQL lists newest first)
+        assert hits[0].url == "https://a.example/0"
+        monkeypatch.setattr(queries, "RANK_EVERY_MATCH_UP_TO", 3)  # 4 match: more than that
+        monkeypatch.setattr(queries, "SEARCH_CANDIDATES", 2)  # so only the two newest matches are ranked
+        ranked = queries.search_versions(store.engine, "harbour", limit=10)
+        assert [hit.url for hit in ranked] == ["https://a.example/2", "https://a.example/4"]
+        assert [hit.url for hit in queries.search_versions(store.engine, "harbour", limit=1)] == [
+            "https://a.example/2"
+        ]
+
+
 def test_full_disk_is_a_clear_error_and_a_later_retry_succeeds(tmp_path: Path) -> None:
     """SQLITE_FULL (simulated by max_page_count) is a StoreError, corrupts nothing, and a retry works."""
     from sqlalchemy import event

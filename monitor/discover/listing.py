@@ -17,6 +17,7 @@ from monitor.models import ArticleLink
 MIN_SCORE = 2
 MIN_SLUG_WORDS = 4  # three-word slugs are as often category pages (`/ai-and-ml/`) as stories
 MIN_ANCHOR_WORDS = 5
+MAX_LABEL_WORDS = 2  # an anchor this short that the slug does not spell is a category label
 MIN_ID_DIGITS = 5
 # Links read on one listing page: a real front page has a few hundred; 200,000 took 31 s and 280 MB.
 MAX_LISTING_LINKS = 10_000
@@ -49,6 +50,7 @@ def links_from_listing(
     exclude_patterns = [re.compile(pattern) for pattern in exclude]
     page_url = canonicalize_url(base_url)
     titles: dict[str, str | None] = {}
+    forced: set[str] = set()  # taken by the site's include patterns or a learned story shape
     anchors = tree.css("a[href]")
     if len(anchors) > MAX_LISTING_LINKS and problems is not None:
         problems.append("listing_cut")
@@ -59,12 +61,30 @@ def links_from_listing(
         if any(pattern.search(url) for pattern in exclude_patterns):
             continue
         title = _anchor_text(anchor.text(separator=" "))
-        wanted = any(pattern.search(url) for pattern in include_patterns) or learned.get(
-            url_shape(url), _looks_like_story(url, title)
-        )
+        if any(pattern.search(url) for pattern in include_patterns) or learned.get(url_shape(url)):
+            forced.add(url)
+        wanted = url in forced or learned.get(url_shape(url), _looks_like_story(url, title))
         if wanted and (url not in titles or len(title or "") > len(titles[url] or "")):
             titles[url] = title
-    return [ArticleLink(url=url, source="listing", title=title) for url, title in titles.items()]
+    return [
+        ArticleLink(url=url, source="listing", title=title)
+        for url, title in titles.items()
+        if url in forced or not _category_label(url, title)
+    ]
+
+
+def _category_label(url: str, title: str | None) -> bool:
+    """A link whose every anchor on the page is a label of one or two words the slug does not spell
+    ("Recycling" -> `/how-to-recycle-the-right-way/`): a category's landing page, not a story; a dated or
+    numbered URL stays a story whatever its anchor."""
+    words = _WORD.findall(title or "")
+    if not words or len(words) > MAX_LABEL_WORDS:
+        return False
+    path = urlsplit(url).path.lower()
+    if patterns.DATE_IN_PATH.search(path + "/") or _LONG_ID.search(path):
+        return False
+    slug = set(re.split(r"[^\w]+", path))
+    return not any(word.lower() in slug for word in words)
 
 
 def _document_base(tree: LexborHTMLParser, base_url: str) -> str:
@@ -109,6 +129,10 @@ def _is_navigation(segments: list[str], query: str, title: str | None) -> bool:
     if query_names & patterns.LISTING_PARAMS or any(patterns.LISTING_SEGMENT.match(s) for s in segments):
         return True
     if segments[-1] in patterns.LAST_SEGMENT_ONLY:
+        return True
+    if patterns.DATE_ARCHIVE.search("/" + "/".join(segments)) or patterns.EMAIL_IN_PATH.search(
+        "/".join(segments)
+    ):
         return True
     dated = patterns.DATE_IN_PATH.search("/" + "/".join(segments) + "/") is not None
     # A one-word section named like furniture (`/policy/890904/<slug>`) is a section when a story id follows;

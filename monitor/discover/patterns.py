@@ -29,7 +29,8 @@ FURNITURE_PHRASES = re.compile(
     r"how-to-(subscribe|advertise|contact))(-|$)"
 )
 # First path segments (or any segment followed by at most one more) that open a hub, not a story:
-# `/hub/<slug>`, `/topics/<slug>`, `/programs/<slug>`, `/series/770565791/...`, `/organization/17023280/...`.
+# `/hub/<slug>`, `/topics/<slug>`, `/programs/<slug>`, `/series/770565791/...`, `/organization/17023280/...`,
+# `/tagged/<slug>`, and a CMS's static pages (`/pages/how-we-rate`, `/pages/shipping`).
 HUB_SEGMENTS = frozenset(
     {
         "tag", "tags", "topic", "topics", "category", "categories", "author", "authors", "hub", "hubs",
@@ -37,7 +38,8 @@ HUB_SEGMENTS = frozenset(
         "organization", "organizations", "inside", "db", "collections", "collection",
         "channel", "channels", "subject", "subjects", "keyword", "keywords", "label", "labels",
         "contributor", "contributors", "columnist", "columnists", "writers", "search", "user", "users",
-        "page", "list", "lists", "filter", "sort", "events", "wp-admin", "cdn-cgi", "members",
+        "page", "list", "lists", "filter", "sort", "events", "wp-admin", "cdn-cgi", "members", "tagged",
+        "pages",
     }
 )  # fmt: skip
 # Segments that are navigation only when they end the path: `/archive/`, `/weather/`, `/podcasts/`
@@ -45,9 +47,10 @@ HUB_SEGMENTS = frozenset(
 LAST_SEGMENT_ONLY = frozenset(
     {"archive", "archives", "weather", "podcasts", "podcast", "video", "videos", "games", "horoscope", "live"}
 )
-# Anchors that count or open a thread rather than name a story: "15 Comments", "Reply", "3 shares".
+# Anchors that count or open a thread rather than name a story: "15 Comments", "Reply", "3 shares", "1.2k"
+# (a dotted version number, "6.19.6", names a release: not a count).
 COUNT_ANCHOR = re.compile(
-    r"^\W*(\d[\d,.]*\s*[kKmM]?\s*)?(comments?|replies|reply|responses|reactions|shares?|views?|likes?|"
+    r"^\W*(\d[\d,]*(\.\d+)?\s*[kKmM]?\s*)?(comments?|replies|reply|responses|reactions|shares?|views?|likes?|"
     r"votes?|answers?|posts?|kommentare?|commentaires?|comentarios?)?\W*$",
     re.IGNORECASE,
 )
@@ -71,6 +74,14 @@ DATE_IN_PATH = re.compile(
     r"/(19|20)\d{2}[/-](0?[1-9]|1[0-2])([/-](0?[1-9]|[12]\d|3[01]))?(/|$|-)|/(19|20)\d{6}/|"
     r"(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
 )
+
+# A path that ends in a date and nothing after it is that date's archive (`/magazine/issue/2022/06`,
+# `/2024/05/01/`): a listing of the day's or month's stories, never one of them.
+DATE_ARCHIVE = re.compile(r"/(19|20)\d{2}(/(0?[1-9]|1[0-2])(/(0?[1-9]|[12]\d|3[01]))?)?/?$")
+
+# An e-mail address in the path (`/ml/all/<message-id>%40example.com/`): a mailing-list message or a
+# profile, never a story.
+EMAIL_IN_PATH = re.compile(r"[\w.+-](@|%40)[\w-]+\.[\w.-]+", re.IGNORECASE)
 
 
 def is_furniture_slug(segment: str) -> bool:

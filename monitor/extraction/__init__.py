@@ -30,16 +30,17 @@ def extract(html: str | bytes, url: str | None = None, selectors: Selectors | No
 def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) -> Article:
     if is_json_document(html):
         return Article(canonical_url=url, problem="not_html")  # its body would be the raw JSON
-    # 1. decode and parse; metadata first, while JSON-LD scripts are still in the tree
+    # 1. decode and parse; the app state and metadata first, while the scripts are still in the tree
     tree, cut = clean.parse_bounded(html)
+    next_data = tree.css_first(app_state.NEXT_DATA_SELECTOR)  # read before metadata drops the scripts
+    next_data_text = next_data.text() if next_data is not None else None
     found = extract_metadata(tree, url)
-    signals = page_signals(tree, found)  # the article gate's evidence, before the body search strips the tree
+    # the article gate's evidence, before the body search strips the tree
+    signals = page_signals(tree, found, len(html))
     # 2. the body: the site's own selectors when configured, else the generic heuristics
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)
     else:
-        next_data = tree.css_first(app_state.NEXT_DATA_SELECTOR)  # read before the body's clean-up drops it
-        next_data_text = next_data.text() if next_data is not None else None
         text = body.extract_text(tree, found.title, found.authors)
         text = _with_app_state(text, found, next_data_text)
     article = _article(found, text, signals)
@@ -48,6 +49,8 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
 
 def _with_app_state(text: str, found: Metadata, next_data_json: str | None) -> str:
     """The markup's story, or the one in the page's app state when the markup holds too little of it."""
+    if app_state.markup_holds_story(text):
+        return text  # the app state would not be used: it is not parsed (a large __NEXT_DATA__ takes 15 ms)
     if found.article_body:
         text = app_state.prefer_app_state(text, app_state.as_text(found.article_body))
     if next_data_json:

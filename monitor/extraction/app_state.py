@@ -56,11 +56,16 @@ def as_text(body: str) -> str:
     return "\n\n".join(line for line in _BREAKS.split(body.strip()) if line)
 
 
+def markup_holds_story(markup_text: str) -> bool:
+    """The markup's text has a paragraph of prose: the app state is then never used (nor parsed)."""
+    longest = max((len(paragraph) for paragraph in markup_text.split("\n")), default=0)
+    return longest >= MIN_MARKUP_PARAGRAPH_CHARS
+
+
 def prefer_app_state(markup_text: str, app_state_text: str | None) -> str:
     """The markup's text unless the markup holds no story at all (not one paragraph of prose) and the app
     state does: a paywall teaser or a truncated response keeps its markup text, so that the history never
     flips between the two sources and such pages still look suspicious."""
     if not app_state_text or len(app_state_text) < MIN_APP_STATE_CHARS:
         return markup_text
-    longest = max((len(paragraph) for paragraph in markup_text.split("\n")), default=0)
-    return app_state_text if longest < MIN_MARKUP_PARAGRAPH_CHARS else markup_text
+    return markup_text if markup_holds_story(markup_text) else app_state_text

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extraction import rules
+from monitor.extraction import meta_rules
 from monitor.extraction.clean import normalize_space
 
 # lead-ins in several languages: "Veröffentlicht von", "Publié par", "投稿者：", "Interview:", "ByJane Doe"
@@ -58,9 +58,13 @@ NOT_NAMES = frozenset(
         "share",
         "anonymous",
         "guest",
+        "new",
     }
 )
 NAME_CHARS = re.compile(r"[^\W\d_]")
+# a number in a byline part makes it a counter ("203 comments", "9 articles") or a handle ("rmb8090"): names
+# carry no digits, and a counter changes on every visit
+_COUNTED = re.compile(r"\d")
 MAX_NAME_WORDS = 6
 
 
@@ -68,14 +72,14 @@ def split_authors(byline: str) -> list[str]:
     """Split a byline ("By Ann Lee and Bo Chan") into author names, dropping lead-ins, dates and handles."""
     text = EMAIL.sub(" ", normalize_space(html.unescape(byline)))
     text = LEAD_IN.sub("", normalize_space(text))
-    text = TRAILER.sub("", text).strip(rules.BYLINE_QUOTES)
+    text = TRAILER.sub("", text).strip(meta_rules.BYLINE_QUOTES)
     text = LEAD_IN.sub("", text)  # "Beitrag von r23 » ..." cut twice
-    if not text or len(text) > rules.MAX_BYLINE_CHARS or text.startswith(("@", "http://", "https://")):
+    if not text or len(text) > meta_rules.MAX_BYLINE_CHARS or text.startswith(("@", "http://", "https://")):
         return []
     names = []
     for part in SEPARATOR.split(text):
-        name = HANDLE.sub("", normalize_space(part)).strip(rules.BYLINE_QUOTES + ".:")
-        if name and NAME_CHARS.search(name) and name.lower() not in NOT_NAMES:
+        name = HANDLE.sub("", normalize_space(part)).strip(meta_rules.BYLINE_QUOTES + ".:")
+        if name and NAME_CHARS.search(name) and name.lower() not in NOT_NAMES and not _COUNTED.search(name):
             if len(name.split()) <= MAX_NAME_WORDS:
                 names.append(name)
     return list(dict.fromkeys(names))
@@ -83,17 +87,17 @@ def split_authors(byline: str) -> list[str]:
 
 def markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
     """Authors named in the markup: every node of the first selector that names one (several bylines)."""
-    for selector in rules.AUTHOR_SELECTORS:  # cheap, specific selectors first
+    for selector in meta_rules.AUTHOR_SELECTORS:  # cheap, specific selectors first
         names: list[str] = []
         first: LexborNode | None = None
         for node in tree.css(selector):
             text = node.attributes.get("content") or node.text(separator=" ")
-            if not text or len(text) > rules.MAX_BYLINE_CHARS or _in_comments(node):
+            if not text or len(text) > meta_rules.MAX_BYLINE_CHARS or _in_comments(node):
                 continue
             found = _linked_names(node) or split_authors(normalize_space(text))
             if found and first is None:
                 names, first = found, node
-            elif found and _co_author(node, first) and len(names) < rules.MAX_AUTHORS:
+            elif found and _co_author(node, first) and len(names) < meta_rules.MAX_AUTHORS:
                 names.extend(name for name in found if name not in names)
         if names:
             return tuple(names)
@@ -103,7 +107,7 @@ def markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
 def _linked_names(node: LexborNode) -> list[str]:
     """One name per author link when a byline links several ("By <a>Ann Lee</a><a>Bo Chan</a>")."""
     links = node.css("a")
-    if len(links) < 2 or len(links) > rules.MAX_AUTHORS:
+    if len(links) < 2 or len(links) > meta_rules.MAX_AUTHORS:
         return []
     names = [split_authors(normalize_space(link.text())) for link in links]
     if not all(len(found) == 1 for found in names):
@@ -123,7 +127,7 @@ def _in_comments(node: LexborNode) -> bool:
     while current is not None and current.tag not in ("body", "html"):
         attributes = current.attributes
         label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-        if rules.COMMENT_LABEL.search(label):
+        if meta_rules.COMMENT_LABEL.search(label):
             return True
         current = current.parent
     return False

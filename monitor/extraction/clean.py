@@ -52,9 +52,17 @@ def parse_bounded(html: str | bytes) -> tuple[LexborHTMLParser, bool]:
     return parse_html(page), cut
 
 
+def drop_code(tree: LexborHTMLParser) -> None:
+    """Remove every script and style: their text is code, and it changes with every deploy."""
+    for node in tree.css(rules.CODE_SELECTOR):
+        node.decompose()
+
+
 def drop_junk(node: LexborNode) -> None:
     """Remove scripts, styles, media and form controls (with everything inside them) under a node."""
     for junk in node.css(rules.JUNK_SELECTOR):
+        if junk.mem_id == node.mem_id:
+            continue  # lexbor's css() matches the node itself: a <noscript> chosen as the story container
         if junk.tag == "noscript" and _holds_story(junk):
             junk.unwrap()  # Blogger and others print the story itself in <noscript>
         else:
@@ -62,7 +70,8 @@ def drop_junk(node: LexborNode) -> None:
 
 
 def _holds_story(noscript: LexborNode) -> bool:
-    return noscript.css_first("p") is not None and len(noscript.text()) >= rules.NOSCRIPT_STORY_CHARS
+    # paragraphs, or text broken by <br>s (Blogger prints its posts so)
+    return noscript.css_first("p, br") is not None and len(noscript.text()) >= rules.NOSCRIPT_STORY_CHARS
 
 
 def normalize_space(text: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from dateutil import parser as date_parser
 
-from monitor.extraction import rules
+from monitor.extraction import meta_rules
 from monitor.extraction.locale_dates import find_printed_date
 
 _ISO_PREFIX = re.compile(
@@ -18,6 +18,8 @@ _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|\.|$)")
 _URL_COMPACT = re.compile(r"[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)")
 _DOTTED = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")  # 23.07.2025 is always day first
+# a day-first date with a two-digit year ("31.10.23", "Kultur, 2.11.22", "26.10.13 14:05")
+_SHORT_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _DEFAULT = datetime(1, 1, 1)
 _NUMERIC_DAY_MONTH = re.compile(r"\s*(\d{1,2})[-/](\d{1,2})[-/]\d{4}(?!\d)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -38,7 +40,7 @@ def normalize_date(raw: str | None) -> str | None:
     """Parse a date or datetime as pages write it and return ISO 8601, or None when it is not a date."""
     if not raw:
         return None
-    text = raw.strip()[: rules.MAX_DATE_CHARS]
+    text = raw.strip()[: meta_rules.MAX_DATE_CHARS]
     if not text:
         return None
     match = _ISO_PREFIX.search(text)
@@ -49,9 +51,14 @@ def normalize_date(raw: str | None) -> str | None:
     printed = _printed_form(text)
     if printed:
         return printed
+    short = _SHORT_DOTTED.search(text)
+    if short:  # "2.11.22": German pages print the year in two digits
+        return _valid_date(2000 + int(short.group(3)), int(short.group(2)), int(short.group(1)))
     dotted = _DOTTED.search(text)
-    if dotted and not _HAS_TIME.search(text):
-        return _valid_date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
+    if dotted:
+        # 23.07.2025 is day first with a time too ("10.12.2022, 07:00:03"; dateutil reads it month first)
+        day = _valid_date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
+        return _with_time(text, day) if day and _HAS_TIME.search(text) else day
     return _in_another_language(text) or _from_free_text(text)
 
 
@@ -85,8 +92,21 @@ def _from_iso_match(match: re.Match[str]) -> str | None:
         return day_value.isoformat()
 
 
+def _with_time(text: str, day: str) -> str:
+    """The day with the time and zone dateutil reads in the text, when it reads that same day."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed: datetime = date_parser.parse(text, default=_DEFAULT, fuzzy=True, dayfirst=True)
+    except (ValueError, OverflowError, TypeError):
+        return day
+    if parsed.date().isoformat() != day or parsed.tzinfo is None:
+        return day
+    return parsed.isoformat()
+
+
 def _from_free_text(text: str) -> str | None:
-    if not rules.DATE_WORD.search(text):
+    if not meta_rules.DATE_WORD.search(text):
         return None
     try:
         with warnings.catch_warnings():
@@ -133,7 +153,7 @@ def _valid_date(year: int, month: int, day: int) -> str | None:
 
 
 def _plausible(year: int) -> bool:
-    return rules.MIN_YEAR <= year <= rules.MAX_YEAR
+    return meta_rules.MIN_YEAR <= year <= meta_rules.MAX_YEAR
 
 
 def date_from_url(url: str) -> str | None:

@@ -15,12 +15,15 @@ CJK_DATE = re.compile(r"((?:19|20)\d{2})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d
 PUBLISHED_LABEL = re.compile(
     r"(?:datum|date|published(?: on)?|posted(?: on)?|veröffentlicht(?: am)?|erstellt(?: am)?|publié le|"
     r"publicado(?: el)?|pubblicato(?: il)?|gepubliceerd(?: op)?|publicerad|opublikowano|"
-    r"erschienen(?: am)?|ausgabe vom|pressemitteilung vom|beitrag vom|vom)\s*:?\s*$",
+    r"erschienen(?: am)?|ausgabe vom|pressemitteilung vom|beitrag vom|vom|mise en ligne(?: le)?|"
+    r"publié(?: le)?|en ligne depuis le|data(?: de)? publicação|publicada?(?: em)?|geplaatst(?: op)?)"
+    r"\s*:?\s*$",
     re.IGNORECASE,
 )
 UPDATED_LABEL = re.compile(
-    r"(?:stand|aktualisiert(?: am)?|zuletzt (?:aktualisiert|geändert)(?: am)?|updated(?: on)?|"
-    r"last (?:updated|modified)(?: on)?|mis à jour le|actualizado(?: el)?|aggiornato(?: il)?)\s*:?\s*$",
+    r"(?:stand|aktualisiert(?: am)?|zuletzt (?:aktualisiert|geändert|bearbeitet)(?: am)?|updated(?: on)?|"
+    r"last (?:updated|modified|edited)(?: on)?|mis à jour le|actualizado(?: el)?|aggiornato(?: il)?)"
+    r"\s*:?\s*$",
     re.IGNORECASE,
 )
 LABEL_WINDOW = 40  # characters before a date searched for its label
@@ -28,7 +31,19 @@ LABEL_WINDOW = 40  # characters before a date searched for its label
 
 @lru_cache(maxsize=1)
 def month_numbers() -> dict[str, int]:
-    """Month name (wide and abbreviated, format and stand-alone, case-folded, without a dot) -> 1..12."""
+    """Month name (wide and abbreviated, format and stand-alone, case-folded, without a dot) -> 1..12: the
+    table month_names.py holds when it was made from this babel and LOCALES, else read from babel."""
+    import babel
+
+    from monitor.extraction import month_names
+
+    if month_names.BABEL_VERSION == babel.__version__ and month_names.LOCALES == " ".join(LOCALES):
+        return month_names.month_numbers()
+    return cldr_month_numbers()
+
+
+def cldr_month_numbers() -> dict[str, int]:
+    """The month names of LOCALES from CLDR, through babel (~0.2 s of CPU: 26 locales' data loaded)."""
     from babel.dates import get_month_names
 
     names: dict[str, int] = {}

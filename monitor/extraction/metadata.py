@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extraction import rules
+from monitor.extraction import meta_rules
 from monitor.extraction.authors import is_brand, markup_authors, split_authors
-from monitor.extraction.clean import normalize_space
-from monitor.extraction.dates import ambiguous, date_from_url, normalize_date
-from monitor.extraction.locale_dates import UPDATED_LABEL, find_printed_date, labelled_dates
+from monitor.extraction.clean import drop_code, normalize_space
+from monitor.extraction.dates import normalize_date
+from monitor.extraction.published import markup_date, published_date
 from monitor.extraction.titles import best_title, headline
 
 JsonObject = dict[str, Any]
@@ -41,18 +40,21 @@ class Metadata:
     structured_types: set[str] = field(default_factory=set)
     meta_names: frozenset[str] = frozenset()
     og_type: str | None = None
+    has_headline: bool = False  # an <h1> that is not the site's logo
 
 
 def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata:
     """Read metadata from a parsed page (before scripts are stripped)."""
     found = Metadata()
     _from_json_ld(tree, found)
+    drop_code(tree)  # JSON-LD read: scripts and styles are no page text for the dates, the title, the body
     json_ld_published, found.published = found.published, None  # weighed against the other sources below
     meta = _meta_tags(tree)
     _from_meta(meta, found)
     meta_published, found.published = found.published, None
     heading = _from_markup(tree, found)
-    found.published = _published(tree, heading, found.title, url, json_ld_published, meta_published)
+    found.has_headline = heading is not None
+    found.published = published_date(tree, heading, found.title, url, json_ld_published, meta_published)
     base = url or found.canonical_url
     if base:
         if found.canonical_url:
@@ -73,15 +75,15 @@ def _from_json_ld(tree: LexborHTMLParser, found: Metadata) -> None:
     articles: list[JsonObject] = []
     pages: list[JsonObject] = []
     people: dict[str, JsonObject] = {}
-    for script in tree.css(rules.JSON_LD_SELECTOR):
+    for script in tree.css(meta_rules.JSON_LD_SELECTOR):
         for obj in _json_objects(script.text()):
             types = _types(obj)
             found.structured_types.update(types)
-            if types & rules.ARTICLE_TYPES:
+            if types & meta_rules.ARTICLE_TYPES:
                 articles.append(obj)
-            elif types & rules.PAGE_TYPES:
+            elif types & meta_rules.PAGE_TYPES:
                 pages.append(obj)
-            elif types & rules.AUTHOR_TYPES and "@id" in obj:
+            elif types & meta_rules.AUTHOR_TYPES and "@id" in obj:
                 people[str(obj["@id"])] = obj
     for obj in articles:
         _fill_from_json_ld(obj, found, people, is_article=True)
@@ -96,7 +98,7 @@ def _json_objects(raw: str) -> Iterator[JsonObject]:
         return
     stack: list[Any] = [data]
     seen = 0
-    while stack and seen < rules.MAX_JSON_LD_OBJECTS:
+    while stack and seen < meta_rules.MAX_JSON_LD_OBJECTS:
         item = stack.pop(0)
         seen += 1
         if isinstance(item, list):
@@ -133,11 +135,20 @@ def _fill_from_json_ld(
         body = obj.get("articleBody")
         if isinstance(body, str) and len(body) > len(found.article_body or ""):
             found.article_body = body
-    found.published = found.published or normalize_date(_first_text(obj.get("datePublished")))
+    found.published = found.published or _json_ld_published(obj)
     found.modified = found.modified or normalize_date(_first_text(obj.get("dateModified")))
     found.description = found.description or _first_text(obj.get("description"))
     found.image = found.image or _image_url(obj.get("image"))
     found.language = found.language or _first_text(obj.get("inLanguage"))
+
+
+def _json_ld_published(obj: JsonObject) -> str | None:
+    """datePublished, else the creation date a type without one carries (a VideoObject's uploadDate)."""
+    for key in meta_rules.JSON_LD_PUBLISHED_KEYS:
+        day = normalize_date(_first_text(obj.get(key)))
+        if day:
+            return day
+    return None
 
 
 def _first_text(value: Any) -> str | None:
@@ -204,25 +215,25 @@ def _first_meta(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None
 
 
 def _from_meta(meta: dict[str, list[str]], found: Metadata) -> None:
-    found.title = found.title or _first_meta(meta, rules.META_TITLE)
-    found.description = found.description or _first_meta(meta, rules.META_DESCRIPTION)
-    found.image = found.image or _first_meta(meta, rules.META_IMAGE)
-    found.section = found.section or _first_meta(meta, rules.META_SECTION)
-    found.site_name = _first_meta(meta, rules.META_SITE_NAME)
+    found.title = found.title or _first_meta(meta, meta_rules.META_TITLE)
+    found.description = found.description or _first_meta(meta, meta_rules.META_DESCRIPTION)
+    found.image = found.image or _first_meta(meta, meta_rules.META_IMAGE)
+    found.section = found.section or _first_meta(meta, meta_rules.META_SECTION)
+    found.site_name = _first_meta(meta, meta_rules.META_SITE_NAME)
     found.meta_names = frozenset(meta)
     found.og_type = _first_meta(meta, ("og:type",))
-    found.canonical_url = found.canonical_url or _first_meta(meta, rules.META_URL)
-    found.language = found.language or _first_meta(meta, rules.META_LANGUAGE)
+    found.canonical_url = found.canonical_url or _first_meta(meta, meta_rules.META_URL)
+    found.language = found.language or _first_meta(meta, meta_rules.META_LANGUAGE)
     if not found.published:
-        found.published = _first_date(meta, rules.META_PUBLISHED)
+        found.published = _first_date(meta, meta_rules.META_PUBLISHED)
     if not found.modified:
-        found.modified = _first_date(meta, rules.META_MODIFIED)
+        found.modified = _first_date(meta, meta_rules.META_MODIFIED)
     if not found.authors:
-        author = _first_meta(meta, rules.META_AUTHOR)
+        author = _first_meta(meta, meta_rules.META_AUTHOR)
         if author and not author.startswith(("http://", "https://")):
             found.authors = tuple(split_authors(author))
     if not found.tags:
-        tags = [tag for key in rules.META_TAGS for tag in meta.get(key, [])]
+        tags = [tag for key in meta_rules.META_TAGS for tag in meta.get(key, [])]
         found.tags = tuple(dict.fromkeys(normalize_space(tag) for tag in tags if tag.strip()))
 
 
@@ -251,145 +262,9 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
     heading = headline(tree, found.site_name)  # the headline serves title and date
     found.title = best_title(tree, heading, found.title, found.site_name)
     if not found.modified:
-        found.modified = _markup_date(tree, rules.MODIFIED_SELECTORS)
+        found.modified = markup_date(tree, meta_rules.MODIFIED_SELECTORS)
     if not found.authors:
         found.authors = markup_authors(tree)
     elif is_brand(found.authors, found.site_name, found.canonical_url):
         found.authors = markup_authors(tree) or found.authors  # the page names a reporter beside the brand
     return heading
-
-
-# --- the published date: every source weighed --------------------------------------------------------------
-
-
-def _published(
-    tree: LexborHTMLParser,
-    heading: LexborNode | None,
-    title: str | None,
-    url: str | None,
-    json_ld: str | None,
-    meta: str | None,
-) -> str | None:
-    """The publication date, from the most reliable source that offers one.
-
-    1. A date in the story URL is set by the CMS at publication and names the page's own day (structured
-       dates are often written in UTC, a day off); a structured date of that same day is kept for its time.
-       A structured date more than a day away wins: that URL dates a print edition or a section.
-    2. The meta tags (article:published_time and friends) beat JSON-LD when they disagree: SEO plugins
-       often fill datePublished from a template or the first draft.
-    3. A JSON-LD date that no other machine-readable source (<time>, itemprop) confirms loses to a date
-       printed next to the headline, which is the date readers see (measured: JSON-LD first loses 5% of
-       the wcxb dates).
-    4. Otherwise <time>/itemprop markup (update times skipped), then a date labelled as published
-       ("Datum:"), then one printed by the headline, then elements whose class says "date", then a date
-       labelled as updated ("Stand:").
-    """
-    structured = meta or json_ld
-    from_url = date_from_url(url) if url else None
-    if from_url and not (structured and _days_apart(structured, from_url) > rules.URL_DATE_SLACK_DAYS):
-        return structured if structured and structured[:10] == from_url else from_url
-    if meta:
-        return json_ld if json_ld and json_ld[:10] == meta[:10] else meta
-    if json_ld:
-        printed = _date_near_headline(tree, heading, title)
-        if not printed or _same_day(printed, json_ld):
-            return json_ld
-        markup = _markup_date(tree, rules.PUBLISHED_SELECTORS)  # only read when the two disagree
-        return json_ld if markup and markup[:10] == json_ld[:10] else printed
-    markup = _markup_date(tree, rules.PUBLISHED_SELECTORS, skip_updates=True)
-    if markup:
-        return markup
-    labelled_published, labelled_updated = _labelled(tree)
-    return (
-        labelled_published
-        or _date_near_headline(tree, heading, title)
-        or _markup_date(tree, rules.DATE_CLASS_SELECTORS, rules.MAX_DATE_TEXT_CHARS)
-        or labelled_updated  # a page that prints only "Stand: 05.10.2023" is dated by it
-    )
-
-
-def _labelled(tree: LexborHTMLParser) -> tuple[str | None, str | None]:
-    """Dates the page labels as published ("Datum:", "veröffentlicht am") or updated ("Stand:"), anywhere."""
-    body = tree.body
-    return labelled_dates(body.text(separator=" ")) if body is not None else (None, None)
-
-
-def _markup_date(
-    tree: LexborHTMLParser, selectors: str, max_chars: int = rules.MAX_DATE_CHARS, skip_updates: bool = False
-) -> str | None:
-    for node in tree.css(selectors):
-        if skip_updates and _is_update_time(node):
-            continue
-        attributes = node.attributes
-        raw = attributes.get("datetime") or attributes.get("content") or node.text(separator=" ")
-        if not raw or len(raw) > max_chars or ambiguous(raw):
-            continue  # an ambiguous 02-12-2025 is skipped for a later, clearer date
-        date = normalize_date(raw)
-        if date:
-            return date
-    return None
-
-
-def _is_update_time(node: LexborNode) -> bool:
-    """A <time> that says it is the update ("Updated <time>", class "updated", itemprop dateModified)."""
-    attributes = node.attributes
-    label = f"{attributes.get('class') or ''} {attributes.get('itemprop') or ''}"
-    if rules.UPDATE_LABEL.search(label):
-        return True
-    before = node.prev
-    text = before.text(deep=False) if before is not None and before.tag == "-text" else ""
-    return bool(text) and UPDATED_LABEL.search(text[-rules.UPDATE_TEXT_CHARS :]) is not None
-
-
-def _days_apart(first: str, second: str) -> int:
-    try:
-        return abs((date.fromisoformat(first[:10]) - date.fromisoformat(second[:10])).days)
-    except ValueError:
-        return 0
-
-
-def _same_day(printed: str, other: str) -> bool:
-    """Two dates of the same day; a printed 09.10.2024 may be day-first or month-first, so both count."""
-    day, swapped = printed[:10], f"{printed[:4]}-{printed[8:10]}-{printed[5:7]}"
-    return other[:10] in (day, swapped)
-
-
-def _date_near_headline(tree: LexborHTMLParser, heading: LexborNode | None, title: str | None) -> str | None:
-    """A date written in the visible text around the headline (where themes print "Dec 26, 2025").
-
-    The headline is the first <h1>, or the title when that <h1> is missing, empty or not in the text.
-    """
-    body = tree.body
-    if body is None:
-        return None
-    # a separator between text nodes, or "Published on July 18, 2025Online classes" hides the date
-    page_text = body.text(separator=" ")
-    heading_text = heading.text(separator=" ").strip() if heading is not None else ""
-    position = page_text.find(heading_text) if len(heading_text) >= rules.MIN_HEADLINE_CHARS else -1
-    if position < 0 and title and len(title) >= rules.MIN_HEADLINE_CHARS:
-        heading_text = title
-        position = page_text.find(heading_text)
-    if position < 0:
-        return None
-    start = max(0, position - rules.TEXT_DATE_BEFORE_TITLE)
-    window = page_text[start : position + len(heading_text) + rules.TEXT_DATE_AFTER_TITLE]
-    after = position - start
-    found = _printed_date(window, after) or _printed_date(window[: after + len(heading_text)], 0)
-    if found:
-        return normalize_date(found)
-    # a month name in another language ("5. Oktober 2013"), after the headline first, then before it
-    printed = find_printed_date(window[after:]) or find_printed_date(window[: after + len(heading_text)])
-    return printed[2] if printed else None
-
-
-def _printed_date(text: str, start: int) -> str | None:
-    """The first date in the text from `start` that is not inside a script's JSON or a URL.
-
-    The full pattern is tried only around each four-digit year: scanning all the text with it is slow.
-    """
-    for year in rules.TEXT_YEAR.finditer(text, start):
-        low = max(start, year.start() - rules.TEXT_DATE_BEFORE_YEAR)
-        match = rules.TEXT_DATE.search(text, low, year.end() + rules.TEXT_DATE_AFTER_YEAR)
-        if match and (match.start() == 0 or text[match.start() - 1] not in rules.NOT_PRINTED_BEFORE):
-            return match.group(0)
-    return None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
 from monitor.extraction import rules
 
-SPLIT_LEVELS = 3  # how far above the chosen container the wrapper shared with a lost part may sit
-PART_LEVELS = 4  # how deep below that shared wrapper the part's paragraphs may sit
+SPLIT_LEVELS = 6  # how far above the chosen container the wrapper shared with a lost part may sit
+PART_LEVELS = 7  # how deep below that shared wrapper the part's paragraphs may sit
 MAX_PART_LINK_DENSITY = 0.25
 PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
+_HEADER_WORD = re.compile(r"header|encabezado|kopf", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -98,12 +100,26 @@ def _reaches_without_labels(node: LexborNode, shared: set[int]) -> bool:
             return True
         attributes = current.attributes
         label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-        if (
-            current.tag in rules.BOILERPLATE_TAGS
-            or current.tag == "header"
-            or rules.NEGATIVE_CLASS.search(label)
-        ):
+        if current.tag in rules.BOILERPLATE_TAGS:
             return False
+        if current.tag == "header" or rules.NEGATIVE_CLASS.search(label):
+            # the story's own header ("o-article-header", "article__header") is no boilerplate label
+            only_header = rules.NEGATIVE_CLASS.search(_HEADER_WORD.sub(" ", label)) is None
+            if not (only_header and _story_header(current)):
+                return False
+        current = current.parent
+    return False
+
+
+def _story_header(node: LexborNode) -> bool:
+    """A header inside the page's <main>, <article> or <section> holding the headline: the story's own header,
+    whose standfirst is the lede, unlike the site's header with its menus."""
+    if node.css_first("h1") is None:
+        return False
+    current = node.parent
+    while current is not None:
+        if current.tag in ("main", "article", "section"):
+            return True
         current = current.parent
     return False
 

@@ -37,6 +37,7 @@ JUNK_TAGS = [
 ]
 
 JUNK_SELECTOR = ", ".join(JUNK_TAGS)
+CODE_SELECTOR = "script, style"  # dropped from the whole page once its JSON-LD is read
 NOSCRIPT_STORY_CHARS = 200  # a <noscript> holding paragraphs of this much text is the story, not a fallback
 
 # --- page chrome removed from the whole page before scoring (structural, low risk) -----------------------
@@ -131,6 +132,13 @@ BOILERPLATE_LABEL = re.compile(
     + r")(?![\w-])",
     re.IGNORECASE,
 )
+# an inline element inside a <p> with this many times its own text around it is part of the sentence (a
+# dateline "KOBE –" opening the lede), whatever its class says
+INLINE_TAGS = frozenset({"span", "b", "strong", "em", "i", "small", "abbr", "cite"})
+SENTENCE_REST_RATIO = 2
+# "comment" inside these words labels the story itself: an opinion piece ("commentary") or a match's live
+# commentary ticker ("live-match-comment"), never the readers' comments
+COMMENTARY_LABEL = re.compile(r"commentar(?:y|ies|e)|(?<![a-z])live[-_]?(?:match[-_]?)?comments?", re.I)
 # a boilerplate match is kept when it holds at least this share of the container's text (a mislabelled body)
 BOILERPLATE_MAX_SHARE = 0.4
 # an id of this many words is a jump anchor made from a section heading ("related-products-and-services"),
@@ -171,6 +179,12 @@ TEXT_BLOCK_TAGS = frozenset(
     {"p", "pre", "blockquote", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span"}
 )
 MIN_PARAGRAPH_CHARS = 25
+# a page whose paragraphs give less story text than this is scored again with its list items: a list item this
+# long, with no block inside and few links, is a paragraph of a story told as a list
+MIN_STORY_CHARS = 200
+MIN_PROSE_ITEM_CHARS = 150
+PROSE_ITEM_BLOCKS = "p, div, ul, ol, table, h2, h3, blockquote, pre"  # not "li": css() matches the item
+MAX_PROSE_ITEM_LINK_DENSITY = 0.3
 ANCESTOR_WEIGHTS = (1.0, 0.5, 0.25)  # the parent, grandparent, great-grandparent of a paragraph
 POSITIVE_CLASS = re.compile(
     r"article|body|content|entry|main|page|post|text|blog|story|hentry|prose", re.IGNORECASE
@@ -227,9 +241,20 @@ DISCLOSURE = re.compile(
     re.IGNORECASE,
 )
 # a heading over a list of links to other stories
+# the same in other languages ("Ähnliche Beiträge", "Lesen Sie auch", "Articles similaires")
+RELATED_HEADINGS = (
+    r"(?:ähnliche|verwandte|weitere|passende) (?:beiträge|artikel|themen|news|nachrichten)|"
+    r"(?:das )?könnte (?:sie|dich) auch interessieren|lesen sie auch|mehr zum thema(?: \S+){0,3}|"
+    r"articles? (?:similaires|liés|connexes)|à lire aussi|lire aussi|sur le même sujet|"
+    r"(?:artículos|noticias) relacionad[oa]s|te puede interesar|lee también|"
+    r"articoli correlati|leggi anche|gerelateerde artikelen|lees ook|"
+    r"artigos relacionados|leia também|relaterade artiklar|powiązane artykuły"
+)
 MORE_STORIES_HEADING = re.compile(
     r"^(?:(?:more|other|related|recommended|popular|latest|top|further) (?:\S+ ){0,3}"
-    r"(?:stories|articles|posts|news|reads|reading|coverage)|more (?:on|from|about)(?: \S+){1,3})\W*$",
+    r"(?:stories|articles|posts|news|reads|reading|coverage)|more (?:on|from|about)(?: \S+){1,3}|"
+    + RELATED_HEADINGS
+    + r")\W*$",
     re.IGNORECASE,
 )
 # a line this short that holds only the author names, byline words and a date is the byline, not story text
@@ -246,7 +271,7 @@ BOILERPLATE_LINE = re.compile(
     r"share( this( (article|story|post))?)?( on \w+)?|tweet|email|print|sponsored|more on this( story)?|"
     r"recommended( for you)?|continue reading|subscribe|sign up|follow us|previous post|next post|"
     r"leave a (reply|comment)|you may also like|also read|most popular|comments?|advert|tags?|related links|"
-    r"top stories|partner news|more stories|trending( now)?|latest news|"
+    r"top stories|partner news|more stories|trending( now)?|latest news|" + RELATED_HEADINGS + "|"
     r"(table of )?contents( \[?(hide|show|toggle)\]?)?|"
     r"this slideshow requires javascript\.?|"
     r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*|"
@@ -254,177 +279,10 @@ BOILERPLATE_LINE = re.compile(
     re.IGNORECASE,
 )
 
-# --- metadata ----------------------------------------------------------------------------------------------
-JSON_LD_SELECTOR = 'script[type="application/ld+json"]'
-MAX_JSON_LD_OBJECTS = 200
-# schema.org's whole Article family (https://schema.org/Article, "more specific types"), and the other
-# creative works that carry a story's metadata
-ARTICLE_TYPES = frozenset(
-    {
-        "Article",
-        "AdvertiserContentArticle",
-        "NewsArticle",
-        "AnalysisNewsArticle",
-        "AskPublicNewsArticle",
-        "BackgroundNewsArticle",
-        "OpinionNewsArticle",
-        "ReportageNewsArticle",
-        "ReportageNews",
-        "ReviewNewsArticle",
-        "Report",
-        "SatiricalArticle",
-        "ScholarlyArticle",
-        "MedicalScholarlyArticle",
-        "SocialMediaPosting",
-        "BlogPosting",
-        "LiveBlogPosting",
-        "DiscussionForumPosting",
-        "TechArticle",
-        "APIReference",
-        "Review",
-        "Recipe",
-        "HowTo",
-        "VideoObject",
-        "MedicalWebPage",
-    }
-)
-PAGE_TYPES = frozenset({"WebPage", "ItemPage", "CollectionPage", "AboutPage", "FAQPage", "QAPage"})
-AUTHOR_TYPES = frozenset({"Person", "Organization", "NewsMediaOrganization"})
-META_TITLE = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "sailthru.title")
-META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
-META_IMAGE = ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src")
-META_SECTION = ("article:section", "parsely-section", "section", "category", "dc.subject")
-META_SITE_NAME = ("og:site_name", "application-name", "twitter:site")
-META_URL = ("og:url", "twitter:url")
-META_LANGUAGE = ("og:locale", "language", "content-language", "dc.language")
-META_PUBLISHED = (
-    "article:first_published_time",
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "parsely-pub-date",
-    "sailthru.date",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publication_date",
-    "published-date",
-    "published_date",
-    "article:published",
-    "og:pubdate",
-    "datecreated",
-    "date",
-    "dc.date",
-    "dc.date.issued",
-    "dcterms.created",
-    "citation_publication_date",
-    "citation_date",
-    "article.published",
-    "og:published_time",
-    "release_date",
-    "published",
-    "published_at",
-    "published-time",
-    "publisheddate",
-    "publish_date",
-    "pub_date",
-    "date-pub",
-    "og:publish_date",
-    "og:datepublished",
-    "article.created",
-    "article_date_original",
-    "article-published_time",
-    "shareaholic:article_published_time",
-    "cxenseparse:publishtime",
-    "dcsext.articlefirstpublished",
-    "dcterms.date",
-    "dcterms.issued",
-    "citation_online_date",
-)
-META_MODIFIED = (
-    "article:modified_time",
-    "og:updated_time",
-    "datemodified",
-    "last-modified",
-    "dcterms.modified",
-    "dc.date.modified",
-    "article.updated",
-    "og:article:modified_time",
-    "og:modified_time",
-    "article:modified",
-    "article_date_updated",
-    "shareaholic:article_modified_time",
-    "modified-date",
-    "updated-date",
-    "last-updated",
-)
-META_AUTHOR = (
-    "author",
-    "article:author",
-    "parsely-author",
-    "sailthru.author",
-    "dc.creator",
-    "citation_author",
-    "byl",
-)
-META_TAGS = ("article:tag", "news_keywords", "keywords", "parsely-tags")
-MIN_HEADLINE_CHARS = 10
-MAX_HEADLINE_CHARS = 250
-TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+")
-PUBLISHED_SELECTORS = (
-    "[itemprop=datePublished], time[pubdate], time.published, time.entry-date, .published[datetime], "
-    "time[datetime], time"
-)
-# last resort for the published date: short texts in elements whose class says they hold a date
-DATE_CLASS_SELECTORS = "[class*=date], [class*=publish]"
-MAX_DATE_TEXT_CHARS = 60
-UPDATE_LABEL = re.compile(r"updat|modif|aktualis", re.IGNORECASE)  # a <time>'s class saying it is the update
-UPDATE_TEXT_CHARS = 40  # text before a <time> read for an "Updated" label
-URL_DATE_SLACK_DAYS = 1  # a structured date this close to the URL's is the same publication (time zones)
-MODIFIED_SELECTORS = "[itemprop=dateModified], time.updated, time.modified"
-AUTHOR_SELECTORS = (
-    "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .author-name, .byline__name, "
-    ".author .fn, .byline a, .byline, .author, .post-author, .entry-author",
-    "[class*=author], [class*=byline], a[href*='/author/']",
-)
-# a name in a comment thread ("comment-author") is a reader's, never the story's byline
-COMMENT_LABEL = re.compile(r"comment|respond|reply|discussion", re.IGNORECASE)
-BYLINE_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reviewed|published)?\s*by:?|von|par|por|di|door|authors?:?)\s+", re.IGNORECASE
-)
-BYLINE_SUFFIX = re.compile(r"\s*(?:[|•·]|\s[-–—]\s).*$")
-BYLINE_QUOTES = "\"'“”‘’ "
-AUTHOR_SEPARATOR = re.compile(r"\s*(?:,\s*and\s+|\band\b|&|,|;|\|)\s*", re.IGNORECASE)
-NAME_CHARS = re.compile(r"[^\W\d_]")
-MAX_BYLINE_CHARS = 120
-MAX_AUTHORS = 8  # co-authors read from one byline
-MAX_DATE_CHARS = 80
-MIN_YEAR = 1990
-MAX_YEAR = 2100
-DATE_WORD = re.compile(
-    r"\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
-    re.IGNORECASE,
-)
+# --- main-content scoring (continued) -----------------------------------------------------------------
 GLOBAL_CHROME_REMOVAL = True
 LINK_ANCESTOR_LEVELS = 4  # paragraphs this close below an <a> are teaser cards
 MAX_CLIMB = 30  # levels of ancestors that collect paragraph text
 MIN_CLIMB_PARAGRAPH_CHARS = 100  # shorter paragraphs (teasers, captions) do not pull the container up
 CLIMB_LOOKAHEAD = 8  # ancestors looked at for one widening step
 CLIMB_RATIO = 1.5  # widen the container when an ancestor holds this many times its paragraph text
-
-# dates written out in the text near the headline ("Dec 26, 2025", "4 March 2024", "2024-03-04",
-# "2025.12.17", "23.07.2025", "10/31/2024"); text nodes may be glued to the next word ("2024-11-23T08:10")
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-TEXT_DATE = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?:19|20)\d{{2}}"
-    r"|(?:19|20)\d{2}([-./])\d{1,2}\1\d{1,2}"
-    r"|\d{1,2}([./])\d{1,2}\2(?:19|20)\d{2})(?!\d)",
-    re.IGNORECASE,
-)
-TEXT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-TEXT_DATE_BEFORE_YEAR = 30  # "4th of September, 2025": the longest printed form before its year
-TEXT_DATE_AFTER_YEAR = 6  # "2025-12-17": the longest after it
-NOT_PRINTED_BEFORE = "\"'/="  # a date right after these is in inline JSON, a URL or an attribute, not printed
-TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
-TEXT_DATE_AFTER_TITLE = 3000  # and after it

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extraction import rules
+from monitor.extraction import meta_rules
 from monitor.extraction.clean import normalize_space
 
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?’”)\]])")
@@ -70,7 +70,7 @@ def best_title(
     """The visible headline when it is one, even where the metadata title differs: users know a story by
     the headline they see (measured on the development sets: more titles right than agreement alone)."""
     heading_text = headline_text(heading)
-    if rules.MIN_HEADLINE_CHARS <= len(heading_text) <= rules.MAX_HEADLINE_CHARS:
+    if meta_rules.MIN_HEADLINE_CHARS <= len(heading_text) <= meta_rules.MAX_HEADLINE_CHARS:
         return heading_text
     if not title:
         return _markup_title(tree, heading_text, site_name)

@@ -7,7 +7,10 @@ what happened. Each decision kind is one `case` (exhaustive: mypy's assert_never
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import assert_never
+
+from sqlalchemy import Connection
 
 from monitor import metrics, report
 from monitor.clock import now_iso
@@ -18,6 +21,7 @@ from monitor.models import (
     CheckOutcome,
     GoneStage,
     NewChange,
+    NewVersion,
     StoryStatus,
     TrackedArticle,
     Validators,
@@ -44,7 +48,7 @@ from monitor.pipeline.decide import (
 from monitor.pipeline.runtime import Runtime
 from monitor.report import Event
 from monitor.schedule import next_check_at
-from monitor.store.links import DueLink
+from monitor.store.links import DueLink, record_stored_story
 
 log = logging.getLogger(__name__)
 
@@ -188,11 +192,11 @@ def apply_first_sight(
                 site.name,
                 version,
                 next_check_at=next_check_at(now, None, site.rechecks) or now,
-                learn=site_memory.first_sight_learning(site, version),
+                learn=_learning(site, link, version, verdict),
                 **_columns(validators),
             )
-            _record_stored(runtime, site, link, verdict)
             if article_id is None:  # tracked meanwhile (another daemon, or the same URL twice in a pass)
+                _record_stored(runtime, site, link, verdict)
                 return CheckOutcome.KNOWN
             report.story_new(site.name, link.url, version.article.title)
             return CheckOutcome.NEW
@@ -209,6 +213,31 @@ def apply_first_sight(
             return CheckOutcome.FAILED
         case _:
             assert_never(decision)
+
+
+def _learning(
+    site: Site, link: DueLink, version: NewVersion, verdict: Verdict | None
+) -> Callable[[Connection, int], NewVersion]:
+    """add_story's hook for a new story: the site memory learns its blocks, and its link is recorded as
+    stored with the gate's verdict, in the story's own transaction (one commit per new story)."""
+    learn = site_memory.first_sight_learning(site, version)
+
+    def learn_and_record(connection: Connection, article_id: int) -> NewVersion:
+        stored = learn(connection, article_id)
+        if verdict is None:
+            record_stored_story(connection, site.name, link.url, learn_shape=False)
+        else:
+            record_stored_story(
+                connection,
+                site.name,
+                link.url,
+                score=verdict.score,
+                kind=verdict.kind,
+                reasons=verdict.reasons,
+            )
+        return stored
+
+    return learn_and_record
 
 
 def _record_stored(runtime: Runtime, site: Site, link: DueLink, verdict: Verdict | None) -> None:

@@ -19,7 +19,7 @@ from monitor.store.links import DueLink, LinkStore
 log = logging.getLogger(__name__)
 
 NOT_STORY = "not_story"  # articles.status and changes.kind of a tracked story that became a non-story
-DEMOTE_AT_MOST = 0  # gate score at or below which a tracked story is marked not_story
+DEMOTE_AT_MOST = -20  # gate score (2 log-odds under the story threshold) that marks a tracked story not_story
 FORCED_NOT = ("config: not_stories pattern",)
 
 
@@ -53,8 +53,14 @@ def verdict(site: Site, url: str, article: Article) -> gate.Verdict:
 
 
 def record_rejection(links: LinkStore, site: Site, link: DueLink, found: gate.Verdict) -> None:
-    links.rejected(link.url, link.attempts, score=found.score, kind=found.kind, reasons=found.reasons)
-    links.learn_shape(site.name, link.url, is_story=False)
+    links.rejected(
+        link.url,
+        link.attempts,
+        score=found.score,
+        kind=found.kind,
+        reasons=found.reasons,
+        shape_of_site=site.name,
+    )
     log.info("not a story (%s, score %d): %s", found.kind, found.score, link.url)
 
 

@@ -13,7 +13,6 @@ from typing import Any, TypeVar, assert_never
 
 from monitor import metrics, report
 from monitor.config import Config, Site
-from monitor.extraction import extract
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.fetch.failures import failure_text
 from monitor.fetch.politeness import NOT_OWNER
@@ -32,7 +31,10 @@ STORIES_IN_FLIGHT = 16  # above the fetch concurrency, so the fetcher is never s
 # New stories in one site check from which extraction moves to worker processes (config extract_workers;
 # "auto" is one per core but one: the main process keeps a core busy fetching, comparing and storing, and a
 # worker per core competed with it for ~17% more CPU and no shorter wall time; benchmarks/bench_e2e.py).
-EXTRACT_WORKERS_FROM = 50
+# A worker costs 0.35-0.5 s of CPU to start (a new interpreter importing the parsers) and ~0.5 ms per page
+# sent to it; a page extracts in ~4 ms. Below 200 pages the main process extracts them for less CPU (a
+# `monitor once` of 200 new stories: 2.2 ms per story less) and about the same wall time on a busy machine.
+EXTRACT_WORKERS_FROM = 200
 
 
 @dataclass
@@ -88,6 +90,7 @@ class Runtime:
         self.fetcher = fetcher or Fetcher(fetch_settings(config))
         self.site_fetchers = SiteFetchers(self.fetcher)
         self.extract_workers: PageWorkers | None = None
+        self.every_page_to_workers = False  # workers started for many pages, not for one large page
         self.links = LinkStore(store)  # discovered links and the article gate's verdicts
         self._batch = WriteBatch()  # written by flush() at each stage end (and when full)
 
@@ -110,11 +113,16 @@ class Runtime:
         workers = (os.cpu_count() or 1) - 1 if configured is None else configured
         if workers > 0 and pending_pages >= EXTRACT_WORKERS_FROM:
             self._start_workers(workers)
+            self.every_page_to_workers = self.extract_workers is not None
 
     def workers_for(self, input_chars: int) -> PageWorkers | None:
         """Where to parse an input this long: a large one goes to a worker (one at least, even without a spare
-        core), so its deadline can be enforced; None (the main process) when extract_workers is 0."""
-        if self.extract_workers is None and input_chars >= BOUNDED_FROM_CHARS:
+        core), so its deadline can be enforced; a small one too once workers run for many pages, else the
+        main process (a round trip costs ~0.5 ms of a ~4 ms extraction). None: the main process (always when
+        extract_workers is 0)."""
+        if input_chars < BOUNDED_FROM_CHARS:
+            return self.extract_workers if self.every_page_to_workers else None
+        if self.extract_workers is None:
             configured = self.config.extract_workers
             self._start_workers(max((os.cpu_count() or 1) - 1, 1) if configured is None else configured)
         return self.extract_workers
@@ -208,6 +216,8 @@ async def parse_bounded(runtime: Runtime, input_chars: int, job: Callable[..., T
 async def extract_article(runtime: Runtime, page: FetchedPage, site: Site) -> Article:
     """The page's story; a page that yields none for a reason (not HTML, cut, over its deadline) has that
     recorded on its fetch and logged as page.problem."""
+    from monitor.extraction import extract  # not before a page is read: a pass with nothing new skips it
+
     html = page.text or page.body
     try:
         article = await parse_bounded(runtime, len(html), extract, html, page.final_url, site.selectors)

@@ -9,8 +9,6 @@ import multiprocessing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pebble import ProcessExpired, ProcessPool
-
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -35,6 +33,8 @@ class PageWorkers:
     def __init__(self, workers: int, deadline_s: float) -> None:
         self.size = workers
         self.deadline_s = deadline_s
+        from pebble import ProcessPool  # imported when workers start: most passes never need them
+
         # spawn, not fork: forking a process that runs an event loop and threads can copy a held lock.
         self._pool = ProcessPool(
             max_workers=workers, initializer=_preload, context=multiprocessing.get_context("spawn")
@@ -42,6 +42,8 @@ class PageWorkers:
 
     async def run(self, job: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """job(*args, **kwargs) in a worker; PageAbandoned past the deadline or when the worker dies."""
+        from pebble import ProcessExpired
+
         # A cancelled check cancels the future through wrap_future, and pebble kills a running job's worker.
         future = self._pool.schedule(job, args=args, kwargs=kwargs, timeout=self.deadline_s)
         try:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import OperationalError
 
 from monitor.errors import StoreError
@@ -53,13 +53,31 @@ def write_transaction(writer_engine: Engine) -> Iterator[Connection]:
 
 def insert_ignore(connection: Connection, table: Any, values: dict[str, Any]) -> Any | None:
     """INSERT that does nothing when a unique key already exists; the new row's primary key, or None."""
-    if connection.dialect.name == "postgresql":
-        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
-    else:
-        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    statement = _insert_ignore_statement(connection.dialect.name, table, tuple(values))
     # rowcount is unreliable for ON CONFLICT DO NOTHING across drivers; RETURNING says what was written.
-    row = connection.execute(statement.returning(*table.primary_key.columns)).first()
+    row = connection.execute(statement, values).first()
     return row[0] if row is not None else None
+
+
+@lru_cache(maxsize=64)
+def _insert_ignore_statement(dialect: str, table: Any, columns: tuple[str, ...]) -> Any:
+    """One statement per table and set of columns, the values passed as parameters: building and caching a
+    statement with its values on every call cost more than the INSERT (a first sight's articles row)."""
+    insert = dialect_insert(dialect)
+    placeholders: dict[str, Any] = {column: bindparam(column) for column in columns}
+    return insert(table).values(placeholders).on_conflict_do_nothing().returning(*table.primary_key.columns)
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The INSERT construct with ON CONFLICT of this dialect ("postgresql" or "sqlite"); the PostgreSQL
+    dialect is imported only by a process that uses it (~20 ms of every start-up otherwise)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
 
 
 def lock_article(connection: Connection, article_id: int) -> None:

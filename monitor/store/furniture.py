@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.clock import iso_after, now_iso
 from monitor.compare.furniture import SAMPLE_CHARS, Block
+from monitor.store.database import dialect_insert
 from monitor.store.repo import Store
 from monitor.store.schema import site_furniture, story_blocks, template_changes
 
@@ -321,4 +321,4 @@ def _save_blocks(connection: Connection, blocks_by_story: Mapping[int, Sequence[
 
 
 def _insert(connection: Connection) -> Any:
-    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    return dialect_insert(connection.dialect.name)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.clock import iso_after, now_iso
 from monitor.discover.shapes import url_shape
 from monitor.models import ArticleLink
+from monitor.store.database import dialect_insert
 from monitor.store.repo import Store
 from monitor.store.schema import discovered_links, url_shapes
 
@@ -118,23 +118,34 @@ class LinkStore:
     ) -> None:
         """The link is a tracked story now (or the same story under another URL)."""
         decided = _decided("story", kind, score, reasons)
-        self._set(url, state="stored", next_try_at=None, last_error=None, **decided)
+        self._set(url, None, state="stored", next_try_at=None, last_error=None, **decided)
 
     def failed(self, url: str, attempts: int, error: str) -> None:
         """The first sight failed: try again on the link's own back-off schedule."""
         tries = attempts + 1
         if tries >= MAX_ATTEMPTS:
-            self._set(url, state="given_up", attempts=tries, next_try_at=None, last_error=error)
+            self._set(url, None, state="given_up", attempts=tries, next_try_at=None, last_error=error)
             return
         wait_s = min(FIRST_RETRY_S * 2 ** (tries - 1), MAX_RETRY_S)
-        self._set(url, state="failed", attempts=tries, next_try_at=iso_after(wait_s), last_error=error)
+        self._set(url, None, state="failed", attempts=tries, next_try_at=iso_after(wait_s), last_error=error)
 
-    def rejected(self, url: str, attempts: int, *, score: int, kind: str, reasons: Sequence[str]) -> None:
-        """The gate said "not a story": keep the verdict and look again only rarely."""
+    def rejected(
+        self,
+        url: str,
+        attempts: int,
+        *,
+        score: int,
+        kind: str,
+        reasons: Sequence[str],
+        shape_of_site: str | None = None,
+    ) -> None:
+        """The gate said "not a story": keep the verdict and look again only rarely (and, with
+        shape_of_site, count a non-story for the URL's shape in the same transaction)."""
         tries = attempts + 1
         wait_s = min(REJECTED_REVISIT_S * 2 ** max(tries - 1, 0), MAX_REJECTED_REVISIT_S)
         self._set(
             url,
+            shape_of_site,
             state="rejected",
             attempts=tries,
             next_try_at=iso_after(wait_s),
@@ -152,20 +163,8 @@ class LinkStore:
 
     def learn_shape(self, site: str, url: str, *, is_story: bool) -> None:
         """Count one gate verdict for the URL's template."""
-        shape = url_shape(url)
-        column = "stories" if is_story else "not_stories"
         with self.store._write() as connection:
-            updated = connection.execute(
-                update(url_shapes)
-                .where(url_shapes.c.site == site, url_shapes.c.shape == shape)
-                .values({column: url_shapes.c[column] + 1, "updated_at": now_iso()})
-            )
-            if updated.rowcount == 0:
-                counts = {"stories": int(is_story), "not_stories": int(not is_story)}
-                insert = _dialect_insert(connection, url_shapes).values(
-                    site=site, shape=shape, updated_at=now_iso(), **counts
-                )
-                connection.execute(insert.on_conflict_do_nothing())
+            count_shape(connection, site, url, is_story=is_story)
 
     def shape_counts(self, site: str) -> dict[str, tuple[int, int]]:
         """(stories, not_stories) per URL shape of a site."""
@@ -175,9 +174,58 @@ class LinkStore:
         with self.store.engine.connect() as connection:
             return {row.shape: (row.stories, row.not_stories) for row in connection.execute(query)}
 
-    def _set(self, url: str, **values: Any) -> None:
+    def _set(self, url: str, not_story_shape_of: str | None, **values: Any) -> None:
         with self.store._write() as connection:
             connection.execute(update(discovered_links).where(discovered_links.c.url == url).values(**values))
+            if not_story_shape_of is not None:
+                count_shape(connection, not_story_shape_of, url, is_story=False)
+
+
+# Plain SQL both databases accept ({p}: the driver's placeholder), on the driver's cursor inside the story's
+# own transaction: through SQLAlchemy's execution machinery these two statements cost more than the database's
+# work, once per first sight.
+_STORED = (
+    "UPDATE discovered_links SET state = 'stored', next_try_at = NULL, last_error = NULL, verdict = {p},"
+    " kind = {p}, score = {p}, reasons = {p}, decided_at = {p} WHERE url = {p}"
+)
+_COUNT_SHAPE = (
+    "INSERT INTO url_shapes (site, shape, stories, not_stories, updated_at) VALUES ({p}, {p}, {p}, {p}, {p})"
+    " ON CONFLICT (site, shape) DO UPDATE SET stories = url_shapes.stories + excluded.stories,"
+    " not_stories = url_shapes.not_stories + excluded.not_stories, updated_at = excluded.updated_at"
+)
+
+
+def record_stored_story(
+    connection: Connection,
+    site: str,
+    url: str,
+    *,
+    score: int | None = None,
+    kind: str | None = None,
+    reasons: Sequence[str] = (),
+    learn_shape: bool = True,
+) -> None:
+    """In a new story's own transaction: its link is stored, with the gate's verdict, and its URL shape
+    counts one more story (LinkStore.stored and learn_shape in one go)."""
+    decided = _decided("story", kind, score, reasons)
+    cursor = connection.connection.cursor()
+    p = _placeholder(connection)
+    cursor.execute(
+        _STORED.format(p=p),
+        (decided["verdict"], kind, score, decided["reasons"], decided["decided_at"], url),
+    )
+    if learn_shape:
+        cursor.execute(_COUNT_SHAPE.format(p=p), (site, url_shape(url), 1, 0, decided["decided_at"]))
+
+
+def count_shape(connection: Connection, site: str, url: str, *, is_story: bool) -> None:
+    """Count one gate verdict for the URL's template (one upsert)."""
+    row = (site, url_shape(url), int(is_story), int(not is_story), now_iso())
+    connection.connection.cursor().execute(_COUNT_SHAPE.format(p=_placeholder(connection)), row)
+
+
+def _placeholder(connection: Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def _decided(verdict: str, kind: str | None, score: int | None, reasons: Sequence[str]) -> dict[str, Any]:
@@ -191,7 +239,7 @@ def _decided(verdict: str, kind: str | None, score: int | None, reasons: Sequenc
 
 
 def _dialect_insert(connection: Connection, table: Any) -> Any:
-    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(connection.dialect.name)(table)
 
 
 def _insert_ignore_statement(connection: Connection) -> Any:

@@ -1,0 +1,189 @@
+"""Train the article gate's weights (monitor/gate_weights.json) and report them held out (issue 12).
+
+Every labelled page: the 688 non-articles of ../shared/data/pages/wcxb-nonarticles-dev and the article pages
+of ../shared/data/extraction (wcxb-articles-dev, scrapinghub, mercury-news, goose3-news, newspaper4k-pages;
+not trafilatura-eval, whose pages are not all stories). Each page is extracted as the daemon does, its
+features are monitor.gate_features.features(), and a logistic regression weighs them.
+
+Held out means grouped cross-validation: 5 folds grouped by registered domain, so no site is in both the
+training and the test fold. The threshold is the highest log-odds at which the held-out articles are kept at
+--recall or more (article recall first: losing a story is worse than tracking a service page); the report
+prints, at that threshold, the held-out share stored per page type and per article set. The shipped weights
+are then fitted on every page (but those structured data alone rejects: monitor.gate.hard_non_story).
+numpy and scikit-learn are needed here only (the `bench` extra); the daemon scores with a pure-Python dot
+product.
+
+Usage: python benchmarks/train_gate.py [--recall 0.99] [--c 1.0] [--dry-run] [--show-errors N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from monitor.extraction import extract
+from monitor.gate import hard_non_story
+from monitor.gate_features import REASONS, features
+from monitor.models import PageSignals
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+NON_ARTICLES = DATA / "pages" / "wcxb-nonarticles-dev"
+ARTICLE_SETS = ("wcxb-articles-dev", "scrapinghub", "mercury-news", "goose3-news", "newspaper4k-pages")
+WEIGHTS = REPO / "monitor" / "gate_weights.json"
+FOLDS = 5
+OPERATING_POINTS = (0.95, 0.97, 0.98, 0.99, 0.995)
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
+
+
+@dataclass
+class Labelled:
+    group: str  # the data set: wcxb-nonarticles-dev or an article set
+    page_type: str  # "article" or the non-article label
+    url: str
+    vector: list[float]
+    hard_non_story: bool  # decided by structured data before any weight (monitor.gate.hard_non_story)
+
+
+def domain(url: str) -> str:
+    """The registered domain, near enough for grouping (`news.bbc.co.uk` -> `bbc.co.uk`)."""
+    labels = (urlsplit(url).hostname or "").removeprefix("www.").split(".")
+    keep = 3 if len(labels) > 2 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def load(folder: Path, page_type: str | None) -> list[Labelled]:
+    pages = []
+    for line in (folder / "index.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        file = folder / "pages" / f"{row['id']}.html.gz"
+        if not file.exists():
+            continue
+        url = row.get("url") or f"https://unknown-{row['id']}.example/{row['id']}"
+        article = extract(gzip.decompress(file.read_bytes()), url=url)
+        found = features(article, url)
+        vector = [found[name] for name in REASONS]
+        hard = hard_non_story(article.signals or PageSignals()) is not None
+        pages.append(Labelled(folder.name, page_type or row["page_type"], url, vector, hard))
+    return pages
+
+
+def held_out(pages: list[Labelled], c: float) -> np.ndarray:
+    """Each page's log-odds from a model that never saw its site."""
+    x = np.array([page.vector for page in pages])
+    y = np.array([page.page_type == "article" for page in pages])
+    groups = np.array([domain(page.url) for page in pages])
+    scores = np.zeros(len(pages))
+    hard = np.array([page.hard_non_story for page in pages])
+    for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
+        weighed = train[~hard[train]]  # the gate rejects the others before weighing anything
+        model = LogisticRegression(C=c, max_iter=5000).fit(x[weighed], y[weighed])
+        scores[test] = model.decision_function(x[test])
+    scores[hard] = -np.inf
+    return scores
+
+
+def threshold_for(scores: np.ndarray, is_article: np.ndarray, recall: float) -> float:
+    """The highest log-odds that keeps at least `recall` of the articles."""
+    article_scores = np.sort(scores[is_article])
+    lost = int(math.floor((1 - recall) * len(article_scores)))
+    return float(article_scores[lost])
+
+
+def report(pages: list[Labelled], scores: np.ndarray, threshold: float) -> dict[str, dict[str, float]]:
+    kept: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for page, score in zip(pages, scores, strict=True):
+        key = page.group if page.page_type == "article" else page.page_type
+        total[key] += 1
+        kept[key] += bool(score >= threshold)
+    articles = [key for key in total if key in ARTICLE_SETS]
+    summary = {}
+    print(f"held out ({FOLDS} folds grouped by domain), threshold {threshold:+.3f} log-odds")
+    print(f"{'pages':<22}{'count':>7}{'stored':>8}{'share':>8}")
+    for key in sorted(total, key=lambda name: (name in ARTICLE_SETS, name)):
+        print(f"{key:<22}{total[key]:>7}{kept[key]:>8}{kept[key] / total[key]:>8.1%}")
+        summary[key] = {"pages": total[key], "stored": kept[key]}
+    non_total = sum(total[key] for key in total if key not in ARTICLE_SETS)
+    non_kept = sum(kept[key] for key in total if key not in ARTICLE_SETS)
+    art_total = sum(total[key] for key in articles)
+    art_kept = sum(kept[key] for key in articles)
+    print(f"{'all non-articles':<22}{non_total:>7}{non_kept:>8}{non_kept / non_total:>8.1%}  (target <= 1%)")
+    print(f"{'all articles':<22}{art_total:>7}{art_kept:>8}{art_kept / art_total:>8.1%}  (target >= 99.5%)")
+    return summary
+
+
+def show_errors(pages: list[Labelled], scores: np.ndarray, threshold: float, count: int) -> None:
+    order = np.argsort(scores)
+    lost = [index for index in order if pages[index].page_type == "article" and scores[index] < threshold]
+    taken = [
+        index for index in order[::-1] if pages[index].page_type != "article" and scores[index] >= threshold
+    ]
+    for title, chosen in (("articles lost", lost), ("non-articles stored", taken)):
+        print(f"-- {title} (held out)")
+        for index in chosen[:count]:
+            print(f"{scores[index]:+.2f} {pages[index].page_type:<14} {pages[index].url[:110]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--recall", type=float, default=0.99, help="held-out article recall kept")
+    parser.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation strength")
+    parser.add_argument("--dry-run", action="store_true", help="report only, leave gate_weights.json alone")
+    parser.add_argument("--show-errors", type=int, default=0, metavar="N")
+    options = parser.parse_args()
+    started = time.perf_counter()
+    pages = load(NON_ARTICLES, None)
+    for name in ARTICLE_SETS:
+        pages.extend(load(DATA / "extraction" / name, "article"))
+    print(f"{len(pages)} pages, {len({domain(page.url) for page in pages})} domains, "
+          f"extracted in {time.perf_counter() - started:.0f} s")  # fmt: skip
+    is_article = np.array([page.page_type == "article" for page in pages])
+    hard = [page for page in pages if page.hard_non_story]
+    articles_hard = sum(page.page_type == "article" for page in hard)
+    print(f"{len(hard)} pages rejected by structured data alone ({articles_hard} of them articles)")
+    scores = held_out(pages, options.c)
+    threshold = threshold_for(scores, is_article, options.recall)
+    print("held-out operating points (articles kept -> non-articles stored): " + ", ".join(
+        f"{recall:.1%} -> {np.mean(scores[~is_article] >= threshold_for(scores, is_article, recall)):.1%}"
+        for recall in OPERATING_POINTS
+    ))  # fmt: skip
+    summary = report(pages, scores, threshold)
+    if options.show_errors:
+        show_errors(pages, scores, threshold, options.show_errors)
+    weighed = [page for page in pages if not page.hard_non_story]
+    model = LogisticRegression(C=options.c, max_iter=5000).fit(
+        np.array([page.vector for page in weighed]),
+        np.array([page.page_type == "article" for page in weighed]),
+    )
+    weights = dict(zip(REASONS, (round(float(weight), 4) for weight in model.coef_[0]), strict=True))
+    shown = ", ".join(f"{name} {weight:+.2f}" for name, weight in weights.items())
+    print(f"weights (fitted on every page the structured data does not decide): {shown}")
+    if not options.dry_run:
+        shipped = {
+            "about": "monitor/gate.py weights: log-odds of a story = intercept + sum(weight * feature); "
+            "written by benchmarks/train_gate.py, held-out figures from grouped cross-validation",
+            "threshold": round(threshold, 4),
+            "intercept": round(float(model.intercept_[0]), 4),
+            "weights": weights,
+            "held_out": {"folds": FOLDS, "grouped_by": "domain", "recall_asked": options.recall, **summary},
+        }
+        WEIGHTS.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {WEIGHTS.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()

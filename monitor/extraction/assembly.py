@@ -1,0 +1,149 @@
+"""Assembly of the story text: marked blocks flattened, then paragraphs kept or dropped line by line."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from monitor.extraction import rules
+from monitor.extraction.furniture import is_furniture_line
+
+_LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
+_LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
+_WORD = re.compile(r"\w")
+_WORDS = re.compile(r"\w+")
+_SPACES = re.compile(r"\s+")
+
+
+def flatten(container: LexborNode) -> str:
+    """The container's text with private-use marks at block, line, heading and link boundaries."""
+    for node in container.css(rules.HEADING_BLOCKS):
+        node.insert_before(rules.HEADING_MARK)
+        node.insert_after(rules.PARA_MARK)
+    for node in container.css(rules.PARA_BLOCKS):
+        node.insert_before(rules.PARA_MARK)
+        node.insert_after(rules.PARA_MARK)
+    for node in container.css(rules.LINE_BLOCKS):
+        node.insert_before(rules.LINE_MARK)
+    for node in container.css("a"):
+        node.insert_before(rules.LINK_START)
+        node.insert_after(rules.LINK_END)
+    return container.text()
+
+
+def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str:
+    """Turn marked text into paragraphs, dropping link lists, furniture and byline lines and the title."""
+    title_key = _key(title) if title else None
+    author_keys = [key for key in map(_key, authors) if key]
+    paragraphs: list[tuple[str, bool]] = []
+    for raw_chunk in flat.split(rules.PARA_MARK):
+        words = raw_chunk.split()
+        if not words:
+            continue
+        chunk = " ".join(words)
+        is_heading = rules.HEADING_MARK in chunk
+        if is_heading:
+            chunk = chunk.replace(rules.HEADING_MARK, "")
+        raw_lines = [line for line in chunk.split(rules.LINE_MARK) if line.strip()]
+        if _is_more_stories_list(raw_lines, paragraphs):
+            paragraphs.pop()
+            continue
+        lines = [line for line in map(_clean_line, raw_lines) if line]
+        if author_keys:
+            lines = [line for line in lines if not _is_byline_line(line, author_keys)]
+        if not lines:
+            continue
+        paragraph = "\n".join(lines)
+        if title_key and _may_repeat_title(paragraph, title_key, first=not paragraphs):
+            if _repeats_title(_key(paragraph), title_key, first=not paragraphs):
+                continue
+        paragraphs.append((paragraph, is_heading))
+    while paragraphs and paragraphs[-1][1]:
+        paragraphs.pop()
+    return "\n\n".join(paragraph for paragraph, _ in paragraphs)
+
+
+def _is_more_stories_list(raw_lines: list[str], paragraphs: list[tuple[str, bool]]) -> bool:
+    """A list whose every item holds a link, under a "More Great WIRED Stories" or "More on X" heading."""
+    if len(raw_lines) < 2 or not paragraphs:
+        return False
+    heading = paragraphs[-1][0]
+    if len(heading) > rules.MAX_FURNITURE_CHARS or not rules.MORE_STORIES_HEADING.match(heading):
+        return False
+    return all(rules.LINK_START in line for line in raw_lines)
+
+
+def _may_repeat_title(paragraph: str, title_key: str, *, first: bool) -> bool:
+    """A cheap test before building the paragraph's key: a paragraph many times longer than the headline
+    (prose; its words alone would outgrow the headline's) is not the headline repeated."""
+    if first:
+        return True
+    return (
+        len(paragraph)
+        <= len(title_key) * rules.TITLE_REPEAT_MAX_LENGTH_RATIO + rules.TITLE_REPEAT_SLACK_CHARS
+    )
+
+
+def _repeats_title(key: str, title_key: str, *, first: bool) -> bool:
+    """The headline repeated in the body: equal to the title anywhere; and, as the first paragraph, also
+    a headline that the title contains or that contains the title ("Headline | Site", "Site: Headline")."""
+    if key == title_key:
+        return True
+    if not first or len(key) < rules.MIN_HEADLINE_KEY_CHARS:
+        return False
+    shorter, longer = sorted((key, title_key), key=len)
+    return f" {shorter} " in f" {longer} " and len(shorter) >= len(longer) * rules.HEADLINE_CONTAINED_SHARE
+
+
+def _is_byline_line(line: str, author_keys: list[str]) -> bool:
+    """A short line of the author names with "by" or a date ("Written by Ann Lee", "2019-11-20 Ann Lee")."""
+    if len(line) > rules.MAX_BYLINE_LINE_CHARS or not rules.BYLINE_LINE_ANCHOR.search(line.lower()):
+        return False
+    key = f" {_key(line)} "
+    rest = key
+    for author_key in author_keys:
+        rest = rest.replace(f" {author_key} ", " ")
+    if rest == key or not rules.BYLINE_LINE_ANCHOR.search(rest):
+        return False  # no author named, or a bare name: a sign-off ("-Kalyn Keen") is the story's
+    return not rules.BYLINE_LINE_FILLER.sub("", rest).strip()
+
+
+def _is_call_to_action(unlinked: str) -> bool:
+    """The text around a line's links is a call to action and little more ("Related post: <a>X</a>")."""
+    action = rules.CTA_LINE.match(unlinked.strip())
+    return action is not None and len(unlinked[action.end() :].split()) <= rules.MAX_CTA_EXTRA_WORDS
+
+
+def _clean_line(line: str) -> str:
+    line = line.strip()
+    if not line:
+        return ""
+    if rules.LINK_START in line:
+        linked = sum(len(run) - 2 for run in _LINK_RUN.findall(line))
+        unlinked = _LINK_RUN.sub(" ", line)
+        line = _LINK_MARKS.sub("", line).strip()
+        if linked > len(line) * rules.MAX_LINK_DENSITY or _is_call_to_action(unlinked):
+            return ""
+        line = _SPACES.sub(" ", line)
+    elif rules.LINK_END in line:
+        line = _SPACES.sub(" ", line.replace(rules.LINK_END, "")).strip()
+    if len(line) < rules.MAX_FURNITURE_CHARS and (
+        not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line)
+    ):
+        return ""
+    if len(line) < rules.MAX_DISCLOSURE_CHARS and _is_disclosure(line):
+        return ""
+    return "" if is_furniture_line(line) else line
+
+
+def _is_disclosure(line: str) -> bool:
+    lowered = line.lower()  # substring tests first: the pattern is slow to search every line with
+    return (
+        any(map(lowered.__contains__, rules.DISCLOSURE_HINTS))
+        and rules.DISCLOSURE.search(lowered) is not None
+    )
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
