@@ -15,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import report
 from monitor.backoff import SiteBackoff
+from monitor.clock import iso_after
 from monitor.config import Config, Site, load_config
 from monitor.coordination import CoordinationSettings, Coordinator, OwnedWork, coordinated
 from monitor.coordination.work import WORK_TICK_S
@@ -55,7 +56,9 @@ class Daemon:
         self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._config_stamp = _file_stamp(config.path)
-        self.notifier = Notifier(self.store.engine, config.notify)
+        self.notifier = Notifier(
+            self.store.engine, config.notify, keep_delivered_s=config.retention.deliveries
+        )
         self._notifier_task: asyncio.Task[None] | None = None
         # Several daemons on one PostgreSQL database share its hosts out (monitor/coordination).
         self.coordinator: Coordinator | None = None
@@ -230,7 +233,11 @@ class Daemon:
             await recheck_stories(self.runtime, sites)
 
     async def _maintenance(self) -> None:
-        self.store.maintenance(keep_fetch_log_s=self.config.fetch.keep_fetch_log)
+        """The hourly job: prune what `retention:` allows (never versions or change events), statistics."""
+        retention = self.config.retention
+        fetch_rows = self.store.maintenance(keep_fetch_log_s=retention.fetch_log)
+        deliveries = self.notifier.outbox.prune(iso_after(-retention.deliveries))
+        log.info("maintenance pruned %d fetch log rows, %d delivered notifications", fetch_rows, deliveries)
 
     # -- config reload -----------------------------------------------------------------------------------
 

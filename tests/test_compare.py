@@ -533,3 +533,20 @@ def test_headline_byline_and_date_mutations_rewrite_every_statement() -> None:
     assert "<title>Search icon</title>" in headline
     assert NEW_AUTHOR in mutations["edit_byline"] and "Jane Reporter" not in mutations["edit_byline"]
     assert "2025-10-08T21:50:14.140000+00:00" in mutations["date_bump"]
+
+
+def test_the_same_paragraphs_in_another_order_are_a_minor_change_not_an_edit() -> None:
+    # a list page or a kept "most read" block reshuffled: every word is the same, only the order moved
+    reshuffled = compare(BASE, _with_paragraphs(*reversed(PARAGRAPHS)))
+    assert reshuffled.changed and reshuffled.minor
+    assert reshuffled.fields == ("body",)
+    assert reshuffled.summary == "body reordered (no words changed)"
+    # one word written while the paragraphs move is an edit, alerted as any other
+    edited = compare(
+        BASE, _with_paragraphs(*reversed(PARAGRAPHS[1:]), PARAGRAPHS[0].replace("Tuesday", "Monday"))
+    )
+    assert edited.changed and not edited.minor
+    # the order kept and a title changed beside it: not minor either
+    assert not compare(BASE, replace(BASE, title="Council rejects budget", paragraphs=PARAGRAPHS[::-1])).minor
+    # a paragraph repeated in the new order is a word added, not a reorder
+    assert not compare(BASE, _with_paragraphs(*PARAGRAPHS, PARAGRAPHS[0])).minor

@@ -292,6 +292,36 @@ def test_recheck_all_reaches_every_story_whatever_the_batch_size(
         assert (done["unchanged"], done["changed"], done["failed"]) == (len(news_site.stories), 0, 0)
 
 
+def test_a_due_pass_checks_each_story_once_even_one_its_check_leaves_due(
+    cli: CliCall, news_site: NewsSite, config_path: Path, monkeypatch: Any
+) -> None:
+    """Pages of two due stories: every story is rechecked once, and one whose mark leaves it due (a trigger
+    puts its next check back) is not fetched again in the same pass, which still ends."""
+    import monitor.pipeline.recheck
+
+    monkeypatch.setattr(monitor.pipeline.recheck, "RECHECK_BATCH", 2)
+    assert cli("once").exit_code == 0
+    with db(config_path) as connection:
+        connection.execute("UPDATE articles SET next_check_at = '2000-01-01T00:00:00Z'")
+        stuck_id, stuck_url = connection.execute("SELECT id, url FROM articles ORDER BY id").fetchone()
+        connection.execute(
+            f"CREATE TRIGGER stays_due AFTER UPDATE OF next_check_at ON articles WHEN new.id = {stuck_id} "
+            "BEGIN UPDATE articles SET next_check_at = '2000-01-01T00:00:00Z' "
+            f"WHERE id = {stuck_id}; END"
+        )
+    requests_before = list(news_site.requests)
+    done = events(cli("once").output, "pass.done")[0]
+    assert (done["unchanged"], done["failed"]) == (len(news_site.stories), 0)
+    story_paths = [story.path for story in news_site.stories.values()]
+    fetched = [path for path in news_site.requests[len(requests_before) :] if path in story_paths]
+    assert sorted(fetched) == sorted(story_paths)  # each story once, the stuck one too
+    with db(config_path) as connection:
+        still_due = connection.execute(
+            "SELECT url FROM articles WHERE next_check_at <= '2000-01-01T00:00:00Z'"
+        ).fetchall()
+    assert still_due == [(stuck_url,)]
+
+
 def test_a_recheck_pass_leaves_its_marks_in_the_database(
     cli: CliCall, news_site: NewsSite, config_path: Path
 ) -> None:

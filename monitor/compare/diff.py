@@ -22,6 +22,7 @@ MAX_PAIRING_CELLS = 10_000
 # Unchanged paragraphs shown around each change in the body diff, like `diff -U1`.
 CONTEXT_PARAGRAPHS = 1
 NO_CHANGE_SUMMARY = "no change"
+REORDERED_SUMMARY = "body reordered (no words changed)"
 
 # Line prefixes of the stored diff; `render_diff` keys its colours on them.
 SECTION_PREFIX = "== "
@@ -48,7 +49,7 @@ class Comparison:
     """What changed between two versions of a story."""
 
     changed: bool  # any field differs after normalisation
-    minor: bool  # only dates differ: stored, shown as minor, not alerted
+    minor: bool  # only dates differ, or only the order of the paragraphs: stored, shown as minor, not alerted
     fields: tuple[str, ...]  # changed fields, in FIELD_ORDER
     added: int  # body paragraphs
     removed: int
@@ -71,7 +72,8 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
     added = sum(op.kind == "added" for op in body_ops)
     removed = sum(op.kind == "removed" for op in body_ops)
     edited = sum(op.kind == "edited" for op in body_ops)
-    minor = bool(fields) and DATE_FIELDS.issuperset(fields)
+    reordered = _only_reordered(old, new, fields)
+    minor = bool(fields) and (DATE_FIELDS.issuperset(fields) or reordered)
     return Comparison(
         changed=bool(fields),
         minor=minor,
@@ -79,9 +81,17 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
         added=added,
         removed=removed,
         edited=edited,
-        summary=_summary(fields, minor, added, removed, edited),
+        summary=REORDERED_SUMMARY if reordered else _summary(fields, minor, added, removed, edited),
         diff=_diff(old, new, fields, body_ops),
     )
+
+
+def _only_reordered(old: Snapshot, new: Snapshot, fields: Sequence[str]) -> bool:
+    """Only the body changed, and in it only the order of the paragraphs: not one word was written or deleted.
+
+    A story's edit changes words; the same paragraphs in another order is a list or a teaser river reshuffled
+    (a page that lists things, or a "most read" block the extractor kept), stored but not alerted."""
+    return tuple(fields) == ("body",) and sorted(old.paragraphs) == sorted(new.paragraphs)
 
 
 def _field_changed(old: Snapshot, new: Snapshot, name: str) -> bool:

@@ -21,6 +21,7 @@ from monitor.config.schema import (
     ConfigFile,
     FetchConfig,
     RecheckStep,
+    RetentionConfig,
     SelectorsConfig,
     SiteConfig,
     SiteDefaults,
@@ -52,6 +53,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         sites=tuple(resolve_site(site, parsed.defaults) for site in parsed.sites),
         extract_workers=None if parsed.extract_workers == "auto" else parsed.extract_workers,
         notify=parsed.notify,
+        retention=parsed.retention,
     )
 
 
@@ -125,6 +127,8 @@ def _did_you_mean(loc: tuple[int | str, ...]) -> str:
         known = tuple(SiteDefaults.model_fields)
     elif parent[-1] == "fetch":
         known = tuple(FetchConfig.model_fields)
+    elif parent[-1] == "retention":
+        known = tuple(RetentionConfig.model_fields)
     elif parent[-1] == "selectors":
         known = tuple(SelectorsConfig.model_fields)
     elif parent[-1] == "rechecks":
@@ -139,6 +143,14 @@ def _did_you_mean(loc: tuple[int | str, ...]) -> str:
 
 _KEY_NAMES = frozenset(
     name
-    for model in (ConfigFile, SiteDefaults, SiteConfig, FetchConfig, SelectorsConfig, RecheckStep)
+    for model in (
+        ConfigFile,
+        SiteDefaults,
+        SiteConfig,
+        FetchConfig,
+        SelectorsConfig,
+        RecheckStep,
+        RetentionConfig,
+    )
     for name in model.model_fields
 )

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.config.schema import OVERRIDABLE_KEYS, FetchConfig, RecheckStep, SiteConfig, SiteDefaults
+from monitor.config.schema import (
+    OVERRIDABLE_KEYS,
+    FetchConfig,
+    RecheckStep,
+    RetentionConfig,
+    SiteConfig,
+    SiteDefaults,
+)
 from monitor.errors import ConfigError
 from monitor.models import Selectors
 from monitor.notify.settings import NotifyTarget
@@ -55,6 +62,7 @@ class Config:
     sites: tuple[Site, ...]
     extract_workers: int | None = None  # None: one per core but one
     notify: tuple[NotifyTarget, ...] = ()
+    retention: RetentionConfig = RetentionConfig()  # what the hourly maintenance prunes
 
     def site(self, name: str) -> Site:
         for site in self.sites:

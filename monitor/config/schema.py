@@ -175,6 +175,13 @@ class FetchConfig(_Strict):
     page_deadline: Duration = 30.0  # parsing or extracting one page stops after this (issue 16)
 
 
+class RetentionConfig(_Strict):
+    """What the hourly maintenance prunes, by age; story versions and change events are never pruned."""
+
+    fetch_log: Duration = 30 * 86400.0  # rows of the `fetches` table (fetch.keep_fetch_log, its old name)
+    deliveries: Duration = 30 * 86400.0  # notification deliveries delivered longer ago than this
+
+
 class ConfigFile(_Strict):
     database: str = DEFAULT_DATABASE_URL
     # worker processes that extract new stories while the main process fetches and stores: "auto" is one
@@ -184,6 +191,21 @@ class ConfigFile(_Strict):
     fetch: FetchConfig = FetchConfig()
     sites: tuple[SiteConfig, ...] = ()
     notify: tuple[NotifyTarget, ...] = ()  # receivers of story events (monitor/notify/)
+    retention: RetentionConfig = RetentionConfig()
+
+    @model_validator(mode="after")
+    def _one_fetch_log_age(self) -> ConfigFile:
+        """`fetch.keep_fetch_log` (the old name) still works; given with `retention.fetch_log`, they agree."""
+        old_set = "keep_fetch_log" in self.fetch.model_fields_set
+        if old_set and "fetch_log" in self.retention.model_fields_set:
+            if self.fetch.keep_fetch_log != self.retention.fetch_log:
+                raise ValueError(
+                    "fetch.keep_fetch_log and retention.fetch_log disagree; keep only retention.fetch_log"
+                )
+        elif old_set:
+            retention = self.retention.model_copy(update={"fetch_log": self.fetch.keep_fetch_log})
+            object.__setattr__(self, "retention", retention)
+        return self
 
     @field_validator("sites")
     @classmethod

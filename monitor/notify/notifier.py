@@ -44,8 +44,16 @@ class _TargetState:
 class Notifier:
     """Delivers every change event to every target that wants it: at least once, in order per story."""
 
-    def __init__(self, engine: Engine, targets: tuple[NotifyTarget, ...], *, poll_s: float = POLL_S) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        targets: tuple[NotifyTarget, ...],
+        *,
+        poll_s: float = POLL_S,
+        keep_delivered_s: float = KEEP_DELIVERED_S,  # config retention.deliveries
+    ) -> None:
         self.outbox = OutboxStore(engine)
+        self.keep_delivered_s = keep_delivered_s
         self.targets = targets
         self.poll_s = poll_s
         self._states: dict[str, _TargetState] = {}
@@ -87,7 +95,7 @@ class Notifier:
     def _prune_now_and_then(self) -> None:
         if time.monotonic() - self._pruned_at >= PRUNE_EVERY_S:
             self._pruned_at = time.monotonic()
-            self.outbox.prune(iso_after(-KEEP_DELIVERED_S))
+            self.outbox.prune(iso_after(-self.keep_delivered_s))
 
     async def _pump(self, client: httpx.AsyncClient, target: NotifyTarget) -> None:
         state = self._states.setdefault(target.key, _TargetState())

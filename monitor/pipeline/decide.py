@@ -79,7 +79,7 @@ class Changed:
 
 @dataclass(frozen=True, slots=True)
 class Minor:
-    """A minor edit (dates only, punctuation): a new version stored without an alert."""
+    """A minor edit (dates only, punctuation, paragraphs reordered): a new version stored without an alert."""
 
     kind: ClassVar[DecisionKind] = DecisionKind.MINOR
     version: NewVersion

@@ -44,7 +44,10 @@ async def recheck_stories(
     result = PassReport()
     by_name = {site.name: site for site in sites}
     due_before = None if recheck_all else now_iso()
-    checked: set[int] = set()  # a story whose check left it due (a failed fetch) waits for the next pass
+    # A story whose check left it due waits for the next pass. Pages come most overdue first, so such a
+    # story heads every later page of the pass: remembering the last batch and those that came back is
+    # enough, and memory stays one batch however many stories are due (bench_capacity_daemon.py --backlog).
+    checked: set[int] = set()
     last_id = 0
     while True:
         page = runtime.store.due_articles(
@@ -53,7 +56,7 @@ async def recheck_stories(
         due = [story for story in page if story.id not in checked]
         if not due:
             break
-        checked.update(story.id for story in due)
+        checked = {story.id for story in page}
         last_id = max(story.id for story in due)
         fetched = await bounded_gather([recheck_story(runtime, by_name[story.site], story) for story in due])
         for outcome in _settle_batch(runtime, by_name, due, fetched):

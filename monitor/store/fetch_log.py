@@ -60,13 +60,14 @@ class FetchLogRecords(StoreBase):
             rows = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA quick_check")]
         return [] if rows == ["ok"] else rows
 
-    def maintenance(self, *, keep_fetch_log_s: float) -> None:
-        """Drop fetch log rows older than keep_fetch_log_s and, on SQLite, refresh the planner's statistics
-        (so due stories are read in next-check order, bench_capacity.py) and checkpoint the WAL so it does
-        not grow without bound. PostgreSQL's autovacuum keeps its own statistics."""
+    def maintenance(self, *, keep_fetch_log_s: float) -> int:
+        """Drop fetch log rows older than keep_fetch_log_s (config `retention.fetch_log`; returns how many)
+        and, on SQLite, refresh the planner's statistics (so due stories are read in next-check order,
+        bench_capacity.py) and checkpoint the WAL so it does not grow without bound. PostgreSQL's autovacuum
+        keeps its own statistics. The freed pages are reused by new rows: the file does not shrink."""
         cutoff = iso_after(-keep_fetch_log_s)
         with self._write() as connection:
-            connection.execute(fetches.delete().where(fetches.c.started_at < cutoff))
+            pruned = connection.execute(fetches.delete().where(fetches.c.started_at < cutoff)).rowcount
         if self.engine.dialect.name == "sqlite":
             raw = self.engine.raw_connection()  # autocommit: a checkpoint cannot run inside a transaction
             try:
@@ -77,3 +78,4 @@ class FetchLogRecords(StoreBase):
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 raw.close()
+        return int(pruned or 0)
