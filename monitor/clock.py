@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Several daemons on one PostgreSQL database stamp rows by the server's clock: the heartbeat measures how far
+# this machine's clock is off it (monitor/coordination), so a daemon whose clock is wrong changes nothing.
+_offset = [timedelta(0)]
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _offset[0]
+
+
+def set_offset(seconds: float) -> None:
+    """From now on utc_now() is this machine's clock plus `seconds` (the database server's clock)."""
+    _offset[0] = timedelta(seconds=seconds)
 
 
 def to_iso(moment: datetime) -> str:

@@ -17,12 +17,15 @@ from monitor import report
 from monitor.backoff import SiteBackoff
 from monitor.clock import iso_after
 from monitor.config import Config, Site, load_config
+from monitor.coordination import CoordinationSettings, Coordinator, OwnedWork, coordinated
+from monitor.coordination.work import WORK_TICK_S
 from monitor.errors import ConfigError, StoreError
 from monitor.notify.notifier import Notifier
 from monitor.pipeline import Runtime, check_site, recheck_stories
 from monitor.reload import ReloadPlan, plan_reload
 from monitor.store import DaemonLock, Store
 from monitor.store.engine import safe_database_url
+from monitor.store.fencing import LeaseLost
 from monitor.store.reschedule import reschedule_rechecks
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,14 @@ class Daemon:
             self.store.engine, config.notify, keep_delivered_s=config.retention.deliveries
         )
         self._notifier_task: asyncio.Task[None] | None = None
+        # Several daemons on one PostgreSQL database share its hosts out (monitor/coordination).
+        self.coordinator: Coordinator | None = None
+        if coordinated(config.database_url):
+            self.coordinator = Coordinator(
+                self.store.engine, self.runtime.fetcher.hosts, CoordinationSettings.from_env()
+            )
+            self.notifier.may_deliver = self.coordinator.delivers_notifications
+        self._heartbeat_task: asyncio.Task[None] | None = None
 
     @property
     def config(self) -> Config:
@@ -74,6 +85,9 @@ class Daemon:
             self.store.upgrade()
             self.store.ensure_sites(site.name for site in self.config.sites)
             self._install_signal_handlers()
+            if self.coordinator is not None:
+                await self.coordinator.start(self._enabled_sites())
+                self._heartbeat_task = asyncio.create_task(self._heartbeats(self.coordinator))
             self._schedule_all()
             self.scheduler.start()
             # Deliveries run beside the checks, never inside them: a slow receiver cannot slow fetching.
@@ -88,6 +102,7 @@ class Daemon:
             await self._stopping.wait()
             await self._drain()
         finally:
+            await self._leave()
             await self._stop_notifier()
             await self.runtime.aclose()
             self.store.close()
@@ -120,25 +135,54 @@ class Daemon:
 
     # -- jobs --------------------------------------------------------------------------------------------
 
+    def _enabled_sites(self) -> list[Site]:
+        return [site for site in self.config.sites if site.enabled]
+
+    async def _heartbeats(self, coordinator: Coordinator) -> None:
+        """Until _leave() cancels it: the checks draining after a stop still hold their leases."""
+        while True:
+            await asyncio.sleep(coordinator.settings.heartbeat_s)
+            await coordinator.beat()
+
+    async def _leave(self) -> None:
+        """Several daemons: stop the heartbeat, hand every host over at once."""
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+            await asyncio.gather(self._heartbeat_task, return_exceptions=True)
+        if self.coordinator is not None and self.coordinator.member is not None:
+            await self.coordinator.leave()
+
     def _schedule_all(self) -> None:
-        for site in self.config.sites:
-            self._schedule_site(site)
-        start = datetime.now(UTC) + timedelta(seconds=5)
-        self.scheduler.add_job(
-            self._guarded(self._recheck_job),
-            IntervalTrigger(
-                seconds=self.config.fetch.recheck_every, jitter=_jitter(self.config.fetch.recheck_every)
-            ),
-            id="rechecks",
-            next_run_time=start,
-        )
+        if self.coordinator is not None:
+            # Sites and rechecks come from the database's next_check_at, for the hosts owned (work.py).
+            work = OwnedWork(self.runtime, self.coordinator, self._guarded)
+            self.scheduler.add_job(
+                work.tick,
+                IntervalTrigger(seconds=WORK_TICK_S),
+                id="owned-work",
+                next_run_time=datetime.now(UTC),
+            )
+        else:
+            for site in self.config.sites:
+                self._schedule_site(site)
+            self.scheduler.add_job(
+                self._guarded(self._recheck_job),
+                IntervalTrigger(
+                    seconds=self.config.fetch.recheck_every, jitter=_jitter(self.config.fetch.recheck_every)
+                ),
+                id="rechecks",
+                next_run_time=datetime.now(UTC) + timedelta(seconds=5),
+            )
+        self._schedule_housekeeping()
+
+    def _schedule_housekeeping(self) -> None:
         self.scheduler.add_job(self._watch_config, IntervalTrigger(seconds=CONFIG_POLL_S), id="config-watch")
         self.scheduler.add_job(
             self._guarded(self._maintenance), IntervalTrigger(seconds=MAINTENANCE_EVERY_S), id="maintenance"
         )
 
     def _schedule_site(self, site: Site) -> None:
-        if not site.enabled:
+        if not site.enabled or self.coordinator is not None:
             return
         self.scheduler.add_job(
             self._guarded(self._site_job),
@@ -166,6 +210,8 @@ class Daemon:
                     job.__name__,
                     self.config.fetch.check_timeout,
                 )
+            except LeaseLost as error:  # several daemons: the host went to another member meanwhile
+                log.warning("%s stopped: %s", job.__name__, error)
             except StoreError as error:
                 log.error("database error: %s (will retry at the next run)", error)
             except Exception:
@@ -243,6 +289,8 @@ class Daemon:
             if name in sites_by_name:
                 self._schedule_site(sites_by_name[name])
         self.store.ensure_sites(sites_by_name)
+        if self.coordinator is not None:
+            self.coordinator.add_hosts(self._enabled_sites())
         for name in plan.rechecks_changed:
             reschedule_rechecks(self.store.engine, name, sites_by_name[name].rechecks)
 

@@ -44,6 +44,12 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
             "What checks of stories decided (new, unchanged, changed, ...), by site",
             ["site", "decision"],
         )
+        _counters["member"] = prometheus_client.Gauge(
+            "monitor_member",
+            "Several daemons on one PostgreSQL database: this daemon's member counters (hosts owned, claims, "
+            "releases, refused writes and fetches), by member id",
+            ["member", "counter"],
+        )
     try:
         prometheus_client.start_http_server(port, addr=host)
     except OSError as error:
@@ -63,6 +69,13 @@ def count_fetches(site: str | None, attempts: Sequence[FetchAttempt]) -> None:
         _counters["fetches"].labels(site=site or "", outcome=FetchOutcome.of(attempt)).inc()
         if attempt.error:
             _counters["fetch_errors"].labels(site=site or "", error=attempt.error).inc()
+
+
+def set_member(member: int, counters: dict[str, int]) -> None:
+    """The member's counters as of its last heartbeat (the same as its row in `members`)."""
+    if _counters:
+        for name, value in counters.items():
+            _counters["member"].labels(member=str(member), counter=name).set(value)
 
 
 def count_decision(site: str | None, decision: DecisionKind) -> None:

@@ -218,6 +218,7 @@ def status(options: GlobalOptions, as_json: bool) -> None:
     if as_json:
         for row in rows:
             click.echo(safe_json(json.dumps(asdict(row), default=str)))
+        _echo_members(options, as_json)
         return
     header = (
         f"{'site':<24}{'last success':<22}{'fails':>6}{'stories':>9}{'/day':>7}{'changes':>9}{'complete':>10}"
@@ -233,6 +234,7 @@ def status(options: GlobalOptions, as_json: bool) -> None:
             f"{(row.last_error or '')[:60]}{stale}"
         )
     _echo_notify_status(options)
+    _echo_members(options, as_json)
 
 
 @cli.command()
@@ -295,6 +297,35 @@ def search(
             echo_line(f"    {one_line(hit.snippet)}")
     if not hits and not as_json:
         click.echo(safe_line(f"no story matches {query!r}"), err=True)
+
+
+def _echo_members(options: GlobalOptions, as_json: bool) -> None:
+    """Several daemons on one PostgreSQL database: each member, its heartbeat and its hosts."""
+    from monitor.store.leases import member_rows
+
+    store = read_only_store(options)
+    try:
+        members, free_hosts = member_rows(store.engine)
+    finally:
+        store.close()
+    if as_json:
+        for member in members:
+            click.echo(safe_json(json.dumps(member, default=str)))
+        return
+    if not members:
+        return
+    click.echo(
+        f"\n{'member':>6}  {'name':<28}{'heartbeat':>10}  {'hosts':>6}{'claims':>8}{'releases':>9}"
+        f"{'refused writes':>16}{'refused fetches':>17}"
+    )
+    for member in members:
+        age = f"{member['heartbeat_age_s']:.1f}s ago" if member["live"] else "expired"
+        echo_line(
+            f"{member['member']:>6}  {member['name'][:27]:<28}{age:>10}  {member['hosts_owned']:>6}"
+            f"{member['claims']:>8}{member['releases']:>9}{member['refused_writes']:>16}"
+            f"{member['refused_fetches']:>17}"
+        )
+    click.echo(f"hosts without a live owner: {free_hosts}")
 
 
 def _echo_notify_status(options: GlobalOptions) -> None:

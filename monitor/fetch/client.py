@@ -30,6 +30,7 @@ from monitor.fetch.failures import ROBOTS_NOTICES, describe_failure
 from monitor.fetch.policy import Call, refuse_redirect, trusted_hosts, unsafe_address
 from monitor.fetch.politeness import (
     ROBOTS_MAX_BYTES,
+    HostNotOwned,
     HostRegistry,
     RobotsCache,
     RobotsRules,
@@ -54,7 +55,7 @@ class Fetcher:
     def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
         self._clients = HostClients(settings, transport)
-        self._hosts = HostRegistry(settings.concurrency)
+        self.hosts = HostRegistry(settings.concurrency)  # SiteFetchers share one: pacing is per host
         self._robots = RobotsCache()
         self._addresses = AddressCache(timeout_s=settings.connect_timeout_s)
 
@@ -72,7 +73,7 @@ class Fetcher:
     def host_state(self, host: str) -> str:
         """The host's health: "ok", "backing_off" (repeated failures: slower pacing, no retries) or
         "paused" (a far-future Retry-After). Takes a host ("example.com", "127.0.0.1:8080") or a URL."""
-        return self._hosts.state(host_key(host) if "://" in host else host.lower())
+        return self.hosts.state(host_key(host) if "://" in host else host.lower())
 
     async def sitemaps_from_robots(self, url: str, *, site_hosts: frozenset[str] | None = None) -> list[str]:
         """The Sitemap: lines of the robots.txt governing url (empty when none, unreachable or unsafe;
@@ -82,7 +83,10 @@ class Fetcher:
         call = self._new_call(url, "sitemap", None, None, None, None, None, site_hosts)
         if await unsafe_address(self._addresses, call, url):
             return []
-        rules = await self._robots_for(call, url)
+        try:
+            rules = await self._robots_for(call, url)
+        except HostNotOwned:
+            return []
         robots_url = origin_of(url) + "/robots.txt"
         resolved = [urljoin(robots_url, sitemap.strip()) for sitemap in rules.sitemaps()]
         return list(dict.fromkeys(sitemap for sitemap in resolved if is_web_url(sitemap)))
@@ -114,6 +118,8 @@ class Fetcher:
         )
         try:
             return await self._fetch(call)
+        except HostNotOwned as refused:  # another daemon holds the host now (monitor/coordination): not sent
+            return self._failure(call, url, refused.error, str(refused))
         except Exception as exc:  # the last guard: a bug here must not stop the other sites
             logger.exception("unexpected error fetching %s", url)
             return self._failure(call, url, "internal", repr(exc)[:DETAIL_MAX_CHARS])
@@ -183,7 +189,7 @@ class Fetcher:
         unsafe = await unsafe_address(self._addresses, call, url)
         if unsafe:
             return "unsafe_url", unsafe
-        paused_for = self._hosts.paused_for(key)
+        paused_for = self.hosts.paused_for(key)
         if paused_for > 0:
             return "host_paused", f"Retry-After: host paused for {paused_for:.0f} s more"
         if not self.settings.respect_robots:
@@ -268,13 +274,13 @@ class Fetcher:
             if exchange.status in _RETRY_AFTER_STATUSES:
                 retry_after = parse_retry_after(exchange.headers.get("retry-after"))
             if retry_after is not None and retry_after > self.settings.retry_after_max_s:
-                self._hosts.pause(key, retry_after)
+                self.hosts.pause(key, retry_after)
                 exchange.error, exchange.detail = (
                     "retry_after",
                     f"Retry-After {retry_after:.0f} s: host paused",
                 )
                 return exchange
-            if call.retries_left <= 0 or self._hosts.state(key) != "ok":
+            if call.retries_left <= 0 or self.hosts.state(key) != "ok":
                 return exchange
             call.retries_left -= 1
             await asyncio.sleep(
@@ -288,7 +294,7 @@ class Fetcher:
         """One HTTP attempt in the host's slot (key: its host_key), bounded by the deadline, recorded in
         call.attempts."""
         exchange = Exchange(url=url)
-        async with self._hosts.slot(key, delay_s):
+        async with self.hosts.slot(key, delay_s):
             started_at = now_iso()
             started = time.perf_counter()
             try:
@@ -298,7 +304,7 @@ class Fetcher:
                 exchange.error, exchange.detail = classify_error(exc)
                 exchange.body = b""
             elapsed_ms = int((time.perf_counter() - started) * 1000)
-        self._hosts.record(key, host_failure=is_host_failure(exchange.status, exchange.error))
+        self.hosts.record(key, host_failure=is_host_failure(exchange.status, exchange.error))
         call.attempts.append(
             FetchAttempt(
                 url=url,

@@ -53,16 +53,33 @@ class _Host:
     failures: int = 0
     paused_until: float = 0.0
     logged_state: str = HOST_OK
+    delay_s: float = 0.0  # the delay after its last request (a handover stores it: monitor/coordination)
+
+
+NOT_OWNER = "not_owner"  # a FetchedPage error: the request was not sent, another daemon holds the host
+
+
+class HostNotOwned(Exception):
+    """A request to a host this daemon does not hold (several daemons share one database); never sent."""
+
+    error = NOT_OWNER
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} is served by another daemon now")
+
+
+HostGate = Callable[[str], bool]
 
 
 class _Slot:
     """HostRegistry.slot(): a plain class rather than @asynccontextmanager, which costs a generator and
     several frames on every request."""
 
-    __slots__ = ("_delay_s", "_host", "_registry")
+    __slots__ = ("_delay_s", "_host", "_key", "_registry")
 
-    def __init__(self, registry: HostRegistry, host: _Host, delay_s: float) -> None:
+    def __init__(self, registry: HostRegistry, key: str, host: _Host, delay_s: float) -> None:
         self._registry = registry
+        self._key = key
         self._host = host
         self._delay_s = delay_s
 
@@ -77,10 +94,17 @@ class _Slot:
         except BaseException:
             host.lock.release()
             raise
+        # Asked only now, after the wait: a host handed over meanwhile gets no request from here.
+        gate = self._registry.gate
+        if gate is not None and not gate(self._key):
+            self._registry._global.release()
+            host.lock.release()
+            raise HostNotOwned(self._key)
 
     async def __aexit__(self, *exc_info: object) -> None:
         host, registry = self._host, self._registry
-        host.next_allowed = registry._clock() + registry._paced_delay(host, self._delay_s)
+        host.delay_s = registry._paced_delay(host, self._delay_s)
+        host.next_allowed = registry._clock() + host.delay_s
         registry._global.release()
         host.lock.release()
 
@@ -92,6 +116,7 @@ class HostRegistry:
         self._hosts: dict[str, _Host] = {}
         self._global = asyncio.Semaphore(max(1, concurrency))
         self._clock = clock
+        self.gate: HostGate | None = None  # whether a request to this host may go out now (coordination)
 
     def _get(self, key: str) -> _Host:
         host = self._hosts.get(key)
@@ -102,7 +127,26 @@ class HostRegistry:
     def slot(self, key: str, delay_s: float) -> _Slot:
         """`async with` it: waits for the host's turn (one in flight, `delay_s` between requests), then a
         global slot."""
-        return _Slot(self, self._get(key), delay_s)
+        return _Slot(self, key, self._get(key), delay_s)
+
+    async def quiesce(self, key: str) -> tuple[float, float]:
+        """Wait for the request in flight to the host (if any) to end; then (seconds until the next request
+        is allowed, counting a Retry-After pause; the delay it is paced with). For a handover: the gate must
+        refuse the host already, so nothing starts after this."""
+        host = self._get(key)
+        async with host.lock:
+            now = self._clock()
+            return max(0.0, host.next_allowed - now, host.paused_until - now), host.delay_s
+
+    def hold(self, key: str, seconds: float) -> None:
+        """No request to the host for `seconds` from now (a host taken over: its last owner's pacing)."""
+        host = self._get(key)
+        host.next_allowed = max(host.next_allowed, self._clock() + seconds)
+
+    def delay_of(self, key: str) -> float:
+        """The delay after the host's last request (0 before any)."""
+        host = self._hosts.get(key)
+        return host.delay_s if host else 0.0
 
     @staticmethod
     def _paced_delay(host: _Host, delay_s: float) -> float:

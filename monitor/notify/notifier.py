@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -60,6 +61,9 @@ class Notifier:
         self._stopping = asyncio.Event()
         self.rounds = 0  # passes over the targets so far
         self._pruned_at = time.monotonic()
+        # Several daemons on one database: only one delivers (the oldest live member), or each event
+        # would go out once per daemon.
+        self.may_deliver: Callable[[], bool] = lambda: True
 
     def set_targets(self, targets: tuple[NotifyTarget, ...]) -> None:
         """Config reload: new targets start with the next event, removed ones stop."""
@@ -71,8 +75,9 @@ class Notifier:
         async with httpx.AsyncClient(follow_redirects=False) as client:
             while not stopping.is_set():
                 try:
-                    await asyncio.gather(*(self._pump(client, target) for target in self.targets))
-                    self._prune_now_and_then()
+                    if self.may_deliver():
+                        await asyncio.gather(*(self._pump(client, target) for target in self.targets))
+                        self._prune_now_and_then()
                 except StoreError as error:
                     log.error("notifications: database error: %s (will retry)", error)
                 except Exception:  # a bug must not end deliveries for the life of the daemon

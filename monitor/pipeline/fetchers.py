@@ -29,6 +29,7 @@ class SiteFetchers:
         fetcher = self._by_limits.get(limits)
         if fetcher is None:
             fetcher = Fetcher(_with_limits(settings, limits))
+            fetcher.hosts = self.shared.hosts  # one host is paced as one, whatever the site's limits
             self._by_limits[limits] = fetcher
         return fetcher
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, assert_never
 
@@ -14,6 +15,7 @@ from monitor import metrics, report
 from monitor.config import Config, Site
 from monitor.fetch import Fetcher, FetchKind, FetchSettings
 from monitor.fetch.failures import failure_text
+from monitor.fetch.politeness import NOT_OWNER
 from monitor.models import Article, CheckOutcome, FetchedPage
 from monitor.pipeline.decide import GONE_ERRORS, canonical_of, new_version
 from monitor.pipeline.fetchers import SiteFetchers
@@ -23,6 +25,7 @@ from monitor.store.links import LinkStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_TASK_BATCH: ContextVar[WriteBatch | None] = ContextVar("monitor_task_batch", default=None)
 
 STORIES_IN_FLIGHT = 16  # above the fetch concurrency, so the fetcher is never starved
 # New stories in one site check from which extraction moves to worker processes (config extract_workers;
@@ -89,7 +92,20 @@ class Runtime:
         self.extract_workers: PageWorkers | None = None
         self.every_page_to_workers = False  # workers started for many pages, not for one large page
         self.links = LinkStore(store)  # discovered links and the article gate's verdicts
-        self.batch = WriteBatch()  # written by flush() at each stage end (and when full)
+        self._batch = WriteBatch()  # written by flush() at each stage end (and when full)
+
+    @property
+    def batch(self) -> WriteBatch:
+        """The pending writes of the current task: its own when it has one (use_own_batch), else the
+        process's."""
+        own = _TASK_BATCH.get()
+        return self._batch if own is None else own
+
+    @staticmethod
+    def use_own_batch() -> None:
+        """Give the current context its own write batch: a task working for one host (several daemons)
+        writes only its own rows, under its own lease (monitor/store/fencing.py)."""
+        _TASK_BATCH.set(WriteBatch())
 
     def start_extract_workers(self, pending_pages: int) -> None:
         """Extract in worker processes from now on, when this many pages wait and there is a spare core."""
@@ -176,7 +192,7 @@ async def fetch_page(
     runtime.batch.record_fetches(site.name, page.attempts)
     runtime.flush(only_when_full=True)
     metrics.count_fetches(site.name, page.attempts)
-    if page.error and page.error not in GONE_ERRORS:
+    if page.error and page.error not in GONE_ERRORS and page.error != NOT_OWNER:  # another daemon's host
         report.fetch_failed(site.name, url, failure_text(page.error, page.error_detail or ""))
     return page
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from monitor.errors import StoreError
 from monitor.store.engine import create_store_engine, upgrade_database, writer
+from monitor.store.fencing import confirm_fence
 from monitor.store.schema import articles
 
 
@@ -40,9 +41,11 @@ class StoreBase:
 @contextmanager
 def write_transaction(writer_engine: Engine) -> Iterator[Connection]:
     """One short write transaction on a writer engine (BEGIN IMMEDIATE on SQLite, engine.writer());
-    database errors become StoreError."""
+    database errors become StoreError. Under a fence (several daemons, fencing.py) the lease is confirmed
+    first, in the same transaction."""
     try:
         with writer_engine.begin() as connection:
+            confirm_fence(connection)
             yield connection
     except OperationalError as error:
         raise StoreError(f"cannot write to the database: {error.orig}") from error

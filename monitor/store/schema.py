@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -31,6 +33,7 @@ sites = Table(
     Column("last_error", Text),
     Column("last_error_at", TIMESTAMP),
     Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("next_check_at", TIMESTAMP),  # when the site's sources are next due (several daemons: 0008)
 )
 
 sources = Table(
@@ -112,6 +115,15 @@ changes = Table(
 )
 Index("ix_changes_detected_at", changes.c.detected_at)
 Index("ix_changes_article_id", changes.c.article_id)
+Index(
+    "uq_changes_article_version_new_changed",
+    changes.c.article_id,
+    changes.c.version,
+    changes.c.kind,
+    unique=True,
+    postgresql_where=changes.c.kind.in_(["new", "changed"]),
+    sqlite_where=changes.c.kind.in_(["new", "changed"]),
+)
 
 fetches = Table(
     "fetches",
@@ -251,3 +263,33 @@ deliveries = Table(
     UniqueConstraint("outbox_id", "target", name="uq_deliveries_outbox_target"),
 )
 Index("ix_deliveries_target_status", deliveries.c.target, deliveries.c.status, deliveries.c.outbox_id)
+
+# Several daemons on one PostgreSQL database (monitor/coordination/): times here are the server's clock.
+SERVER_TIME = DateTime(timezone=True)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),  # host name and pid, for `monitor status`
+    Column("started_at", SERVER_TIME, nullable=False),
+    Column("heartbeat_at", SERVER_TIME, nullable=False),
+    Column("expires_at", SERVER_TIME, nullable=False),  # its leases are void from then on
+    Column("hosts_owned", Integer, nullable=False, server_default="0"),
+    Column("claims", Integer, nullable=False, server_default="0"),
+    Column("releases", Integer, nullable=False, server_default="0"),
+    Column("refused_writes", Integer, nullable=False, server_default="0"),
+    Column("refused_fetches", Integer, nullable=False, server_default="0"),
+)
+
+host_leases = Table(
+    "host_leases",
+    metadata,
+    Column("host", String(300), primary_key=True),  # politeness.host_key: name, and port if not default
+    Column("owner", Integer),  # members.id, or NULL when released
+    Column("epoch", Integer, nullable=False, server_default="0"),  # bumped by every claim
+    Column("next_allowed_at", SERVER_TIME),  # no request to the host before this
+    Column("crawl_delay", Float, nullable=False, server_default="0"),  # the delay its owner paces with
+    Column("claimed_at", SERVER_TIME),
+    Column("released_at", SERVER_TIME),
+)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import inspect, or_, select, update
 
 from monitor.clock import now_iso
 from monitor.store.database import StoreBase, insert_ignore
@@ -41,6 +41,27 @@ class SiteRecords(StoreBase):
             )
         with self._write() as connection:
             connection.execute(update(sites).where(sites.c.name == site).values(**values))
+
+    def due_sites(self, names: Iterable[str], now: str) -> set[str]:
+        """Which of these sites are due a check (`next_check_at` unset or past): several daemons."""
+        with self.engine.connect() as connection:
+            return set(
+                connection.scalars(
+                    select(sites.c.name).where(
+                        sites.c.name.in_(list(names)),
+                        or_(sites.c.next_check_at.is_(None), sites.c.next_check_at <= now),
+                    )
+                )
+            )
+
+    def schedule_site(self, site: str, now: str, next_check_at: str) -> bool:
+        """Take a due site's check: its next one is at next_check_at; False when another member took it."""
+        due = or_(sites.c.next_check_at.is_(None), sites.c.next_check_at <= now)
+        with self._write() as connection:
+            taken = connection.execute(
+                update(sites).where(sites.c.name == site, due).values(next_check_at=next_check_at)
+            )
+        return taken.rowcount == 1
 
     def site_names(self) -> list[str]:
         """The sites this database holds, by name (none when it has no monitor schema yet)."""
