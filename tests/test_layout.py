@@ -22,6 +22,17 @@ def modules() -> list[Path]:
     return sorted(PACKAGE.rglob("*.py"))
 
 
+def test_a_sqlite_process_never_imports_the_postgresql_dialect() -> None:
+    # the store, its schema and the pipeline as `monitor once` on SQLite loads them: SQLAlchemy's PostgreSQL
+    # dialect costs ~25 ms of every start-up, so only a process that talks to PostgreSQL may import it
+    code = (
+        "import sys, monitor.store, monitor.store.schema, monitor.pipeline\n"
+        "print('sqlalchemy' in sys.modules, 'sqlalchemy.dialects.postgresql' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "False"]
+
+
 def test_help_imports_nothing_from_extraction() -> None:
     code = (
         "import runpy, sys\n"

@@ -121,7 +121,8 @@ Index(
     changes.c.version,
     changes.c.kind,
     unique=True,
-    postgresql_where=changes.c.kind.in_(["new", "changed"]),
+    # Partial on both engines (migration 0008 creates it). Only the SQLite clause is named here: a
+    # postgresql_where would import SQLAlchemy's PostgreSQL dialect in every process, SQLite ones included.
     sqlite_where=changes.c.kind.in_(["new", "changed"]),
 )
 
