@@ -6,9 +6,7 @@ import re
 
 from monitor import headline
 
-# --- decoding -------------------------------------------------------------------------------------------
-CHARSET_SNIFF_BYTES = 4096
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+# --- page bounds (decoding is monitor/charset.py's) -------------------------------------------------------
 MAX_HTML_CHARS = 8_000_000  # larger pages are cut: bounded time per page, and no real story is that long
 MAX_DEPTH_NODES = 4_000  # a chain of this many nested elements is a broken or hostile page
 
