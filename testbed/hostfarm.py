@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 from monitor.newsite import NewsSite
+from monitor.newsite.server import send_response
 from monitor.newsite.site import Response
 from testbed.newsite import sample_site
 
@@ -77,14 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = Response(404, "text/plain", b"no such host")
         else:
             response = site.respond(self.path, f"http://{host_header}", self.headers)
-        self.send_response(response.status)
-        if response.status != 304:
-            self.send_header("Content-Type", response.content_type)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
+        send_response(self, response)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the access log
         return

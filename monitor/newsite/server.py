@@ -10,7 +10,20 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
-from monitor.newsite.site import NewsSite
+from monitor.newsite.site import NewsSite, Response
+
+
+def send_response(handler: BaseHTTPRequestHandler, response: Response, *, with_body: bool = True) -> None:
+    """Write one of the site's answers on a request handler: status, headers, length, then the body."""
+    handler.send_response(response.status)
+    if response.status != 304:
+        handler.send_header("Content-Type", response.content_type)
+    for name, value in response.headers.items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(response.body)))
+    handler.end_headers()
+    if with_body and response.body:
+        handler.wfile.write(response.body)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -25,16 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, with_body: bool) -> None:
         base = f"http://{self.headers.get('Host') or self.server.base_host}"
-        response = self.server.site.respond(self.path, base, self.headers)
-        self.send_response(response.status)
-        if response.status != 304:
-            self.send_header("Content-Type", response.content_type)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if with_body and response.body:
-            self.wfile.write(response.body)
+        send_response(self, self.server.site.respond(self.path, base, self.headers), with_body=with_body)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the access log
         return
