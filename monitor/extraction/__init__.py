@@ -32,9 +32,10 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
         return Article(canonical_url=url, problem="not_html")  # its body would be the raw JSON
     # 1. decode and parse; the app state and metadata first, while the scripts are still in the tree
     tree, cut = clean.parse_bounded(html)
-    next_data = tree.css_first(app_state.NEXT_DATA_SELECTOR)  # read before metadata drops the scripts
-    next_data_text = next_data.text() if next_data is not None else None
-    found = extract_metadata(tree, url)
+    code = clean.code_nodes(tree)
+    next_data = clean.scripts_where(tree, code, app_state.NEXT_DATA_SELECTOR, "id", app_state.NEXT_DATA_ID)
+    next_data_text = next_data[0].text() if next_data else None  # read before metadata drops the scripts
+    found = extract_metadata(tree, url, code)
     # the article gate's evidence, before the body search strips the tree
     signals = page_signals(tree, found, len(html))
     # 2. the body: the site's own selectors when configured, else the generic heuristics

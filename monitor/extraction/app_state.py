@@ -8,7 +8,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-NEXT_DATA_SELECTOR = "script#__NEXT_DATA__"
+NEXT_DATA_ID = "__NEXT_DATA__"
+NEXT_DATA_SELECTOR = f"script#{NEXT_DATA_ID}"
 BODY_KEYS = frozenset(
     {"body", "articlebody", "bodyhtml", "body_html", "content", "contenthtml", "html", "text"}
 )

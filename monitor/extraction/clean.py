@@ -54,9 +54,33 @@ def parse_bounded(html: str | bytes) -> tuple[LexborHTMLParser, bool]:
     return parse_html(page), cut
 
 
-def drop_code(tree: LexborHTMLParser) -> None:
-    """Remove every script and style: their text is code, and it changes with every deploy."""
-    for node in tree.css(rules.CODE_SELECTOR):
+def code_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Every script and style of the page: one walk of the tree serves the JSON-LD, the app state and
+    drop_code (each walk of a whole page by a selector costs about as much as any other)."""
+    return tree.css(rules.CODE_SELECTOR)
+
+
+def scripts_where(
+    tree: LexborHTMLParser, code: list[LexborNode], selector: str, attribute: str, value: str
+) -> list[LexborNode]:
+    """What `selector` (script[attribute=value] or script#value) matches, taken from `code` without walking
+    the tree again. A script whose attribute is `value` exactly matches; lexbor also matches some values
+    equal to it only when case-folded (type always, id in quirks mode): with one of those, lexbor decides."""
+    folded = value.lower()
+    found = [
+        node
+        for node in code
+        if node.tag == "script" and (node.attributes.get(attribute) or "").lower() == folded
+    ]
+    if all(node.attributes.get(attribute) == value for node in found):
+        return found
+    return tree.css(selector)
+
+
+def drop_code(tree: LexborHTMLParser, code: list[LexborNode] | None = None) -> None:
+    """Remove every script and style: their text is code, and it changes with every deploy. `code`: the
+    page's code_nodes, when read before and the tree unchanged since."""
+    for node in code_nodes(tree) if code is None else code:
         node.decompose()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 # --- metadata ----------------------------------------------------------------------------------------------
-JSON_LD_SELECTOR = 'script[type="application/ld+json"]'
+JSON_LD_TYPE = "application/ld+json"
+JSON_LD_SELECTOR = f'script[type="{JSON_LD_TYPE}"]'
 MAX_JSON_LD_OBJECTS = 200
 # schema.org's whole Article family (https://schema.org/Article, "more specific types"), and the other
 # creative works that carry a story's metadata

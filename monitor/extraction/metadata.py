@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import meta_rules
 from monitor.extraction.authors import is_brand, markup_authors, split_authors
-from monitor.extraction.clean import drop_code, normalize_space
+from monitor.extraction.clean import code_nodes, drop_code, normalize_space, scripts_where
 from monitor.extraction.dates import normalize_date
 from monitor.extraction.published import markup_date, published_date
 from monitor.extraction.titles import best_title, headline
@@ -43,11 +43,17 @@ class Metadata:
     has_headline: bool = False  # an <h1> that is not the site's logo
 
 
-def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata:
-    """Read metadata from a parsed page (before scripts are stripped)."""
+def extract_metadata(
+    tree: LexborHTMLParser, url: str | None = None, code: list[LexborNode] | None = None
+) -> Metadata:
+    """Read metadata from a parsed page (before scripts are stripped); `code`: its clean.code_nodes when
+    read already (the tree unchanged since)."""
     found = Metadata()
-    _from_json_ld(tree, found)
-    drop_code(tree)  # JSON-LD read: scripts and styles are no page text for the dates, the title, the body
+    code = code_nodes(tree) if code is None else code
+    _from_json_ld(tree, found, code)
+    drop_code(
+        tree, code
+    )  # JSON-LD read: scripts and styles are no page text for the dates, the title, the body
     json_ld_published, found.published = found.published, None  # weighed against the other sources below
     meta = _meta_tags(tree)
     _from_meta(meta, found)
@@ -71,11 +77,12 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> Metadata
 # --- JSON-LD ----------------------------------------------------------------------------------------------
 
 
-def _from_json_ld(tree: LexborHTMLParser, found: Metadata) -> None:
+def _from_json_ld(tree: LexborHTMLParser, found: Metadata, code: list[LexborNode]) -> None:
     articles: list[JsonObject] = []
     pages: list[JsonObject] = []
     people: dict[str, JsonObject] = {}
-    for script in tree.css(meta_rules.JSON_LD_SELECTOR):
+    json_ld = scripts_where(tree, code, meta_rules.JSON_LD_SELECTOR, "type", meta_rules.JSON_LD_TYPE)
+    for script in json_ld:
         for obj in _json_objects(script.text()):
             types = _types(obj)
             found.structured_types.update(types)
