@@ -19,9 +19,10 @@ def unique(nodes: list[LexborNode]) -> list[LexborNode]:
     return found
 
 
-def link_density(node: LexborNode) -> float:
-    """The share of the node's text inside links (1.0 for an empty node)."""
-    total = len(node.text())
+def link_density(node: LexborNode, total: int | None = None) -> float:
+    """The share of the node's text inside links (1.0 for an empty node); `total`: its text length, when
+    known already."""
+    total = len(node.text()) if total is None else total
     if not total:
         return 1.0
     linked = sum(len(link.text()) for link in node.css("a"))
@@ -85,15 +86,41 @@ def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
     return False
 
 
+class _Texts:
+    """Text lengths and link densities of the nodes of a tree that does not change meanwhile: each is
+    computed once (a text() walks the node's whole subtree; boilerplate blocks are asked several times)."""
+
+    __slots__ = ("densities", "lengths")
+
+    def __init__(self) -> None:
+        self.lengths: dict[int, int] = {}
+        self.densities: dict[int, float] = {}
+
+    def length(self, node: LexborNode) -> int:
+        key = node.mem_id
+        found = self.lengths.get(key)
+        if found is None:
+            found = self.lengths[key] = len(node.text())
+        return found
+
+    def link_density(self, node: LexborNode) -> float:
+        key = node.mem_id
+        found = self.densities.get(key)
+        if found is None:
+            found = self.densities[key] = link_density(node, self.length(node))
+        return found
+
+
 def remove_boilerplate(containers: list[LexborNode]) -> None:
     """Drop share bars, related links, bylines, ads... inside the containers unless they hold the story."""
-    blocks = [block for container in containers for block in boilerplate_blocks(container)]
-    total = sum(len(container.text()) for container in containers)
-    left = total - sum(len(block.text()) for block in blocks)
+    texts = _Texts()  # nothing is removed before the end: the lengths hold throughout
+    blocks = [block for container in containers for block in boilerplate_blocks(container, texts)]
+    total = sum(map(texts.length, containers))
+    left = total - sum(map(texts.length, blocks))
     if left < total * rules.MIN_UNLABELLED_SHARE and all(map(_labelled_as_content, containers)):
         # a content container made of labelled blocks (a forum thread's posts, each a "comment"): they are its
         # text, only the link lists among them go
-        blocks = [block for block in blocks if link_density(block) >= rules.MAX_LINK_DENSITY]
+        blocks = [block for block in blocks if texts.link_density(block) >= rules.MAX_LINK_DENSITY]
     for block in blocks:
         block.decompose()
 
@@ -107,21 +134,21 @@ def _labelled_as_content(node: LexborNode) -> bool:
     return rules.POSITIVE_CLASS.search(label) is not None and rules.NEGATIVE_CLASS.search(label) is None
 
 
-def boilerplate_blocks(container: LexborNode) -> list[LexborNode]:
+def boilerplate_blocks(container: LexborNode, texts: _Texts | None = None) -> list[LexborNode]:
     """The outermost boilerplate-labelled blocks of one container that do not hold the story."""
     matches = container.css(rules.BOILERPLATE_SELECTOR)
     if not matches:
         return []
-    total = len(container.text())
-    limit = total * rules.BOILERPLATE_MAX_SHARE
+    texts = _Texts() if texts is None else texts
+    limit = texts.length(container) * rules.BOILERPLATE_MAX_SHARE
     found: dict[int, LexborNode] = {}
     for node in unique(matches):
-        density = link_density(node)
-        if len(node.text()) > limit and density < rules.MAX_LINK_DENSITY:
+        density = texts.link_density(node)
+        if texts.length(node) > limit and density < rules.MAX_LINK_DENSITY:
             continue
         if density < rules.MAX_LINK_DENSITY and (_labelled_by_heading_slug(node) or _accordion_panel(node)):
             continue
-        if _inside_a_sentence(node) or _commentary(node):
+        if _inside_a_sentence(node, texts) or _commentary(node):
             continue
         found[node.mem_id] = node
     return [node for node in found.values() if not _has_ancestor_in(node, found)]
@@ -137,14 +164,14 @@ def _commentary(node: LexborNode) -> bool:
     return rules.BOILERPLATE_LABEL.search(rules.COMMENTARY_LABEL.sub(" ", label)) is None
 
 
-def _inside_a_sentence(node: LexborNode) -> bool:
+def _inside_a_sentence(node: LexborNode, texts: _Texts) -> bool:
     """An inline element of a prose paragraph ("<p><span class=dateline>KOBE –</span> A total of..."): its
     label names a part of the sentence, not a block of furniture."""
     parent = node.parent
     if node.tag not in rules.INLINE_TAGS or parent is None or parent.tag != "p":
         return False
-    own = len(node.text())
-    rest = len(parent.text()) - own
+    own = texts.length(node)
+    rest = texts.length(parent) - own
     return rest >= rules.MIN_PARAGRAPH_CHARS and rest >= own * rules.SENTENCE_REST_RATIO
 
 
