@@ -16,19 +16,40 @@ _WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 
 
+# the marks before and after each kind of element; one query finds them all (one walk of the container, not
+# four). The order of the insertions does not matter: a mark goes right before or right after its element, so
+# between two siblings the one after the first always precedes the one before the second
+_MARKS_AROUND: dict[str, tuple[str, str | None]] = {
+    **dict.fromkeys(rules.HEADING_BLOCKS.split(", "), (rules.HEADING_MARK, rules.PARA_MARK)),
+    **dict.fromkeys(rules.PARA_BLOCKS.split(", "), (rules.PARA_MARK, rules.PARA_MARK)),
+    **dict.fromkeys(rules.LINE_BLOCKS.split(", "), (rules.LINE_MARK, None)),
+    "a": (rules.LINK_START, rules.LINK_END),
+}
+_MARKED = ", ".join(_MARKS_AROUND)
+
+
 def flatten(container: LexborNode) -> str:
     """The container's text with private-use marks at block, line, heading and link boundaries."""
-    for node in container.css(rules.HEADING_BLOCKS):
-        node.insert_before(rules.HEADING_MARK)
-        node.insert_after(rules.PARA_MARK)
-    for node in container.css(rules.PARA_BLOCKS):
-        node.insert_before(rules.PARA_MARK)
-        node.insert_after(rules.PARA_MARK)
-    for node in container.css(rules.LINE_BLOCKS):
-        node.insert_before(rules.LINE_MARK)
-    for node in container.css("a"):
-        node.insert_before(rules.LINK_START)
-        node.insert_after(rules.LINK_END)
+    nodes = container.css(_MARKED)
+    marks = [_MARKS_AROUND.get(node.tag or "") for node in nodes]
+    if None in marks:  # an element lexbor matched under another spelling of its name: one query per kind
+        return _flatten_by_kind(container)
+    for node, mark in zip(nodes, marks, strict=True):
+        assert mark is not None
+        before, after = mark
+        node.insert_before(before)
+        if after is not None:
+            node.insert_after(after)
+    return container.text()
+
+
+def _flatten_by_kind(container: LexborNode) -> str:
+    for selector in (rules.HEADING_BLOCKS, rules.PARA_BLOCKS, rules.LINE_BLOCKS, "a"):
+        for node in container.css(selector):
+            before, after = _MARKS_AROUND[selector.split(", ")[0]]
+            node.insert_before(before)
+            if after is not None:
+                node.insert_after(after)
     return container.text()
 
 
