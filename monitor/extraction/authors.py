@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import meta_rules
 from monitor.extraction.clean import normalize_space
+from monitor.extraction.rules import Caseless
 
 # lead-ins in several languages: "Veröffentlicht von", "Publié par", "投稿者：", "Interview:", "ByJane Doe"
 LEAD_IN = re.compile(
@@ -66,6 +67,7 @@ NAME_CHARS = re.compile(r"[^\W\d_]")
 # carry no digits, and a counter changes on every visit
 _COUNTED = re.compile(r"\d")
 MAX_NAME_WORDS = 6
+_COMMENT_LABEL = Caseless(meta_rules.COMMENT_LABEL)  # every ancestor of every byline candidate
 
 
 def split_authors(byline: str) -> list[str]:
@@ -127,7 +129,7 @@ def _in_comments(node: LexborNode) -> bool:
     while current is not None and current.tag not in ("body", "html"):
         attributes = current.attributes
         label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-        if meta_rules.COMMENT_LABEL.search(label):
+        if _COMMENT_LABEL.search(label):
             return True
         current = current.parent
     return False

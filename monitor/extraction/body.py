@@ -212,9 +212,9 @@ def _label_weight(class_name: str, element_id: str) -> float:
     # pages repeat the same class names on many nodes: the regexes run once per distinct label
     label = f"{class_name} {element_id}"
     weight = 0.0
-    if rules.NEGATIVE_CLASS.search(label):
+    if rules.NEGATIVE_LABEL.search(label):
         weight -= rules.CLASS_WEIGHT
-    if rules.POSITIVE_CLASS.search(label):
+    if rules.POSITIVE_LABEL.search(label):
         weight += rules.CLASS_WEIGHT
     return weight
 

@@ -6,6 +6,26 @@ import re
 
 from monitor import headline
 
+
+class Caseless:
+    """An IGNORECASE pattern of lowercase words, searched in ASCII text by its case-sensitive twin over the
+    text lowered: the same matches (ASCII text holds none of the few other characters IGNORECASE folds),
+    ~7x faster on the class labels of every node."""
+
+    __slots__ = ("folded", "lowered")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        if not pattern.pattern.islower():
+            raise ValueError("a Caseless pattern is written in lowercase")
+        self.folded = pattern
+        self.lowered = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+    def search(self, text: str) -> bool:
+        if text.isascii():
+            return self.lowered.search(text.lower()) is not None
+        return self.folded.search(text) is not None
+
+
 # --- page bounds (decoding is monitor/charset.py's) -------------------------------------------------------
 MAX_HTML_CHARS = 8_000_000  # larger pages are cut: bounded time per page, and no real story is that long
 MAX_DEPTH_NODES = 4_000  # a chain of this many nested elements is a broken or hostile page
@@ -198,6 +218,8 @@ NEGATIVE_CLASS = re.compile(
     r"shoutbox|skyscraper|tags|tool|subscribe",
     re.IGNORECASE,
 )
+POSITIVE_LABEL = Caseless(POSITIVE_CLASS)
+NEGATIVE_LABEL = Caseless(NEGATIVE_CLASS)
 CLASS_WEIGHT = 25.0
 LABEL_CACHE_SIZE = 8192
 TOP_CANDIDATES = 5
