@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from selectolax.lexbor import LexborNode
 
@@ -31,26 +32,24 @@ _MARKED = ", ".join(_MARKS_AROUND)
 def flatten(container: LexborNode) -> str:
     """The container's text with private-use marks at block, line, heading and link boundaries."""
     nodes = container.css(_MARKED)
-    marks = [_MARKS_AROUND.get(node.tag or "") for node in nodes]
-    if None in marks:  # an element lexbor matched under another spelling of its name: one query per kind
-        return _flatten_by_kind(container)
-    for node, mark in zip(nodes, marks, strict=True):
-        assert mark is not None
-        before, after = mark
-        node.insert_before(before)
-        if after is not None:
-            node.insert_after(after)
+    if not all(node.tag in _MARKS_AROUND for node in nodes):
+        return _flatten_by_kind(container)  # an element lexbor matched under another spelling of its name
+    _insert_marks((node, _MARKS_AROUND[node.tag or ""]) for node in nodes)
     return container.text()
 
 
 def _flatten_by_kind(container: LexborNode) -> str:
     for selector in (rules.HEADING_BLOCKS, rules.PARA_BLOCKS, rules.LINE_BLOCKS, "a"):
-        for node in container.css(selector):
-            before, after = _MARKS_AROUND[selector.split(", ")[0]]
-            node.insert_before(before)
-            if after is not None:
-                node.insert_after(after)
+        marks = _MARKS_AROUND[selector.split(", ")[0]]
+        _insert_marks((node, marks) for node in container.css(selector))
     return container.text()
+
+
+def _insert_marks(marked: Iterable[tuple[LexborNode, tuple[str, str | None]]]) -> None:
+    for node, (before, after) in marked:
+        node.insert_before(before)
+        if after is not None:
+            node.insert_after(after)
 
 
 def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str:

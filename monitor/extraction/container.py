@@ -131,15 +131,14 @@ def _labelled_as_content(node: LexborNode) -> bool:
         return True
     attributes = node.attributes
     label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-    return rules.POSITIVE_CLASS.search(label) is not None and rules.NEGATIVE_CLASS.search(label) is None
+    return rules.POSITIVE_LABEL.search(label) and not rules.NEGATIVE_LABEL.search(label)
 
 
-def boilerplate_blocks(container: LexborNode, texts: _Texts | None = None) -> list[LexborNode]:
+def boilerplate_blocks(container: LexborNode, texts: _Texts) -> list[LexborNode]:
     """The outermost boilerplate-labelled blocks of one container that do not hold the story."""
     matches = container.css(rules.BOILERPLATE_SELECTOR)
     if not matches:
         return []
-    texts = _Texts() if texts is None else texts
     limit = texts.length(container) * rules.BOILERPLATE_MAX_SHARE
     found: dict[int, LexborNode] = {}
     for node in unique(matches):

@@ -51,9 +51,8 @@ def extract_metadata(
     found = Metadata()
     code = code_nodes(tree) if code is None else code
     _from_json_ld(tree, found, code)
-    drop_code(
-        tree, code
-    )  # JSON-LD read: scripts and styles are no page text for the dates, the title, the body
+    # JSON-LD read: scripts and styles are no page text for the dates, the title, the body
+    drop_code(tree, code)
     json_ld_published, found.published = found.published, None  # weighed against the other sources below
     meta = _meta_tags(tree)
     _from_meta(meta, found)
