@@ -117,6 +117,35 @@ async def test_user_agent_from_settings_and_per_call_override(server: FaultServe
     assert agents == [UA, "special-site-bot/2"]
 
 
+async def test_requests_name_the_encodings_we_decode(server: FaultServer) -> None:
+    url = server.route("/story", fs.html("<p>x</p>"))
+    async with make_fetcher(respect_robots=False) as fetcher:
+        assert (await fetcher.fetch(url, kind="page")).ok
+    (request,) = server.requests
+    assert set(request.headers["accept-encoding"].replace(" ", "").split(",")) >= {"gzip", "deflate"}
+    assert request.headers["host"] == f"127.0.0.1:{server.port}"
+
+
+async def test_a_proxy_named_by_the_environment_carries_the_requests(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests go straight to each host's transport, unless the environment names a proxy (trust_env)."""
+    target = "http://127.0.0.3:9/story"  # nothing listens there: only the proxy can answer
+    server.route(target, fs.html("<p>via the proxy</p>"))  # a proxy request's target is the absolute URL
+    for name in ("NO_PROXY", "ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.url("/"))
+    trusted = frozenset({"127.0.0.3"})
+    async with make_fetcher(trust_env=True, respect_robots=False) as fetcher:
+        page = await fetcher.fetch(target, kind="page", site_hosts=trusted)
+    assert page.ok and page.text == "<p>via the proxy</p>"
+    assert [request.target for request in server.requests] == [target]
+    async with make_fetcher(trust_env=False, respect_robots=False) as fetcher:
+        page = await fetcher.fetch(target, kind="page", site_hosts=trusted)
+    assert page.error == "connect" and len(server.requests) == 1
+
+
 async def test_mock_transport_can_be_injected() -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, html="<p>mock</p>"))
     async with Fetcher(replace(TEST_SETTINGS, respect_robots=False), transport=transport) as fetcher:

@@ -324,9 +324,7 @@ class Fetcher:
         headers = (
             call.headers if kind != "robots" else {"User-Agent": call.user_agent, "Accept": "text/plain"}
         )
-        client = self._clients.client_for(key)
-        request = client.build_request("GET", exchange.url, headers=headers)
-        response = await client.send(request, stream=True)
+        response = await self._clients.send(key, exchange.url, headers)
         try:
             exchange.status = response.status_code
             exchange.headers = header_map(response.headers)
