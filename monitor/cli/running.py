@@ -62,6 +62,7 @@ def once(options: GlobalOptions, site_names: tuple[str, ...], recheck_all: bool)
     sites = selected_sites(config, site_names)
     store = Store(config.database_url)
     store.upgrade()
+    _refuse_beside_daemons(store)
 
     async def one_pass() -> Any:
         runtime = Runtime(config, store)
@@ -86,6 +87,22 @@ def once(options: GlobalOptions, site_names: tuple[str, ...], recheck_all: bool)
         removed=result.removed,
         failed=max(result.failed, failed_fetches),  # fetches that failed after retries, sources included
     )
+
+
+def _refuse_beside_daemons(store: Any) -> None:
+    """`once` does not join the daemons sharing a PostgreSQL database: beside them it would fetch the hosts
+    they own, outside their politeness, and race them on the same stories."""
+    from monitor.errors import MonitorError
+    from monitor.store.leases import live_members
+
+    names = live_members(store.engine)
+    if names:
+        store.close()
+        raise MonitorError(
+            f"{len(names)} monitor daemon(s) are running on this database ({', '.join(names)}): they share "
+            "its hosts, and `monitor once` would fetch them beside the daemons, outside their pacing. Stop "
+            "them first, or use `monitor check URL` to look at one page"
+        )
 
 
 @cli.command()

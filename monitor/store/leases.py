@@ -62,6 +62,7 @@ _HEARTBEAT = text(
 # A member dead this long is forgotten; its hosts stay claimable (their owner is not live) meanwhile.
 _REAP = text("DELETE FROM members WHERE expires_at < now() - make_interval(secs => :grace)")
 _LIVE = text("SELECT id FROM members WHERE expires_at > now() ORDER BY id")
+_LIVE_NAMES = text("SELECT name FROM members WHERE expires_at > now() ORDER BY id")
 _HOST_COUNT = text("SELECT count(*) FROM host_leases")
 _OWNED = text("SELECT host, epoch FROM host_leases WHERE owner = :member")
 # A released host keeps the next_allowed_at its last owner stored; one whose owner died is given the
@@ -114,6 +115,14 @@ def member_rows(engine: Engine) -> tuple[list[dict[str, Any]], int]:
         rows = [dict(row._mapping) for row in connection.execute(_MEMBER_ROWS)]
         free = int(connection.execute(_FREE_HOSTS).scalar_one())
     return rows, free
+
+
+def live_members(engine: Engine) -> list[str]:
+    """The names of the daemons live on this database now (PostgreSQL; none on SQLite)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as connection:
+        return [str(row.name) for row in connection.execute(_LIVE_NAMES)]
 
 
 class LeaseStore:
