@@ -28,6 +28,9 @@ def now_iso() -> str:
 
 
 def from_iso(text: str) -> datetime:
+    """The moment of a stored timestamp; ValueError for any other text."""
+    if len(text) == 20 and text[10] == "T" and text[19] == "Z":  # ours: fromisoformat is ~8x strptime
+        return datetime.fromisoformat(text)
     return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
 
 

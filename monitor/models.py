@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from monitor.charset import decode_html
+
 LinkSource = Literal["listing", "feed", "sitemap"]
 FetchKind = Literal["page", "feed", "sitemap"]  # what a fetch expects: decides the content types it accepts
 
@@ -33,7 +35,7 @@ class FetchedPage:
     final_url: str  # after redirects
     status: int | None
     body: bytes = b""  # decompressed and size-capped
-    text: str = ""  # decoded with the detected charset
+    charset: str | None = None  # the Content-Type header's; `text` decodes `body` with the detected charset
     content_type: str | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -42,9 +44,18 @@ class FetchedPage:
     error_detail: str = ""
     attempts: tuple[FetchAttempt, ...] = ()
     body_sha256: str = field(init=False, default="")  # of `body`, computed once here for every caller
+    _text: str | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "body_sha256", hashlib.sha256(self.body).hexdigest())
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the detected charset, on first use: a recheck whose bytes are unchanged
+        never needs it (two passes over the bytes, ~0.3 ms of a 170 KB page)."""
+        if self._text is None:
+            object.__setattr__(self, "_text", decode_html(self.body, self.charset))
+        return self._text or ""
 
     @property
     def ok(self) -> bool:

@@ -11,7 +11,6 @@ from urllib.parse import urljoin
 
 import httpx
 
-from monitor.charset import decode_html
 from monitor.clock import now_iso
 from monitor.fetch.body import ACCEPT_HEADERS
 from monitor.fetch.clients import HostClients
@@ -345,7 +344,7 @@ class Fetcher:
             final_url=exchange.url,
             status=exchange.status,
             body=body,
-            text=decode_html(body, exchange.charset),
+            charset=exchange.charset,
             content_type=exchange.content_type,
             # A 304 may omit the validators; the caller's stay valid then.
             etag=headers.get("etag") or (call.headers.get("If-None-Match") if not_modified else None),

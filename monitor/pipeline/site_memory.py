@@ -92,7 +92,7 @@ def first_sight_learning(site: Site, version: NewVersion) -> Callable[[Connectio
 def candidate(story: TrackedArticle, page: FetchedPage, body_sha: str | None, article: Article) -> Candidate:
     """What deciding needs of an extracted recheck; not the page's bytes, so a batch's waiting stories stay
     small (its URLs and validators are kept)."""
-    slim_page = dataclasses.replace(page, body=b"", text="", attempts=())
+    slim_page = dataclasses.replace(page, body=b"", attempts=())
     object.__setattr__(slim_page, "body_sha256", page.body_sha256)  # of the bytes fetched, not of b""
     return Candidate(story, slim_page, body_sha, article, tuple(story_blocks(article.paragraphs)))
 
