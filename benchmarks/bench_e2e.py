@@ -162,8 +162,11 @@ class Run:
         return done[-1]
 
 
-def run_monitor(workdir: Path, config: Path | None, *args: str, env: dict[str, str] | None = None) -> Run:
-    """Run `python -m monitor` from the worktree and account for its resources with wait4."""
+def run_monitor(
+    workdir: Path, config: Path | None, *args: str, env: dict[str, str] | None = None, tree: Path = REPO
+) -> Run:
+    """Run `python -m monitor` from a source tree (this one by default) and account for its resources with
+    wait4."""
     command = [sys.executable, "-m", "monitor"]
     if config is not None:
         command += ["--config", str(config), "--log-format", "json"]
@@ -171,7 +174,7 @@ def run_monitor(workdir: Path, config: Path | None, *args: str, env: dict[str, s
     log_path = workdir / "child.log"
     started = time.perf_counter()
     with open(log_path, "wb") as log_file:
-        child = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT, env=env)
+        child = subprocess.Popen(command, cwd=tree, stdout=log_file, stderr=subprocess.STDOUT, env=env)
         _pid, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
@@ -602,6 +605,57 @@ def compile_package() -> None:
     compileall.compile_dir(REPO / "monitor", quiet=1)
 
 
+def compare_trees(args: argparse.Namespace, workdir: Path) -> list[Row]:
+    """This tree against another checkout (--against), the runs interleaved in one session on the same
+    servers and databases: the empty `once`, the 304 recheck and the unchanged full-body recheck, each the
+    least CPU of --repeat runs per tree, per story as in measure()."""
+    other = args.against.resolve()
+    compileall.compile_dir(other / "monitor", quiet=1)
+    pages = load_pages(200, args.data)
+    per_host = -(-len(pages) // 4)
+    ratio_set = [
+        Host(index=i + 1, pages=pages[i * per_host : (i + 1) * per_host], listed=per_host) for i in range(4)
+    ]
+    empty = Host(index=0, pages=[], listed=0)
+    story_count = sum(host.listed for host in ratio_set)
+    trees = {"this tree": REPO, f"{other.name}": other}
+    with serving([empty, *ratio_set]):
+        bodies = [
+            (f"{host.base_url}{host.story_path(n)}", host.story_body(n))
+            for host in ratio_set
+            for n in range(host.listed)
+        ]
+        yardstick = trafilatura_cpu_per_page(bodies, args.repeat)
+        empty_config = write_config(workdir / "empty.yaml", [empty])
+        config = write_config(workdir / "ratio.yaml", ratio_set)
+        switch([empty, *ratio_set], validators=True)
+        expect(run_monitor(workdir, config, "once"), new=story_count, failed=0)
+
+        def interleaved(config_path: Path, *command: str) -> dict[str, float]:
+            least = dict.fromkeys(trees, float("inf"))
+            for _ in range(args.repeat):
+                for name, tree in trees.items():
+                    run = run_monitor(workdir, config_path, *command, tree=tree)
+                    least[name] = min(least[name], run.cpu_s)
+            return least
+
+        _say(f"interleaved runs of {', '.join(trees)} x {args.repeat} ...")
+        empty_cpu = interleaved(empty_config, "once")
+        recheck_304 = interleaved(config, "once", "--all")
+        switch([empty, *ratio_set], validators=False)
+        recheck_full = interleaved(config, "once", "--all")
+    rows = [Row("trafilatura.extract CPU per page (yardstick)", f"{yardstick * 1000:.2f} ms/page", "1x")]
+    for name in trees:
+        rows.append(Row(f"{name}: `monitor once`, one empty site CPU", f"{empty_cpu[name]:.3f} s"))
+        for label, runs, target in (
+            ("recheck answered 304", recheck_304, TARGETS["304"]),
+            ("unchanged recheck, full body", recheck_full, TARGETS["full"]),
+        ):
+            per_story = (runs[name] - empty_cpu[name]) / story_count
+            rows.append(_ratio_row(f"{name}: {label}", per_story, yardstick, target))
+    return rows
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -624,13 +678,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, help="runs per figure, the least CPU kept (3; --quick: 1)")
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="the extraction data folder")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (configs, databases)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. `git worktree add /tmp/main main`): its recheck and start-up figures "
+        "beside this tree's, runs interleaved",
+    )
     args = parser.parse_args()
     args.repeat = args.repeat or (1 if args.quick else 3)
     workdir = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     started = time.perf_counter()
     compile_package()
     try:
-        rows = measure(args, workdir)
+        rows = compare_trees(args, workdir) if args.against else measure(args, workdir)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
