@@ -135,12 +135,17 @@ class Coordinator:
     # -- membership ----------------------------------------------------------------------------------------
 
     def add_hosts(self, sites: list[Site]) -> None:
-        """Lease rows for the hosts of these sites (each starts paced by its site's host delay)."""
+        """Lease rows for the hosts of these sites (each starts paced by its site's host delay); the rows of
+        hosts that no site has any more go (those free, and this member's own), so a config edited for
+        months does not leave its old hosts in every member's share."""
         delays: dict[str, float] = {}
         for site in sites:
             host = site_host(site)
             delays[host] = max(delays.get(host, 0.0), site.host_delay_s)
         self.leases.add_hosts(delays)
+        for host in self.leases.prune(delays, self.member):
+            self.owned.pop(host, None)
+        # Still known, so not fetched: a removed host's row may live on while another member holds it.
         self.known_hosts = self.known_hosts | frozenset(delays)
 
     async def start(self, sites: list[Site]) -> None:

@@ -8,7 +8,7 @@ hosts, and a host whose lease a write is confirming (fencing.py: FOR SHARE) is s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -91,6 +91,16 @@ _FORGET = text("UPDATE host_leases SET owner = NULL, released_at = now() WHERE o
 _ADD_HOST = text(
     "INSERT INTO host_leases (host, crawl_delay) VALUES (:host, :delay) ON CONFLICT (host) DO NOTHING"
 )
+# The rows of hosts no configured site has any more: those free (or whose owner is not live) once their
+# pacing has run out, and this member's own. A live member's other rows stay until it lets them go.
+_PRUNE = text(
+    "DELETE FROM host_leases h WHERE NOT (h.host = ANY(:hosts)) AND ("
+    " h.owner = :member"
+    " OR ((h.owner IS NULL"
+    "   OR NOT EXISTS (SELECT 1 FROM members m WHERE m.id = h.owner AND m.expires_at > now()))"
+    "  AND (h.next_allowed_at IS NULL OR h.next_allowed_at < now()))"
+    ") RETURNING h.host"
+)
 
 
 _MEMBER_ROWS = text(
@@ -137,6 +147,13 @@ class LeaseStore:
         with write_transaction(self._writer) as connection:
             for host in sorted(delays):
                 connection.execute(_ADD_HOST, {"host": host, "delay": delays[host]})
+
+    def prune(self, hosts: Collection[str], member: int | None) -> set[str]:
+        """Forget the lease rows of hosts not in `hosts` (no configured site has them any more) that no other
+        live member holds; the hosts forgotten."""
+        with write_transaction(self._writer) as connection:
+            rows = connection.execute(_PRUNE, {"hosts": sorted(hosts), "member": member or 0})
+            return {row.host for row in rows}
 
     def join(self, name: str, lease_s: float) -> tuple[int, datetime]:
         """A new member, live for lease_s by the server's clock; its id, and the server's time."""
