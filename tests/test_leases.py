@@ -35,7 +35,8 @@ def test_removed_hosts_are_forgotten_unless_another_live_member_holds_them(datab
     with store.engine.begin() as connection:  # c was just fetched: its next request is not before 30 s
         connection.execute(
             text(
-                "UPDATE host_leases SET next_allowed_at = now() + interval '30 seconds' WHERE host = 'c.example'"
+                "UPDATE host_leases SET next_allowed_at = now() + interval '30 seconds' "
+                "WHERE host = 'c.example'"
             )
         )
 
