@@ -134,16 +134,23 @@ def write_configs(
     interval: str = "6s",
     every: str = "5s",
     recheck_every: str = "2s",
+    shared_feeds: bool = False,
 ) -> list[Path]:
-    """One config per daemon, the same sites, each daemon with its own user agent."""
+    """One config per daemon, the same sites, each daemon with its own user agent. With shared_feeds
+    every other site also reads a feed on the next site's host (`/feed/?for=<site>`): pairs of sites share
+    a host."""
+    addresses = farm.site.addresses()
     sites = [
         {
             "name": f"site-{address}",
             "start_urls": [f"{farm.url(address)}/"],
             "feeds": [f"{farm.url(address)}/feed/"],
         }
-        for address in farm.site.addresses()
+        for address in addresses
     ]
+    if shared_feeds:
+        for site, partner in zip(sites[::2], addresses[1::2], strict=False):
+            site["feeds"].append(f"{farm.url(partner)}/feed/?for={site['name']}")
     paths = []
     for index in range(count):
         folder = tmp_path / f"daemon{index}"
@@ -184,6 +191,7 @@ class Cluster:
     ) -> None:
         self.farm = farm
         self.hosts = len(farm.site.sites)
+        self.units = self.hosts // 2 if config.get("shared_feeds") else self.hosts  # lease rows
         self.env = env
         self.configs = write_configs(tmp_path, farm, database, count, host_delay_s, notify, **config)
         self.engine = sa.create_engine(database)
@@ -241,7 +249,7 @@ class Cluster:
             counts = [sum(1 for owner in owners.values() if owner == member) for member in live]
             if (
                 len(live) == members
-                and len(owners) == self.hosts
+                and len(owners) == self.units
                 and all(owner is not None for owner in owners.values())
                 and max(counts) - min(counts) <= 1
             ):

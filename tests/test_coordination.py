@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from sqlalchemy import create_engine
 
+from monitor.config import Site, load_config
 from monitor.coordination import CoordinationSettings, Coordinator
+from monitor.coordination.coordinator import host_units
 from monitor.fetch import Fetcher, FetchSettings
 from monitor.fetch.politeness import NOT_OWNER, HostNotOwned, HostRegistry
 from monitor.store.leases import LeaseView
@@ -54,7 +58,7 @@ def test_the_gate_refuses_other_members_hosts_and_everything_when_not_fresh() ->
     clock = Clock()
     coord = coordinator(clock)
     coord.member, coord._last_good = 1, clock.now
-    coord.known_hosts = frozenset({"a.example", "b.example"})
+    coord.unit_of = {"a.example": "a.example", "b.example": "b.example"}
     coord.owned = {"a.example": 3}
     assert coord.may_fetch("a.example")
     assert not coord.may_fetch("b.example")  # leased to another member
@@ -109,3 +113,50 @@ async def test_the_fetcher_sends_nothing_to_a_host_it_does_not_hold() -> None:
         assert page.error == NOT_OWNER and page.attempts == () and sent == []
         assert (await fetcher.fetch("https://mine.example/story", kind="page")).status == 200
     assert sent == ["https://mine.example/story"]
+
+
+def sites_of(tmp_path: Path, entries: list[dict[str, object]]) -> list[Site]:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"sites": entries}), encoding="utf-8")
+    return list(load_config(path).sites)
+
+
+SHARING = [
+    {"name": "paper", "start_urls": ["https://paper.example/"], "feeds": ["https://feeds.example/paper.xml"]},
+    {"name": "blog", "start_urls": ["https://blog.example/"], "feeds": ["https://feeds.example/blog.xml"]},
+    {
+        "name": "radio",
+        "start_urls": ["https://radio.example/"],
+        "sitemaps": ["https://radio.example:8443/s.xml"],
+    },
+    {"name": "alone", "start_urls": ["https://alone.example/"]},
+]
+
+
+def test_sites_that_share_a_host_are_one_unit_named_by_their_smallest_own_host(tmp_path: Path) -> None:
+    assert host_units(sites_of(tmp_path, SHARING)) == {
+        "paper.example": "blog.example",
+        "feeds.example": "blog.example",  # both feeds live there: one owner paces it for both sites
+        "blog.example": "blog.example",
+        "radio.example": "radio.example",
+        "radio.example:8443": "radio.example",
+        "alone.example": "alone.example",
+    }
+
+
+def test_every_host_of_a_unit_is_fetched_by_its_owner_only(tmp_path: Path) -> None:
+    clock = Clock()
+    coord = coordinator(clock)
+    coord.member, coord._last_good = 1, clock.now
+    sites = sites_of(tmp_path, SHARING)
+    coord.unit_of = host_units(sites)
+    coord.owned = {"blog.example": 2}
+    assert [coord.site_unit(site) for site in sites] == [
+        "blog.example", "blog.example", "radio.example", "alone.example"
+    ]  # fmt: skip
+    assert coord.may_fetch("feeds.example") and coord.may_fetch("paper.example")
+    assert not coord.may_fetch("radio.example:8443") and not coord.may_fetch("alone.example")
+    assert coord.may_fetch("cdn.example")  # no site names it: a story's own host
+    assert sorted(coord.hosts_in("blog.example")) == ["blog.example", "feeds.example", "paper.example"]
+    coord.unit_of = dict.fromkeys(coord.unit_of, "") | host_units(sites[2:])  # paper and blog removed
+    assert not coord.may_fetch("feeds.example")  # still refused: its row may be another member's

@@ -53,8 +53,10 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def cluster_of(tmp_path: Path, farm: FarmServer, database: str) -> Iterator[Callable[..., Cluster]]:
     made: list[Cluster] = []
 
-    def make(count: int, notify: list[dict[str, Any]] | None = None) -> Cluster:
-        cluster = Cluster(tmp_path, farm, database, count, env=ENV, host_delay_s=HOST_DELAY_S, notify=notify)
+    def make(count: int, notify: list[dict[str, Any]] | None = None, **config: Any) -> Cluster:
+        cluster = Cluster(
+            tmp_path, farm, database, count, env=ENV, host_delay_s=HOST_DELAY_S, notify=notify, **config
+        )
         made.append(cluster)
         return cluster
 
@@ -241,6 +243,30 @@ def test_restart_loop_moves_no_other_members_hosts(cluster_of: Callable[..., Clu
     for daemon in cluster.all_daemons():
         daemon.stop()
     assert_polite_and_unique(cluster)
+
+
+def test_sites_that_share_a_host_have_one_owner_and_its_pacing_across_handovers(
+    cluster_of: Callable[..., Cluster],
+) -> None:
+    """Every other site also reads a feed on its neighbour's host: each pair is one lease, so the shared
+    host is fetched by one member at a time, for both sites, never faster than its delay."""
+    cluster = cluster_of(3, shared_feeds=True)
+    for index in range(3):
+        cluster.start(index)
+    assert len(cluster.wait_balanced(3)) == HOSTS // 2
+    cluster.wait_stories(HOSTS * STORIES)
+    restarting = cluster.daemons[2]
+    assert restarting is not None and restarting.stop() == 0  # its pairs are handed over, pacing and all
+    cluster.retired.append(restarting)
+    cluster.start(2)
+    cluster.wait_balanced(3, timeout=30)
+    time.sleep(7)  # another site interval (6 s) under the new owners
+    for daemon in cluster.all_daemons():
+        daemon.stop()
+    assert_polite_and_unique(cluster)
+    shared_reads = [arrival for arrival in cluster.farm.site.arrivals if "/feed/?for=" in arrival.path]
+    assert len({arrival.path for arrival in shared_reads}) == HOSTS // 2  # every site's second feed read
+    assert len(shared_reads) >= HOSTS  # and read again after the handovers
 
 
 @pytest.mark.skipif(not FAKETIME_LIB.exists(), reason="needs libfaketime (.ci/run installs it)")

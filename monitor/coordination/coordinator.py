@@ -23,7 +23,7 @@ import math
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,8 +76,37 @@ def coordinated(database_url: str) -> bool:
 
 
 def site_host(site: Site) -> str:
-    """The host a site's work belongs to: that of its first configured URL."""
-    return host_key((*site.start_urls, *site.feeds, *site.sitemaps)[0])
+    """A site's own host: that of its first configured URL."""
+    return host_key(_configured_urls(site)[0])
+
+
+def host_units(sites: Sequence[Site]) -> dict[str, str]:
+    """Every host of the sites' configured URLs (start URLs, feeds, sitemaps) -> the lease it is fetched
+    under. Sites that share a host are one unit, owned by one member, so that host's politeness stays
+    global (a blog whose feed lives on its newspaper's host, two sites with feeds on one feed service). A
+    unit is named by the smallest own host (site_host) of its sites: a site alone keeps its host's name."""
+    parent: dict[str, str] = {}
+
+    def root(host: str) -> str:
+        while parent.setdefault(host, host) != host:
+            parent[host] = parent[parent[host]]
+            host = parent[host]
+        return host
+
+    for site in sites:
+        hosts = [host_key(url) for url in _configured_urls(site)]
+        for host in hosts[1:]:
+            parent[root(host)] = root(hosts[0])
+        root(hosts[0])
+    names: dict[str, str] = {}
+    for site in sites:
+        group = root(site_host(site))
+        names[group] = min(names.get(group, site_host(site)), site_host(site))
+    return {host: names[root(host)] for host in parent}
+
+
+def _configured_urls(site: Site) -> tuple[str, ...]:
+    return (*site.start_urls, *site.feeds, *site.sitemaps)
 
 
 class Coordinator:
@@ -93,8 +122,9 @@ class Coordinator:
         self.leases = LeaseStore(engine)
         self.settings = settings
         self.member: int | None = None
-        self.owned: dict[str, int] = {}  # host -> the epoch it was claimed at
-        self.known_hosts: frozenset[str] = frozenset()  # every host with a lease row
+        self.owned: dict[str, int] = {}  # unit (see host_units) -> the epoch it was claimed at
+        self._unit_of: dict[str, str] = {}
+        self._hosts_of: dict[str, list[str]] = {}
         self.oldest_live: int | None = None  # the member that delivers notifications
         self.claims = 0
         self.releases = 0
@@ -114,8 +144,10 @@ class Coordinator:
         return self._clock() < self._last_good + self.settings.fresh_for_s
 
     def may_fetch(self, key: str) -> bool:
-        """The fetcher's gate: a host with a lease only by its owner; nothing at all while not fresh."""
-        allowed = self.fresh() and (key in self.owned or key not in self.known_hosts)
+        """The fetcher's gate: a configured host only by the owner of its unit (a host no site names, a
+        story's own, by whoever checks it); nothing at all while not fresh."""
+        unit = self.unit_of.get(key)
+        allowed = self.fresh() and (unit is None or unit in self.owned)
         if not allowed:
             self.refused_fetches += 1
         return allowed
@@ -125,28 +157,50 @@ class Coordinator:
         across its death: the next oldest takes over the undelivered rows)."""
         return self.fresh() and self.member is not None and self.member == self.oldest_live
 
-    def fence_for(self, host: str) -> Fence | None:
-        """The fence a task for this host writes under; None when the host is not ours now."""
-        if self.member is None or host not in self.owned or not self.fresh():
+    def site_unit(self, site: Site) -> str:
+        """The unit whose owner checks this site."""
+        host = site_host(site)
+        return self.unit_of.get(host) or host
+
+    def fence_for(self, unit: str) -> Fence | None:
+        """The fence a task for this unit writes under; None when the unit is not ours now."""
+        if self.member is None or unit not in self.owned or not self.fresh():
             return None
-        epoch = self.owned[host]
-        return Fence(self.member, host, epoch, held=lambda: self.fresh() and self.owned.get(host) == epoch)
+        epoch = self.owned[unit]
+        return Fence(self.member, unit, epoch, held=lambda: self.fresh() and self.owned.get(unit) == epoch)
+
+    @property
+    def unit_of(self) -> dict[str, str]:
+        """Every configured host -> its unit; a host no site has any more -> "" (never owned, so not
+        fetched: its lease row may live on while another member holds it)."""
+        return self._unit_of
+
+    @unit_of.setter
+    def unit_of(self, units: dict[str, str]) -> None:
+        self._unit_of = units
+        self._hosts_of = {}
+        for host, unit in units.items():
+            self._hosts_of.setdefault(unit, []).append(host)
+
+    def hosts_in(self, unit: str) -> list[str]:
+        """The configured hosts fetched under a unit (the unit's own name at least)."""
+        return self._hosts_of.get(unit) or [unit]
 
     # -- membership ----------------------------------------------------------------------------------------
 
     def add_hosts(self, sites: list[Site]) -> None:
-        """Lease rows for the hosts of these sites (each starts paced by its site's host delay); the rows of
-        hosts that no site has any more go (those free, and this member's own), so a config edited for
-        months does not leave its old hosts in every member's share."""
+        """Lease rows for the units of these sites (host_units; each starts paced by its sites' largest
+        host delay); the rows of units that no site has any more go (those free, and this member's own), so
+        a config edited for months does not leave its old hosts in every member's share."""
+        units = host_units(sites)
         delays: dict[str, float] = {}
         for site in sites:
-            host = site_host(site)
-            delays[host] = max(delays.get(host, 0.0), site.host_delay_s)
+            unit = units[site_host(site)]
+            delays[unit] = max(delays.get(unit, 0.0), site.host_delay_s)
         self.leases.add_hosts(delays)
-        for host in self.leases.prune(delays, self.member):
-            self.owned.pop(host, None)
-        # Still known, so not fetched: a removed host's row may live on while another member holds it.
-        self.known_hosts = self.known_hosts | frozenset(delays)
+        for unit in self.leases.prune(delays, self.member):
+            self.owned.pop(unit, None)
+        self.unit_of = dict.fromkeys(self.unit_of, "") | units
 
     async def start(self, sites: list[Site]) -> None:
         self.add_hosts(sites)
@@ -207,7 +261,8 @@ class Coordinator:
         if len(self.owned) < target:
             claimed = self.leases.claim(self.member, min(step, target - len(self.owned)))
             for lease in claimed:
-                self._hosts.hold(lease.host, lease.wait_s)  # the last owner's pacing carries over
+                for host in self.hosts_in(lease.host):  # the last owner's pacing carries over
+                    self._hosts.hold(host, lease.wait_s)
                 self.owned[lease.host] = lease.epoch
                 self._delays_written[lease.host] = lease.crawl_delay
             self.claims += len(claimed)
@@ -223,32 +278,33 @@ class Coordinator:
                 handover.add_done_callback(self._handovers.discard)
             report.emit("lease.released", member=self.member, hosts=excess)
 
-    async def release(self, host: str) -> None:
-        """Hand one host over: no new request from here, the one in flight finishes, then its pacing goes
-        into the lease row for the next owner."""
-        await self._hand_over(host, self.owned.pop(host))  # the gate refuses the host from now on
+    async def release(self, unit: str) -> None:
+        """Hand one unit over: no new request from here, those in flight finish, then its pacing (the
+        longest wait of its hosts) goes into the lease row for the next owner."""
+        await self._hand_over(unit, self.owned.pop(unit))  # the gate refuses its hosts from now on
 
-    async def _hand_over(self, host: str, epoch: int) -> None:
-        """The rest of release(), once the host is out of `owned`."""
+    async def _hand_over(self, unit: str, epoch: int) -> None:
+        """The rest of release(), once the unit is out of `owned`."""
         assert self.member is not None
         member = self.member
-        wait_s, delay_s = await self._hosts.quiesce(host)
-        delay = delay_s or self._delays_written.pop(host, 0.0)
-        self._delays_written.pop(host, None)
+        paced = [await self._hosts.quiesce(host) for host in self.hosts_in(unit)]
+        wait_s = max(wait for wait, _delay in paced)
+        delay = max(delay for _wait, delay in paced) or self._delays_written.get(unit, 0.0)
+        self._delays_written.pop(unit, None)
         try:
-            self.leases.release(member, host, epoch, wait_s + HANDOVER_MARGIN_S, delay)
+            self.leases.release(member, unit, epoch, wait_s + HANDOVER_MARGIN_S, delay)
         except (StoreError, SQLAlchemyError) as error:  # its lease runs out instead; the next owner waits
-            log.warning("member %s could not hand %s over: %s", member, host, error)
+            log.warning("member %s could not hand %s over: %s", member, unit, error)
         self.releases += 1
 
     def _write_delays(self) -> None:
         """Store the delay each owned host is paced with when it changed (a Crawl-delay, a back-off)."""
         assert self.member is not None
         changed = {}
-        for host in self.owned:
-            delay = self._hosts.delay_of(host)
-            if delay and delay != self._delays_written.get(host):
-                changed[host] = delay
+        for unit in self.owned:
+            delay = max(self._hosts.delay_of(host) for host in self.hosts_in(unit))
+            if delay and delay != self._delays_written.get(unit):
+                changed[unit] = delay
         if changed:
             self.leases.set_delays(self.member, changed)
             self._delays_written.update(changed)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from monitor.clock import iso_after, now_iso
 from monitor.config import Site
-from monitor.coordination.coordinator import Coordinator, site_host
+from monitor.coordination.coordinator import Coordinator
 from monitor.errors import StoreError
 from monitor.pipeline import Runtime, check_site, recheck_stories
 from monitor.schedule import site_backoff_interval
@@ -55,7 +55,7 @@ class OwnedWork:
         due = self.runtime.store.due_sites([site.name for site in sites], now)
         recheck_every = self.runtime.config.fetch.recheck_every
         for site in sites:
-            fence = self.coordinator.fence_for(site_host(site))
+            fence = self.coordinator.fence_for(self.coordinator.site_unit(site))
             if fence is None:
                 self._last_recheck.pop(site.name, None)  # rechecked at once when it is ours again
                 continue
