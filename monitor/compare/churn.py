@@ -43,6 +43,8 @@ RUN_TOGETHER_MAX_WORDS = 80
 # A page is listing-shaped when at least this many of its lines, and this share of them, are items.
 LISTING_MIN_ITEMS = 5
 LISTING_MIN_SHARE = 0.5
+# Items may leave a list that reshuffles, up to this share of the page's words.
+LOST_MAX_SHARE = 0.25
 # Items that keep their text but move count as listing structure from this many up (one paragraph moved is
 # an editor's doing as often as a list's).
 MOVED_MIN = 2
@@ -52,6 +54,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"[\w#]+")
 # A sentence ends with . ! ? or : (the lead-in of a list), then maybe closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?:\u2026][\"')\]\u201d\u2019]*$")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]\u201d\u2019]* +")
 _SENTENCE_INSIDE = re.compile(r"\w[.!?][\"')\]\u201d\u2019]* +[A-Z\"\u201c]")
 
 
@@ -66,8 +69,14 @@ class Churn:
     items_out: int  # item lines that left it
 
     @property
+    def items_move(self) -> bool:
+        """Items moved, entered or left: the page behaves as a listing (figures alone do not say so)."""
+        return self.reordered >= MOVED_MIN or bool(self.items_in or self.items_out)
+
+    @property
     def summary(self) -> str:
-        """The reason stored with the minor version: "listing churn: 12 items reordered, 3 counters moved"."""
+        """The reason stored with the minor version: "listing churn: 12 items reordered, 3 counters moved",
+        or "counter churn: 3 counters moved" when only numbers changed."""
         parts = [
             f"{self.reordered} items reordered" if self.reordered else "",
             f"{self.counters} counters moved" if self.counters else "",
@@ -75,15 +84,19 @@ class Churn:
             f"{self.items_in} items in" if self.items_in else "",
             f"{self.items_out} items out" if self.items_out else "",
         ]
-        return CHURN_PREFIX + ", ".join(part for part in parts if part)
+        prefix = LISTING_CHURN if self.items_move else COUNTER_CHURN
+        return prefix + ", ".join(part for part in parts if part)
 
 
-CHURN_PREFIX = "listing churn: "  # the summary of every churn change starts so (changes.summary)
+# How the summary (changes.summary) of a churn change starts: a page whose items move is a listing, and the
+# pipeline marks one that keeps churning so as not a story; counters alone make a minor version, nothing more.
+LISTING_CHURN = "listing churn: "
+COUNTER_CHURN = "counter churn: "
 
 
-def is_churn_summary(summary: str | None) -> bool:
-    """Whether a stored change summary is a listing-churn reason."""
-    return bool(summary) and str(summary).startswith(CHURN_PREFIX)
+def is_listing_churn(summary: str | None) -> bool:
+    """Whether a stored change summary says listing churn (items moved, entered or left)."""
+    return summary is not None and summary.startswith(LISTING_CHURN)
 
 
 def listing_churn(old: Snapshot, new: Snapshot) -> Churn | None:
@@ -120,18 +133,57 @@ def churn_or_why(old: Snapshot, new: Snapshot) -> Churn | str:
         # Not one word written or deleted, only regrouped: a list's items joined into other lines.
         moved += max(len(gone), len(came))
         gone, came = [], []
-    sentences = [line for line in gone + came if not _is_item(line)]
-    if sentences:
-        return f"a sentence entered or left: {sentences[0][:80]!r}"
+    regrouped, entered, left = _regroup(gone, came)
+    moved += regrouped
+    if not _words(came) - _words(gone):
+        # Not one new word: what looks like a new sentence is old items joined differently (or words cut
+        # from a sentence, which then left: never counted as moved).
+        entered = []
+    if any(not _is_item(segment) for segment in entered):
+        return f"a sentence entered: {next(s for s in entered if not _is_item(s))[:80]!r}"
     listing = _listing_shaped(old.paragraphs) and _listing_shaped(new.paragraphs)
-    items_move = moved >= MOVED_MIN or bool(gone or came)
+    sentences_left = [segment for segment in left if not _is_item(segment)]
+    if sentences_left:
+        if moved < MOVED_MIN:
+            return f"a sentence left, nothing moved: {sentences_left[0][:80]!r}"
+        if sum(len(segment.split()) for segment in left) > LOST_MAX_SHARE * old.body_words:
+            return f"{len(left)} sentences or items left, too much of the page to be a list's churn"
+    items_move = moved >= MOVED_MIN or bool(entered or left)
     if figures and not (listing and items_move):
         return f"{figures} sentences changed their figures on a page whose items do not move"
     if item_figures and not (listing or items_move):
         return f"{item_figures} item lines changed their figures on a page that lists nothing"
-    if (gone or came) and not (listing or moved >= MOVED_MIN):
+    if (entered or left) and not (listing or moved >= MOVED_MIN):
         return "item lines entered or left prose"  # a subhead or a short line added to a story
-    return Churn(moved, counters + item_figures, figures, len(came), len(gone))
+    return Churn(moved, counters + item_figures, figures, len(entered), len(left))
+
+
+def _regroup(gone: Sequence[str], came: Sequence[str]) -> tuple[int, list[str], list[str]]:
+    """Trace the sentences (or item runs) of the new lines back to the old lines: how many new lines are
+    regroupings (sentences from several old lines, or in another order), the sentences that entered the page
+    and those that left it. A sentence cut from a paragraph leaves; one written into it enters."""
+    sources: dict[str, list[tuple[int, int]]] = {}
+    for line_index, line in enumerate(gone):
+        for position, segment in enumerate(_segments(line)):
+            sources.setdefault(segment, []).append((line_index, position))
+    regrouped = 0
+    entered: list[str] = []
+    for line in came:
+        origins: list[tuple[int, int]] = []
+        for segment in _segments(line):
+            if sources.get(segment):
+                origins.append(sources[segment].pop(0))
+            else:
+                entered.append(segment)
+        if len({line_index for line_index, _ in origins}) > 1 or origins != sorted(origins):
+            regrouped += 1
+    left = [segment for segment, places in sources.items() for _ in places]
+    return regrouped, entered, left
+
+
+def _segments(line: str) -> list[str]:
+    """A line's sentences, numbers masked; a run of items with no sentence in it is one segment."""
+    return [segment for segment in _SENTENCE_BREAK.split(_masked(line)) if segment]
 
 
 def _moved(old: Sequence[str], new: Sequence[str]) -> int:

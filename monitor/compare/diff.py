@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from monitor.compare.churn import MOVED_MIN, listing_churn
+from monitor.compare.churn import listing_churn
 from monitor.compare.snapshot import Snapshot, body_key
 from monitor.headline import holds_headline
 
@@ -60,7 +60,7 @@ class Comparison:
     edited: int
     summary: str  # one line: "title, body +1 -0 ~2 paragraphs", "modified (date only)"
     diff: str  # per-field sections; the body as a paragraph-level diff with word-level markup
-    churn: bool = False  # the change is listing churn (monitor/compare/churn.py): a page that lists things
+    churn: bool = False  # listing churn (monitor/compare/churn.py): items moved, entered or left; no edit
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +92,7 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
         edited=edited,
         summary=summary,
         diff=_diff(old, new, fields, body_ops),
-        # A pure reorder of one paragraph is an editor's as often as a list's: churn from MOVED_MIN moved.
-        churn=found is not None and (not reordered or found.reordered >= MOVED_MIN),
+        churn=found is not None and found.items_move,
     )
 
 
