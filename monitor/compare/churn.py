@@ -119,7 +119,7 @@ def churn_or_why(old: Snapshot, new: Snapshot) -> Churn | str:
         return "body unchanged"
     gone = list((Counter(old.paragraphs) - Counter(new.paragraphs)).elements())
     came = list((Counter(new.paragraphs) - Counter(old.paragraphs)).elements())
-    moved = _moved(old.paragraphs, new.paragraphs)
+    moved = _moved([_masked(line) for line in old.paragraphs], [_masked(line) for line in new.paragraphs])
     counters = item_figures = figures = 0
     for before, after in _pairs(gone, came, _masked):  # lines that changed only in their numbers
         if not (_is_item(before) and _is_item(after)):
@@ -187,7 +187,8 @@ def _segments(line: str) -> list[str]:
 
 
 def _moved(old: Sequence[str], new: Sequence[str]) -> int:
-    """Lines in both versions that are not where difflib aligns them: they moved."""
+    """Lines in both versions that are not where difflib aligns them: they moved (compared with their numbers
+    masked, since an item moves with its counter)."""
     common = sum((Counter(old) & Counter(new)).values())
     matcher = SequenceMatcher(None, list(old), list(new), autojunk=False)
     aligned = sum(block.size for block in matcher.get_matching_blocks())
