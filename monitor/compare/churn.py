@@ -43,6 +43,10 @@ RUN_TOGETHER_MAX_WORDS = 80
 # A page is listing-shaped when at least this many of its lines, and this share of them, are items.
 LISTING_MIN_ITEMS = 5
 LISTING_MIN_SHARE = 0.5
+# An entering line keeping this share of a leaving line's words is that line edited (diff.EDIT_SIMILARITY);
+# above MAX_EDIT_PAIRS line pairs (a listing whose whole river changed) no line is taken for an edit.
+EDIT_SIMILARITY = 0.5
+MAX_EDIT_PAIRS = 10_000
 # Items may leave a list that reshuffles, up to this share of the page's words.
 LOST_MAX_SHARE = 0.25
 # Items that keep their text but move count as listing structure from this many up (one paragraph moved is
@@ -141,6 +145,9 @@ def churn_or_why(old: Snapshot, new: Snapshot) -> Churn | str:
         entered = []
     if any(not _is_item(segment) for segment in entered):
         return f"a sentence entered: {next(s for s in entered if not _is_item(s))[:80]!r}"
+    edited = _edited_item(entered, left)
+    if edited is not None:
+        return f"an item edited in place: {edited[:80]!r}"  # one word of a line changed is an edit
     listing = _listing_shaped(old.paragraphs) and _listing_shaped(new.paragraphs)
     sentences_left = [segment for segment in left if not _is_item(segment)]
     if sentences_left:
@@ -179,6 +186,20 @@ def _regroup(gone: Sequence[str], came: Sequence[str]) -> tuple[int, list[str], 
             regrouped += 1
     left = [segment for segment, places in sources.items() for _ in places]
     return regrouped, entered, left
+
+
+def _edited_item(entered: Sequence[str], left: Sequence[str]) -> str | None:
+    """An entering line that is a leaving one with a few words changed (EDIT_SIMILARITY of its words kept):
+    an item edited where it stands, not one list item giving way to another."""
+    if len(entered) * len(left) > MAX_EDIT_PAIRS:
+        return None
+    for line in entered:
+        words = line.split()
+        for before in left:
+            matcher = SequenceMatcher(None, before.split(), words, autojunk=False)
+            if matcher.real_quick_ratio() >= EDIT_SIMILARITY and matcher.ratio() >= EDIT_SIMILARITY:
+                return line
+    return None
 
 
 def _segments(line: str) -> list[str]:
