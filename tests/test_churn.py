@@ -126,6 +126,12 @@ def test_edits_of_prose_are_never_churn(new_paragraphs: tuple[str, ...]) -> None
     assert not compare(old, replace(old, paragraphs=new_paragraphs)).churn
 
 
+def test_a_listicle_that_loses_a_sentence_is_edited() -> None:
+    # Mostly items (a listing's shape), but nothing moved: the sentence was cut by an editor.
+    old = _snapshot(INTRO, *TEASERS, PROSE[0])
+    assert str(churn_or_why(old, replace(old, paragraphs=(INTRO, *TEASERS)))).startswith("a sentence left")
+
+
 def test_a_headline_edit_with_the_items_is_an_edit() -> None:
     old = _snapshot(INTRO, *_items(TEASERS, 10))
     new = replace(_snapshot(INTRO, *_items(TEASERS[::-1], 10)), title="Latest news")

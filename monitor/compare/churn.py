@@ -132,27 +132,30 @@ def churn_or_why(old: Snapshot, new: Snapshot) -> Churn | str:
             counters += 1
         else:
             item_figures += 1
-    moved += len(_pairs(gone, came, _word_bag))  # a joined list whose items came in another order
+    regrouped = len(_pairs(gone, came, _word_bag))  # a joined list whose items came in another order
     if gone and came and _words(gone) == _words(came):
         # Not one word written or deleted, only regrouped: a list's items joined into other lines.
-        moved += max(len(gone), len(came))
+        regrouped += max(len(gone), len(came))
         gone, came = [], []
-    regrouped, entered, left = _regroup(gone, came)
+    traced, entered, left = _regroup(gone, came)
+    regrouped += traced
     moved += regrouped
-    if not _words(came) - _words(gone):
-        # Not one new word: what looks like a new sentence is old items joined differently (or words cut
-        # from a sentence, which then left: never counted as moved).
-        entered = []
+    new_words = bool(_words(came) - _words(gone))
+    # A line with words changed or cut is an edit, unless nothing was written and lists regrouped: then it
+    # is old items joined differently.
+    edited = _edited_item(entered, left) if new_words or regrouped < MOVED_MIN else None
+    if edited is not None:
+        return f"a line edited in place: {edited[:80]!r}"
+    if not new_words:
+        entered = []  # what looks like a new sentence is old words joined differently
     if any(not _is_item(segment) for segment in entered):
         return f"a sentence entered: {next(s for s in entered if not _is_item(s))[:80]!r}"
-    edited = _edited_item(entered, left)
-    if edited is not None:
-        return f"an item edited in place: {edited[:80]!r}"  # one word of a line changed is an edit
     listing = _listing_shaped(old.paragraphs) and _listing_shaped(new.paragraphs)
     sentences_left = [segment for segment in left if not _is_item(segment)]
     if sentences_left:
-        if moved < MOVED_MIN:
-            return f"a sentence left, nothing moved: {sentences_left[0][:80]!r}"
+        # A list reshuffled may carry sentences out; a story (a listicle too) that loses one was edited.
+        if not (regrouped >= MOVED_MIN or (listing and moved >= MOVED_MIN)):
+            return f"a sentence left, no list regrouped: {sentences_left[0][:80]!r}"
         if sum(len(segment.split()) for segment in left) > LOST_MAX_SHARE * old.body_words:
             return f"{len(left)} sentences or items left, too much of the page to be a list's churn"
     items_move = moved >= MOVED_MIN or bool(entered or left)
