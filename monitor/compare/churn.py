@@ -14,6 +14,7 @@ byline edit. Figures that change inside sentences count as churn only on a page 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ LISTING_MIN_SHARE = 0.5
 # An entering line keeping this share of a leaving line's words is that line edited (diff.EDIT_SIMILARITY);
 # above MAX_EDIT_PAIRS line pairs (a listing whose whole river changed) no line is taken for an edit.
 EDIT_SIMILARITY = 0.5
-MAX_EDIT_PAIRS = 10_000
+MAX_EDIT_PAIRS = 2_500
 # Items may leave a list that reshuffles, up to this share of the page's words.
 LOST_MAX_SHARE = 0.25
 # Items that keep their text but move count as listing structure from this many up (one paragraph moved is
@@ -200,7 +201,11 @@ def _edited_item(entered: Sequence[str], left: Sequence[str]) -> str | None:
         words = line.split()
         for before in left:
             matcher = SequenceMatcher(None, before.split(), words, autojunk=False)
-            if matcher.real_quick_ratio() >= EDIT_SIMILARITY and matcher.ratio() >= EDIT_SIMILARITY:
+            if (
+                matcher.real_quick_ratio() >= EDIT_SIMILARITY
+                and matcher.quick_ratio() >= EDIT_SIMILARITY
+                and matcher.ratio() >= EDIT_SIMILARITY
+            ):
                 return line
     return None
 
@@ -211,12 +216,24 @@ def _segments(line: str) -> list[str]:
 
 
 def _moved(old: Sequence[str], new: Sequence[str]) -> int:
-    """Lines in both versions that are not where difflib aligns them: they moved (compared with their numbers
-    masked, since an item moves with its counter)."""
-    common = sum((Counter(old) & Counter(new)).values())
-    matcher = SequenceMatcher(None, list(old), list(new), autojunk=False)
-    aligned = sum(block.size for block in matcher.get_matching_blocks())
-    return common - aligned
+    """Lines in both versions that are out of their old order: the common lines outside the longest run kept
+    in order (compared with their numbers masked, since an item moves with its counter)."""
+    places: dict[str, list[int]] = {}
+    for index, line in enumerate(old):
+        places.setdefault(line, []).append(index)
+    taken: Counter[str] = Counter()
+    positions: list[int] = []
+    for line in new:
+        spots = places.get(line)
+        if spots and taken[line] < len(spots):
+            positions.append(spots[taken[line]])
+            taken[line] += 1
+    # The longest increasing subsequence of the old positions (patience sorting): the lines that kept order.
+    tails: list[int] = []
+    for position in positions:
+        at = bisect_left(tails, position)
+        tails[at : at + 1] = [position]
+    return len(positions) - len(tails)
 
 
 def _pairs(gone: list[str], came: list[str], key: Callable[[str], str]) -> list[tuple[str, str]]:
