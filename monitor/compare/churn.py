@@ -68,8 +68,8 @@ class Churn:
     """What a listing-churn change did: items that moved, counters and figures that changed, items in/out."""
 
     reordered: int  # lines (or items within a line) in another order, text unchanged
-    counters: int  # lines whose only change is a number beside a counting word, or in an item line
-    figures: int  # sentences whose only change is their figures (only on a listing-shaped page)
+    counters: int  # item lines whose only change is a number beside a counting word ("76 Replies")
+    figures: int  # lines whose only change is other figures (only while items move)
     items_in: int  # item lines that entered the page
     items_out: int  # item lines that left it
 
@@ -125,14 +125,16 @@ def churn_or_why(old: Snapshot, new: Snapshot) -> Churn | str:
     gone = list((Counter(old.paragraphs) - Counter(new.paragraphs)).elements())
     came = list((Counter(new.paragraphs) - Counter(old.paragraphs)).elements())
     moved = _moved([_masked(line) for line in old.paragraphs], [_masked(line) for line in new.paragraphs])
-    counters = item_figures = figures = 0
+    counters = short_figures = item_figures = figures = 0
     for before, after in _pairs(gone, came, _masked):  # lines that changed only in their numbers
         if not (_is_item(before) and _is_item(after)):
             figures += 1  # "The bill got 45 votes." is the story's fact, whatever its words
         elif _is_counter(before, after):
             counters += 1
+        elif len(after.split()) <= ITEM_MAX_WORDS:
+            short_figures += 1  # "Asia 187", "4.7 / 5": a listing's short items carry figures
         else:
-            item_figures += 1
+            item_figures += 1  # "Capacity: 27 ounces | Dimensions: 11.8 x 6.3 inches": a spec line
     regrouped = len(_pairs(gone, came, _word_bag))  # a joined list whose items came in another order
     if gone and came and _words(gone) == _words(came):
         # Not one word written or deleted, only regrouped: a list's items joined into other lines.
@@ -162,11 +164,13 @@ def churn_or_why(old: Snapshot, new: Snapshot) -> Churn | str:
     items_move = moved >= MOVED_MIN or bool(entered or left)
     if figures and not (listing and items_move):
         return f"{figures} sentences changed their figures on a page whose items do not move"
-    if item_figures and not (listing or items_move):
-        return f"{item_figures} item lines changed their figures on a page that lists nothing"
+    if item_figures and not (listing and items_move):
+        return f"{item_figures} long item lines changed their figures while no item moved"
+    if short_figures and not (listing or items_move):  # a fact box in prose: the story's figures
+        return f"{short_figures} short item lines changed their figures on a page that lists nothing"
     if (entered or left) and not (listing or moved >= MOVED_MIN):
         return "item lines entered or left prose"  # a subhead or a short line added to a story
-    return Churn(moved, counters + item_figures, figures, len(entered), len(left))
+    return Churn(moved, counters, figures + item_figures + short_figures, len(entered), len(left))
 
 
 def _regroup(gone: Sequence[str], came: Sequence[str]) -> tuple[int, list[str], list[str]]:
