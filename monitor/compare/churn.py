@@ -6,9 +6,10 @@ every fetch without anyone editing it: its items come in another order, its coun
 that, with counts for a readable reason; the pipeline stores such a change as a minor version (no alert) and
 marks a page that keeps churning as not a story.
 
-A prose story's edit is never churn: a sentence whose words or figures change, a new paragraph, a headline or
-byline edit. Figures that change inside sentences count as churn only on a page whose lines are mostly items
-(an election-results story updated by its figures is prose, and stays an edit).
+A prose story's edit is never churn: a sentence written, cut or changed, a new paragraph, a headline or
+byline edit, figures changing in its sentences or in a fact box. Figures other than counters count as churn
+only on a page whose lines are mostly items and whose items move in the same change (an election-results
+story updated by its figures is prose, and stays an edit); figures alone never make a page "not a story".
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ from difflib import SequenceMatcher
 from monitor.compare.snapshot import Snapshot
 
 # Words a counter is attached to ("12 comments", "Replies: 76", "1.2k views"): in a line that is no sentence,
-# a number beside one of these counts something on the page, it is not a fact of a story. Votes are left out
-# on purpose: a results table's figures are the story.
+# a number beside one of these counts something on the page, it is not a fact of a story. Votes, ratings and
+# stars are left out on purpose: a results table's figures and a review's rating are the story's.
 COUNTING_WORDS = frozenset(
     {
         "answer", "answers", "comment", "comments", "download", "downloads", "entries", "entry", "follower",
-        "followers", "item", "items", "like", "likes", "member", "members", "post", "posts", "rating",
-        "ratings", "reaction", "reactions", "repl", "replies", "reply", "result", "results", "review",
-        "reviews", "share", "shares", "star", "stars", "subscriber", "subscribers", "topic", "topics", "view",
-        "views", "page", "pages", "product", "products", "thread", "threads", "message",
+        "followers", "item", "items", "like", "likes", "member", "members", "post", "posts", "reaction",
+        "reactions", "replies", "reply", "result", "results", "review", "reviews", "share", "shares",
+        "subscriber", "subscribers", "topic", "topics", "view", "views", "page", "pages", "product",
+        "products", "thread", "threads", "message",
         "messages", "contributor", "contributors", "commit", "commits", "release", "releases", "watcher",
         "watchers", "fork", "forks", "issue", "issues", "listing", "listings", "article", "articles",
     }
