@@ -5,10 +5,12 @@ service, forum, documentation) and the article pages of ../shared/data/extractio
 scrapinghub) from 127.0.0.x at their real paths, each host with a front page linking its pages (real titles
 as anchors) and an RSS feed listing every one of them; runs `python -m monitor once`, then serves every
 non-article page with its list items reordered and its numbers moved and runs `monitor once --all`.
-Prints, per page type, how many were stored as stories and how many false CHANGED the second pass raised,
-then the gate's cost as a share of extraction time, measured in-process on the same pages in the same run.
+Prints, per page type, how many were stored as stories and how many false CHANGED the second pass raised (a
+`changed` row that alerts; the minor ones, such as listing churn, are counted apart), then the gate's cost as
+a share of extraction time, measured in-process on the same pages in the same run. --show-changes N prints
+the stored diffs of N false CHANGED and why each is no listing churn (monitor/compare/churn.py).
 
-Usage: python benchmarks/bench_gate.py [--limit N] [--hosts N] [--keep]
+Usage: python benchmarks/bench_gate.py [--limit N] [--hosts N] [--keep] [--show-changes N]
 """
 
 from __future__ import annotations
@@ -220,6 +222,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=8)
     parser.add_argument("--cost-sample", type=int, default=300, help="pages timed for the gate's cost")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (config, database)")
+    parser.add_argument("--show-changes", type=int, default=0, metavar="N", help="print N false CHANGED")
     options = parser.parse_args()
     pages = load_pages(options.limit)
     by_host = place_on_hosts(pages, options.hosts)
@@ -232,6 +235,8 @@ def main() -> None:
             mutate_pages(server, by_path)
         second_s = run_cli(config, "once", "--all")
         report(pages, workdir / "gate.db", first_s, second_s, gate_cost(pages, options.cost_sample))
+        if options.show_changes:
+            show_changes(workdir / "gate.db", options.show_changes)
     finally:
         for server in servers:
             server.close()
@@ -250,26 +255,40 @@ def report(
         changed = [
             page_of.get(url)
             for (url,) in connection.execute(
-                "SELECT a.url FROM changes c JOIN articles a ON a.id = c.article_id WHERE c.kind = 'changed'"
+                "SELECT a.url FROM changes c JOIN articles a ON a.id = c.article_id"
+                " WHERE c.kind = 'changed' AND NOT c.minor"
+            )
+        ]
+        minor = [
+            page_of.get(url)
+            for (url,) in connection.execute(
+                "SELECT a.url FROM changes c JOIN articles a ON a.id = c.article_id"
+                " WHERE c.kind = 'changed' AND c.minor"
             )
         ]
         verdicts = Counter(connection.execute("SELECT state FROM discovered_links").fetchall())
     totals = Counter(page.page_type for page in pages)
     stored_by = Counter(page.page_type for page in stored if page is not None)
     changed_by = Counter(page.page_type for page in changed if page is not None)
-    print(f"{'page type':<15}{'pages':>7}{'stored':>9}{'share':>9}{'false CHANGED':>15}")
-    non_total = non_stored = non_changed = 0
+    minor_by = Counter(page.page_type for page in minor if page is not None)
+    print(f"{'page type':<15}{'pages':>7}{'stored':>9}{'share':>9}{'false CHANGED':>15}{'minor':>7}")
+    non_total = non_stored = non_changed = non_minor = 0
     for page_type in sorted(totals, key=lambda name: (name == "article", name)):
         share = stored_by[page_type] / totals[page_type]
         flagged = changed_by[page_type] if page_type != "article" else "-"
-        print(f"{page_type:<15}{totals[page_type]:>7}{stored_by[page_type]:>9}{share:>9.1%}{flagged!s:>15}")
+        quiet = minor_by[page_type] if page_type != "article" else "-"
+        print(
+            f"{page_type:<15}{totals[page_type]:>7}{stored_by[page_type]:>9}{share:>9.1%}"
+            f"{flagged!s:>15}{quiet!s:>7}"
+        )
         if page_type != "article":
             non_total += totals[page_type]
             non_stored += stored_by[page_type]
             non_changed += changed_by[page_type]
+            non_minor += minor_by[page_type]
     print(
         f"{'non-articles':<15}{non_total:>7}{non_stored:>9}"
-        f"{non_stored / max(non_total, 1):>9.1%}{non_changed:>15}"
+        f"{non_stored / max(non_total, 1):>9.1%}{non_changed:>15}{non_minor:>7}"
     )
     print(f"targets: non-articles stored <= {TARGETS['non_article_stored_max']:.0%}, articles stored >= "
           f"{TARGETS['articles_stored_min']:.1%}, false CHANGED {TARGETS['false_changed']}")  # fmt: skip
@@ -278,6 +297,28 @@ def report(
           f"{share:.1%} (target < {TARGETS['gate_cost']:.0%})")  # fmt: skip
     print(f"passes: first {first_s:.0f} s, second {second_s:.0f} s; discovered_links states: "
           + ", ".join(f"{state[0]} {count}" for state, count in sorted(verdicts.items())))  # fmt: skip
+
+
+def show_changes(database: Path, count: int) -> None:
+    """The stored diff of `count` false CHANGED (shortest first) and why churn.py did not call it churn."""
+    from monitor.compare import snapshot
+    from monitor.compare.churn import churn_or_why
+    from monitor.models import Article
+
+    query = """SELECT a.url, c.summary, c.diff, old.title, old.byline, old.published_at, old.modified_at,
+        old.body, new.title, new.byline, new.published_at, new.modified_at, new.body
+        FROM changes c JOIN articles a ON a.id = c.article_id
+        JOIN versions old ON old.article_id = c.article_id AND old.version = c.version - 1
+        JOIN versions new ON new.article_id = c.article_id AND new.version = c.version
+        WHERE c.kind = 'changed' AND NOT c.minor ORDER BY length(c.diff) LIMIT ?"""
+    with sqlite3.connect(database) as connection:
+        for url, summary, diff, *fields in connection.execute(query, (count,)):
+            old, new = (
+                snapshot(Article(title=t, byline=b, published=p, modified=m, text=text or ""))
+                for t, b, p, m, text in (fields[:5], fields[5:])
+            )
+            print(f"\n{url}  {summary}\n  why not churn: {churn_or_why(old, new)}")
+            print("\n".join("  " + line[:160] for line in (diff or "").splitlines()[:30]))
 
 
 def _url_index(pages: list[Page]) -> dict[str, Page]:

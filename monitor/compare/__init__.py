@@ -2,10 +2,19 @@
 
 Pure functions only; the pipeline decides what to store and alert. `snapshot` turns an `Article` into the
 comparable `Snapshot`; `content_hash` is the identity of a version; `compare` says which fields changed and
-how; `suspicion` flags fetches to quarantine; `render_diff` shows a stored diff.
+how; `suspicion` flags fetches to quarantine; `render_diff` shows a stored diff; `listing_churn` tells a
+listing's items and counters moving from an edit of a story.
 """
 
-from monitor.compare.diff import FIELD_ORDER, Comparison, compare, render_diff, word_diff
+from monitor.compare.churn import Churn, is_listing_churn, listing_churn
+from monitor.compare.diff import (
+    FIELD_ORDER,
+    REORDERED_SUMMARY,
+    Comparison,
+    compare,
+    render_diff,
+    word_diff,
+)
 from monitor.compare.snapshot import (
     HASH_SCHEME,
     Snapshot,
@@ -24,6 +33,8 @@ __all__ = [
     "DEFAULT_SHRINK_RATIO",
     "FIELD_ORDER",
     "HASH_SCHEME",
+    "REORDERED_SUMMARY",
+    "Churn",
     "Comparison",
     "WALL_PHRASES",
     "Snapshot",
@@ -31,6 +42,8 @@ __all__ = [
     "body_key",
     "compare",
     "content_hash",
+    "is_listing_churn",
+    "listing_churn",
     "normalise_date",
     "normalise_text",
     "render_diff",

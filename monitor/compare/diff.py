@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
+from monitor.compare.churn import listing_churn
 from monitor.compare.snapshot import Snapshot, body_key
 from monitor.headline import holds_headline
 
 FIELD_ORDER = ("title", "byline", "published", "modified", "body")
 DATE_FIELDS = frozenset({"published", "modified"})
+# Listing churn (churn.py) changes the body, and may move the dates with it (a listing's date is often its
+# first item's); a headline or byline edit is never churn.
+CHURN_FIELDS = DATE_FIELDS | {"body"}
 # Two paragraphs in a replaced block are "the same paragraph, edited" when this share of their words survives
 # (difflib ratio over word lists); below it the old one counts as removed and the new one as added.
 EDIT_SIMILARITY = 0.5
@@ -49,13 +53,14 @@ class Comparison:
     """What changed between two versions of a story."""
 
     changed: bool  # any field differs after normalisation
-    minor: bool  # only dates differ, or only the order of the paragraphs: stored, shown as minor, not alerted
+    minor: bool  # only dates differ, only the order of the paragraphs, or listing churn: stored, not alerted
     fields: tuple[str, ...]  # changed fields, in FIELD_ORDER
     added: int  # body paragraphs
     removed: int
     edited: int
     summary: str  # one line: "title, body +1 -0 ~2 paragraphs", "modified (date only)"
     diff: str  # per-field sections; the body as a paragraph-level diff with word-level markup
+    churn: bool = False  # listing churn (monitor/compare/churn.py): items moved, entered or left; no edit
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +79,20 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
     edited = sum(op.kind == "edited" for op in body_ops)
     reordered = _only_reordered(old, new, fields)
     minor = bool(fields) and (DATE_FIELDS.issuperset(fields) or reordered)
+    summary = REORDERED_SUMMARY if reordered else _summary(fields, minor, added, removed, edited)
+    found = listing_churn(old, new) if "body" in fields and CHURN_FIELDS.issuperset(fields) else None
+    if found is not None and not reordered:
+        summary = found.summary
     return Comparison(
         changed=bool(fields),
-        minor=minor,
+        minor=minor or found is not None,
         fields=fields,
         added=added,
         removed=removed,
         edited=edited,
-        summary=REORDERED_SUMMARY if reordered else _summary(fields, minor, added, removed, edited),
+        summary=summary,
         diff=_diff(old, new, fields, body_ops),
+        churn=found is not None and found.items_move,
     )
 
 

@@ -176,6 +176,7 @@ def _store_version(
         comparison.summary,
         event=event,
     )
+    gating.churn_demotion(runtime.links, site, story, comparison)  # a page that keeps churning lists things
     return CheckOutcome.CHANGED
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from monitor import gate, report
+from monitor.compare import REORDERED_SUMMARY, Comparison, is_listing_churn
 from monitor.config import Site
 from monitor.discover.shapes import learned_verdicts
 from monitor.models import Article, ArticleLink, ChangeKind, PageSignals, StoryStatus, TrackedArticle
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 NOT_STORY = "not_story"  # articles.status and changes.kind of a tracked story that became a non-story
 DEMOTE_AT_MOST = -20  # gate score (2 log-odds under the story threshold) that marks a tracked story not_story
 FORCED_NOT = ("config: not_stories pattern",)
+# A story whose last this many changes were all listing churn (monitor/compare/churn.py: items reordered,
+# entering or leaving, never a sentence written) lists things: it is marked not_story, once (issue 12).
+CHURN_CHANGES_TO_DEMOTE = 3
+CHURN_MARK = "not a story: "  # how the summary of a not_story change made by churn_demotion starts
+CHURN_REASON = CHURN_MARK + "its last {count} changes were listing churn ({last})"
 
 
 def links_to_visit(links: LinkStore, site: Site, found: Sequence[ArticleLink]) -> list[DueLink]:
@@ -93,6 +99,9 @@ def recheck_verdict(
     if found.is_story:
         if story.status != NOT_STORY:
             return None
+        if _marked_for_churn(links, story):  # the gate took it for a story before it churned: stays marked
+            batch.mark_checked(story.id, next_check_at=next_at, consecutive_failures=0)
+            return NOT_STORY
         store.record_status_change(
             story, ChangeKind.RESTORED, status=StoryStatus.ACTIVE, next_check_at=next_at
         )
@@ -108,6 +117,40 @@ def recheck_verdict(
     )
     report.emit("story.not_story", site=site.name, url=story.url, kind=found.kind, score=found.score)
     return NOT_STORY
+
+
+def churn_demotion(links: LinkStore, site: Site, story: TrackedArticle, comparison: Comparison) -> bool:
+    """After a stored change that was listing churn: mark the story not_story when its last
+    CHURN_CHANGES_TO_DEMOTE changes all were (the reason in the change row, one log line). Whether it did."""
+    if not comparison.churn:
+        return False
+    store = links.store
+    recent = store.last_change_summaries(story.id, CHURN_CHANGES_TO_DEMOTE)
+    if len(recent) < CHURN_CHANGES_TO_DEMOTE or not all(
+        kind is ChangeKind.CHANGED and _is_churn(summary) for kind, summary in recent
+    ):
+        return False
+    reason = CHURN_REASON.format(count=CHURN_CHANGES_TO_DEMOTE, last=comparison.summary)
+    store.record_status_change(
+        story,
+        ChangeKind.NOT_STORY,
+        status=StoryStatus.NOT_STORY,
+        next_check_at=next_check_at(story.first_seen_at, story.last_changed_at, site.rechecks),
+        summary=reason,
+    )
+    report.emit("story.not_story", site=site.name, url=story.url, kind="listing", reason=reason)
+    return True
+
+
+def _is_churn(summary: str | None) -> bool:
+    return is_listing_churn(summary) or summary == REORDERED_SUMMARY
+
+
+def _marked_for_churn(links: LinkStore, story: TrackedArticle) -> bool:
+    """Whether the story's not_story mark came from its churn (churn_demotion), not from the gate."""
+    for kind, summary in links.store.last_change_summaries(story.id, 1):
+        return kind is ChangeKind.NOT_STORY and summary is not None and summary.startswith(CHURN_MARK)
+    return False
 
 
 def quiet_update(site: Site, article: Article) -> bool:

@@ -215,13 +215,21 @@ class StoryRecords(StoreBase):
             )
 
     def record_status_change(
-        self, article: TrackedArticle, kind: ChangeKind, *, status: StoryStatus, next_check_at: str | None
+        self,
+        article: TrackedArticle,
+        kind: ChangeKind,
+        *,
+        status: StoryStatus,
+        next_check_at: str | None,
+        summary: str = "",
     ) -> None:
-        """A story was removed (404/410, taken down) or restored: one change row and the new status."""
+        """A story was removed (404/410, taken down), restored or marked not a story: one change row (with
+        the reason as its summary, when there is one) and the new status."""
         now = now_iso()
         with self._write() as connection:
             lock_article(connection, article.id)
-            _insert_change(connection, article.id, article.current_version, NewChange(kind=kind), now)
+            change = NewChange(kind=kind, summary=summary)
+            _insert_change(connection, article.id, article.current_version, change, now)
             connection.execute(
                 update(articles)
                 .where(articles.c.id == article.id)
@@ -259,6 +267,17 @@ class StoryRecords(StoreBase):
                 .limit(limit)
             ).all()
         return [(ChangeKind(row.kind), row.version) for row in rows]
+
+    def last_change_summaries(self, article_id: int, limit: int) -> list[tuple[ChangeKind, str | None]]:
+        """The kind and summary of the story's last `limit` changes, newest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(changes.c.kind, changes.c.summary)
+                .where(changes.c.article_id == article_id)
+                .order_by(changes.c.id.desc())
+                .limit(limit)
+            ).all()
+        return [(ChangeKind(row.kind), row.summary) for row in rows]
 
 
 def _make_current(connection: Connection, article_id: int, number: int, now: str, **values: Any) -> None:
