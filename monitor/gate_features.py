@@ -36,6 +36,8 @@ _DATE_IN_URL = re.compile(
 )
 _SLUG_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of a slug or title: letters only, two or more
 _NUMBER_ID = re.compile(r"\d{5,}")
+# a price: a currency sign then a figure, or a figure then a currency code or sign ("$12.99", "12,50 €")
+_PRICE = re.compile(r"[$€£¥₹]\s?\d[\d,.]*|\d[\d,.]*\s?(?:[€£]|(?:USD|EUR|GBP)\b)")
 # The voice of the text: a service page speaks as "we" to "you", a guide to "you", a report quotes people.
 # Counted as whole words with str.count on the lowered start of the text (VOICE_SAMPLE characters: the voice
 # shows early): a regex with word boundaries over the whole text costs ~1 ms a page.
@@ -94,6 +96,15 @@ REASONS = {
     "commerce_marks": "prices or offers",
     "forum_posts": "posts or replies",
     "code_blocks": "code blocks",
+    "forms": "forms",
+    "form_fields": "form fields (inputs, selects, text areas)",
+    "buttons": "buttons",
+    "time_elements": "<time> elements",
+    "tables": "tables",
+    "article_elements": "<article> elements",
+    "subheadings": "subheadings (h2, h3)",
+    "subheadings_per_words": "subheadings per hundred words of the story",
+    "prices_in_text": "prices in the text",
 }
 
 # Path words that name a class of page across sites (a segment of its own: `/docs/`, `/products/`).
@@ -171,6 +182,15 @@ def features(article: Article, url: str, prose: int | None = None) -> dict[str, 
         "commerce_marks": math.log1p(signals.commerce_marks),
         "forum_posts": math.log1p(signals.forum_posts),
         "code_blocks": math.log1p(signals.code_blocks),
+        "forms": math.log1p(signals.forms),
+        "form_fields": math.log1p(signals.form_fields),
+        "buttons": math.log1p(signals.buttons),
+        "time_elements": math.log1p(signals.time_elements),
+        "tables": math.log1p(signals.tables),
+        "article_elements": math.log1p(signals.article_elements),
+        "subheadings": math.log1p(signals.subheadings),
+        "subheadings_per_words": min(signals.subheadings * 100 / words, 10.0) / 10 if words else 0.0,
+        "prices_in_text": math.log1p(len(_PRICE.findall(article.text))),
     }
     return found
 

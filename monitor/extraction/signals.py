@@ -7,6 +7,8 @@ each further query walks the whole tree again, and the gate must cost under 5% o
 
 from __future__ import annotations
 
+from collections import Counter
+
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.extraction.metadata import Metadata
@@ -19,7 +21,12 @@ FORUM_TYPES = ("DiscussionForumPosting", "Comment", "Answer")
 # rare elements are asked for (not every link or paragraph). Class-name markers (".add-to-cart",
 # ".pagination") cost several times a tag name; structured data, microdata (itemtype Offer, Comment) and
 # rel=next carry that evidence on most pages.
-_SIGNAL_NODES = "h2 a[href], h3 a[href], [itemtype], [rel=next], pre"
+# Tag names are near free beside the tree walk itself (0.27 against 0.28 ms a page over 428 dev pages, with
+# about 70 more nodes returned); a class-substring member costs ~0.08 ms each.
+_SIGNAL_NODES = (
+    "h2 a[href], h3 a[href], [itemtype], [rel=next], pre, form, input, select, textarea, button, time, table, "
+    "article, h2, h3"
+)
 COMMERCE_TYPES = ("Offer", "Product")
 
 
@@ -28,8 +35,10 @@ def page_signals(tree: LexborHTMLParser, found: Metadata, page_chars: int = 0) -
     structured = set(found.structured_types)
     linked_headings = commerce = forum = code = 0
     pagination = False
+    tags: Counter[str] = Counter()
     for node in tree.css(_SIGNAL_NODES):
-        tag = node.tag
+        tag = node.tag or ""
+        tags[tag] += 1
         attributes = node.attributes
         itemtype = attributes.get("itemtype")
         if itemtype:
@@ -56,4 +65,11 @@ def page_signals(tree: LexborHTMLParser, found: Metadata, page_chars: int = 0) -
         headline=found.has_headline,
         code_blocks=code,
         page_chars=page_chars,
+        forms=tags["form"],
+        form_fields=tags["input"] + tags["select"] + tags["textarea"],
+        buttons=tags["button"],
+        time_elements=tags["time"],
+        tables=tags["table"],
+        article_elements=tags["article"],
+        subheadings=tags["h2"] + tags["h3"],
     )
