@@ -249,8 +249,8 @@ def main() -> None:
     if not options.dry_run:
         shipped = {
             "about": "monitor/gate.py model: log-odds of a story = intercept + sum(weight * feature) + each "
-            "tree's steps from its root to the leaf it sends the page to; written by benchmarks/train_gate.py, "
-            "held-out figures from grouped cross-validation",
+            "tree's steps from its root to the leaf it sends the page to; written by "
+            "benchmarks/train_gate.py, held-out figures from grouped cross-validation",
             "threshold": round(threshold, 4),
             "intercept": round(intercept, 6),
             "weights": weights,

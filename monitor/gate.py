@@ -6,8 +6,8 @@ byline, headline, URL shape, prose and its share of the page, teaser cards, post
 feature, weighed by a logistic regression and a small model of shallow boosted trees that corrects it, both
 trained offline on labelled pages with grouped cross-validation (benchmarks/train_gate.py) and shipped as
 monitor/gate_weights.json; here that is a dot product and a walk down each tree in pure Python, every step
-along a page's path credited to the feature it tested, so the verdict's reasons add up to its score. A site's own include / not_stories patterns decide before any
-evidence.
+along a page's path credited to the feature it tested, so the verdict's reasons add up to its score. A
+site's own include / not_stories patterns decide before any evidence.
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ class Verdict:
 
 @dataclass(frozen=True, slots=True)
 class Tree:
-    """One tree as flat node lists; `feature` indexes Model.names, -1 at a leaf. `value`: the node's log-odds
-    (a leaf's is the model's; an inner node's the mean of its leaves, so a path's steps add up to its leaf)."""
+    """One tree as flat node lists; `feature` indexes Model.names, -1 at a leaf. `value`: the node's
+    log-odds (a leaf's is the model's; an inner node's the mean of its leaves: a path's steps add up to its
+    leaf)."""
 
     feature: list[int]
     threshold: list[float]

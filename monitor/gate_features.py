@@ -49,20 +49,10 @@ _VOICE = {
     "reported_speech": (" said ", " says ", " told "),
     "thread_words": (" reply ", " replies ", " quote ", " posted ", " joined ", " posts ", " thread "),
     "call_to_action": (
-        " contact us",
-        " get started",
-        " sign up",
-        " free trial",
-        " request a ",
-        " book a ",
-        " call us",
-        " learn more",
-        " get a quote",
-        " add to cart",
-        " buy now",
-        " shop now",
+        " contact us", " get started", " sign up", " free trial", " request a ", " book a ", " call us",
+        " learn more", " get a quote", " add to cart", " buy now", " shop now",
     ),
-}
+}  # fmt: skip
 
 # feature name -> the reason `monitor check` prints when it weighed in
 REASONS = {
@@ -141,8 +131,8 @@ TITLE_CLASSES = {
         "buy", "sale",
     }),
     "title_docs": frozenset({
-        "docs", "documentation", "guide", "tutorial", "reference", "manual", "overview", "introduction", "api",
-        "getting", "install", "installation", "configuration", "syntax", "function", "chapter",
+        "docs", "documentation", "guide", "tutorial", "reference", "manual", "overview", "introduction",
+        "api", "getting", "install", "installation", "configuration", "syntax", "function", "chapter",
     }),
     "title_forum": frozenset({
         "forum", "forums", "thread", "discussion", "question", "questions", "community", "help", "anyone",
