@@ -157,7 +157,9 @@ def test_title_and_text_words_name_classes_of_page() -> None:
         Article(title="Router drops - Forum", text="Posted by ann. Reply quote: same here, joined 2019."),
         "https://e.x/t/1",
     )
-    story = features(Article(title="Council approves the bridge", text="The mayor said it opens."), "https://e.x/")
+    story = features(
+        Article(title="Council approves the bridge", text="The mayor said it opens."), "https://e.x/"
+    )
     assert docs["title_docs"] == 1 and docs["title_forum"] == 0
     assert forum["title_forum"] == 1 and forum["thread_words"] > 0
     assert not any(story[name] for name in ("title_docs", "title_forum", "title_listing", "title_service"))
