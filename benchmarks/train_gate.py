@@ -17,7 +17,7 @@ are then fitted on every page (but those structured data alone rejects: monitor.
 numpy and scikit-learn are needed here only (the `bench` extra); the daemon walks the exported trees in pure
 Python (monitor/gate.py), each node carrying its value so that every verdict splits into per-feature reasons.
 
-Usage: python benchmarks/train_gate.py [--recall 0.99] [--model hybrid|trees|lr] [--c 1.0] [--dry-run]
+Usage: python benchmarks/train_gate.py [--recall 0.995] [--model hybrid|trees|lr] [--c 1.0] [--dry-run]
        [--show-errors N]
 """
 
@@ -52,10 +52,11 @@ FOLDS = 5
 OPERATING_POINTS = (0.95, 0.97, 0.98, 0.99, 0.995)
 SET_RECALL = 0.99  # the shipped threshold also keeps at least this share of every article set
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
-# Trees of depth 3, few and slow-learning, with at least 5 pages a leaf and a subsample per tree: held out,
-# deeper or more trees fitted the training sites better and the unseen ones no better.
+# 40 trees of depth 3 on top of the regression, with at least 10 pages a leaf, a subsample of pages and half
+# the features per tree: held out, 100 or 300 trees did no better on unseen sites, and each tree costs the
+# daemon ~1 us a page.
 TREES = {
-    "n_estimators": 100, "max_depth": 3, "learning_rate": 0.1, "subsample": 0.7, "min_samples_leaf": 10,
+    "n_estimators": 40, "max_depth": 3, "learning_rate": 0.2, "subsample": 0.7, "min_samples_leaf": 10,
     "max_features": 0.5,
 }  # fmt: skip
 
@@ -204,7 +205,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--recall", type=float, default=0.99, help="held-out article recall kept")
+    parser.add_argument("--recall", type=float, default=0.995, help="held-out article recall kept")
     parser.add_argument("--model", choices=("hybrid", "trees", "lr"), default="hybrid")
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation strength")
     parser.add_argument("--dry-run", action="store_true", help="report only, leave gate_weights.json alone")
