@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from monitor.gate_features import ARTICLE_TYPES, NON_STORY_TYPES, REASONS, features, prose_paragraphs
+from monitor.gate_features import ARTICLE_TYPES, NON_STORY_TYPES, REASONS, features, text_counts
 from monitor.models import Article, PageSignals
 
 __all__ = [
@@ -139,7 +139,8 @@ def judge(
 ) -> Verdict:
     """Weigh the page's evidence; a site's own patterns (include / not_stories) decide first."""
     signals = article.signals or PageSignals()
-    prose = prose_paragraphs(article)
+    counts = text_counts(article.text)
+    prose = counts.prose
     kind = story_kind(signals, prose)
     if forced_not_story:
         return Verdict(False, "page", 0, ("config: not_stories pattern",))
@@ -151,7 +152,7 @@ def judge(
         reason = f"structured data of a {hard}: {named} (no Article type)"
         return Verdict(False, hard, -POINTS * 10, (reason,))
     trained = model()
-    found = features(article, url, prose)
+    found = features(article, url, counts)
     gained = contributions(found, trained)
     log_odds = trained.intercept + sum(gained.values())
     score = round((log_odds - trained.threshold) * POINTS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from monitor.models import Article, PageSignals
@@ -168,16 +169,14 @@ PATH_CLASSES = {
 }  # fmt: skip
 
 
-def features(article: Article, url: str, prose: int | None = None) -> dict[str, float]:
-    """Every feature of REASONS for one page; 0.0 is "no such evidence". `prose`: prose_paragraphs(article),
-    when the caller has it already (it is most of the cost)."""
+def features(article: Article, url: str, counts: TextCounts | None = None) -> dict[str, float]:
+    """Every feature of REASONS for one page; 0.0 is "no such evidence". `counts`: text_counts(article.text),
+    when the caller has them already (they are most of the cost)."""
     signals = article.signals or PageSignals()
     types = set(signals.structured_types)
     path = urlsplit(url).path
     words_of_path = {segment.lower() for segment in path.split("/")[:-1] if segment}  # sections, not the slug
-    prose = prose_paragraphs(article) if prose is None else prose
-    paragraphs = article.text.count("\n\n") + 1 if article.text else 0
-    words = article.text.count(" ") + 1 if article.text else 0  # a space count is a word count within one
+    prose, paragraphs, words = text_counts(article.text) if counts is None else counts
     og_type = signals.og_type
     found: dict[str, float] = {
         "structured_article": _flag(types & ARTICLE_TYPES),
@@ -233,7 +232,26 @@ def features(article: Article, url: str, prose: int | None = None) -> dict[str, 
 
 def prose_paragraphs(article: Article) -> int:
     """Paragraphs of running text in the extracted story (enough words to be prose, not a caption)."""
-    return sum(1 for paragraph in article.text.split("\n\n") if paragraph.count(" ") >= PROSE_MIN_WORDS - 1)
+    return text_counts(article.text).prose
+
+
+class TextCounts(NamedTuple):
+    prose: int  # paragraphs of prose (PROSE_MIN_WORDS or more)
+    paragraphs: int
+    words: int  # spaces + 1: a space count is a word count within one
+
+
+def text_counts(text: str) -> TextCounts:
+    """Prose paragraphs, paragraphs and words of the story's text, in one pass over it."""
+    if not text:
+        return TextCounts(0, 0, 0)
+    prose = spaces = paragraphs = 0
+    for paragraph in text.split("\n\n"):
+        count = paragraph.count(" ")
+        spaces += count
+        prose += count >= PROSE_MIN_WORDS - 1
+        paragraphs += 1
+    return TextCounts(prose, paragraphs, spaces + 1)
 
 
 def slug_words(path: str) -> int:
