@@ -3,9 +3,11 @@
 Pure functions over an Article and its PageSignals; the pipeline records the verdict (store/links.py). No
 single rule decides: every class of evidence (monitor/gate_features.py: structured data, og:type, dates,
 byline, headline, URL shape, prose and its share of the page, teaser cards, posts, prices, code, forms) is a
-feature, weighed by a logistic regression trained offline on labelled pages with grouped cross-validation
-(benchmarks/train_gate.py) and shipped as monitor/gate_weights.json; here it is a dot product. A site's own
-include / not_stories patterns decide before any evidence.
+feature, weighed by a logistic regression and a small model of shallow boosted trees that corrects it, both
+trained offline on labelled pages with grouped cross-validation (benchmarks/train_gate.py) and shipped as
+monitor/gate_weights.json; here that is a dot product and a walk down each tree in pure Python, every step
+along a page's path credited to the feature it tested, so the verdict's reasons add up to its score. A
+site's own include / not_stories patterns decide before any evidence.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from monitor.gate_features import ARTICLE_TYPES, NON_STORY_TYPES, REASONS, features, prose_paragraphs
+from monitor.gate_features import ARTICLE_TYPES, NON_STORY_TYPES, REASONS, features, text_counts
 from monitor.models import Article, PageSignals
 
 __all__ = [
@@ -37,7 +39,7 @@ STORY_THRESHOLD = 0  # a score (tenths of log-odds above the trained threshold) 
 MEDIA_KIND_MAX_PROSE = 2  # a gallery or video page with more paragraphs of prose is an article with media
 REASONS_SHOWN = 8
 POINTS = 10  # score units per log-odds: reasons read "+14 a publication date"
-BASELINE = "the start of every page: no evidence is no story"
+BASELINE = "the baseline every page starts from"
 _TYPED_REASONS = {f"structured_{kind}": types for kind, types in NON_STORY_TYPES.items()}
 _TYPED_REASONS["structured_article"] = ARTICLE_TYPES
 
@@ -57,19 +59,74 @@ class Verdict:
 
 
 @dataclass(frozen=True, slots=True)
-class Weights:
-    """The trained model: log-odds = intercept + sum(weight * feature); a story from `threshold` up."""
+class Tree:
+    """One tree as flat node lists; `feature` indexes Model.names, -1 at a leaf. `value`: the node's
+    log-odds (a leaf's is the model's; an inner node's the mean of its leaves: a path's steps add up to its
+    leaf)."""
+
+    feature: list[int]
+    threshold: list[float]
+    left: list[int]
+    right: list[int]
+    value: list[float]
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The trained model: log-odds = intercept + sum(weight * feature) + each tree's steps from its root; a
+    story from `threshold` up."""
 
     intercept: float
     threshold: float
     weights: dict[str, float]
+    names: tuple[str, ...]  # the features the trees test
+    trees: tuple[Tree, ...]
 
 
 @cache
-def weights() -> Weights:
-    """The shipped weights, read on the first verdict (never at import: `monitor --help` stays cheap)."""
+def model() -> Model:
+    """The shipped model, read on the first verdict (never at import: `monitor --help` stays cheap)."""
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    return Weights(float(data["intercept"]), float(data["threshold"]), dict(data["weights"]))
+    names = tuple(sorted({name for tree in data["trees"] for name in tree["feature"] if name is not None}))
+    index = {name: position for position, name in enumerate(names)}
+    trees = tuple(
+        Tree(
+            [-1 if name is None else index[name] for name in tree["feature"]],
+            tree["threshold"],
+            tree["left"],
+            tree["right"],
+            tree["value"],
+        )  # fmt: skip
+        for tree in data["trees"]
+    )
+    weights = {name: float(weight) for name, weight in data.get("weights", {}).items()}
+    return Model(float(data["intercept"]), float(data["threshold"]), weights, names, trees)
+
+
+def contributions(found: dict[str, float], trained: Model) -> dict[str, float]:
+    """Each feature's share of the page's log-odds above the intercept: its weight times its value, plus
+    the sum of its trees' steps."""
+    vector = [found[name] for name in trained.names]
+    gained = [0.0] * len(vector)
+    for tree in trained.trees:
+        feature, threshold, left, right, value = (
+            tree.feature,
+            tree.threshold,
+            tree.left,
+            tree.right,
+            tree.value,
+        )
+        node = 0
+        tested = feature[0]
+        while tested >= 0:
+            child = left[node] if vector[tested] <= threshold[node] else right[node]
+            gained[tested] += value[child] - value[node]
+            node = child
+            tested = feature[node]
+    shares = {name: weight * found[name] for name, weight in trained.weights.items()}
+    for name, share in zip(trained.names, gained, strict=True):
+        shares[name] = shares.get(name, 0.0) + share
+    return shares
 
 
 def judge(
@@ -82,7 +139,8 @@ def judge(
 ) -> Verdict:
     """Weigh the page's evidence; a site's own patterns (include / not_stories) decide first."""
     signals = article.signals or PageSignals()
-    prose = prose_paragraphs(article)
+    counts = text_counts(article.text)
+    prose = counts.prose
     kind = story_kind(signals, prose)
     if forced_not_story:
         return Verdict(False, "page", 0, ("config: not_stories pattern",))
@@ -93,13 +151,13 @@ def judge(
         named = ", ".join(sorted(set(signals.structured_types) & NON_STORY_TYPES[hard]))
         reason = f"structured data of a {hard}: {named} (no Article type)"
         return Verdict(False, hard, -POINTS * 10, (reason,))
-    model = weights()
-    contributions = [
-        (model.weights.get(name, 0.0) * value, name) for name, value in features(article, url, prose).items()
-    ]
-    log_odds = model.intercept + sum(contribution for contribution, _ in contributions)
-    score = round((log_odds - model.threshold) * POINTS)
-    reasons = _reasons([*contributions, (model.intercept - model.threshold, BASELINE)], signals)
+    trained = model()
+    found = features(article, url, counts)
+    gained = contributions(found, trained)
+    log_odds = trained.intercept + sum(gained.values())
+    score = round((log_odds - trained.threshold) * POINTS)
+    ranked = [(share, name) for name, share in gained.items()]
+    reasons = _reasons([*ranked, (trained.intercept - trained.threshold, BASELINE)], found, signals)
     if score < STORY_THRESHOLD:
         return Verdict(False, _non_story_kind(signals), score, reasons)
     if kind not in kinds:
@@ -143,8 +201,11 @@ def _media_page(types: set[str], prose: int) -> bool:
     return not types & WRITTEN_TYPES and prose <= MEDIA_KIND_MAX_PROSE
 
 
-def _reasons(contributions: list[tuple[float, str]], signals: PageSignals) -> tuple[str, ...]:
-    """The features that weighed most, strongest first, each with its share of the score."""
+def _reasons(
+    contributions: list[tuple[float, str]], found: dict[str, float], signals: PageSignals
+) -> tuple[str, ...]:
+    """The features that weighed most, strongest first, each with its share of the score ("none": the
+    page lacks that evidence, and the lack weighed)."""
     ranked = sorted(contributions, key=lambda item: -abs(item[0]))
     shown = []
     for contribution, name in ranked[:REASONS_SHOWN]:
@@ -153,7 +214,9 @@ def _reasons(contributions: list[tuple[float, str]], signals: PageSignals) -> tu
             break
         reason = REASONS.get(name, name)
         typed = _TYPED_REASONS.get(name)
-        if typed is not None:
+        if found.get(name, 1.0) == 0.0:
+            reason += " (none)"
+        elif typed is not None:
             reason += ": " + ", ".join(sorted(set(signals.structured_types) & typed))
         shown.append(f"{points:+d} {reason}")
     return tuple(shown) or ("no evidence either way",)

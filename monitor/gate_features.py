@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from monitor.models import Article, PageSignals
@@ -36,6 +37,11 @@ _DATE_IN_URL = re.compile(
 )
 _SLUG_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of a slug or title: letters only, two or more
 _NUMBER_ID = re.compile(r"\d{5,}")
+# currency signs stand for prices: counted with str.count in the first PRICE_SAMPLE characters of the text
+# (a regex for "a sign by a figure" costs ~0.15 ms a page, a third of the gate; five counts over a long
+# story's whole text ~0.05 ms)
+CURRENCY_SIGNS = ("$", "€", "£", "¥", "₹")
+PRICE_SAMPLE = 4000
 # The voice of the text: a service page speaks as "we" to "you", a guide to "you", a report quotes people.
 # Counted as whole words with str.count on the lowered start of the text (VOICE_SAMPLE characters: the voice
 # shows early): a regex with word boundaries over the whole text costs ~1 ms a page.
@@ -44,7 +50,12 @@ _VOICE = {
     "we_words": (" we ", " our ", " us "),
     "you_words": (" you ", " your "),
     "reported_speech": (" said ", " says ", " told "),
-}
+    "thread_words": (" reply ", " replies ", " quote ", " posted ", " joined ", " posts ", " thread "),
+    "call_to_action": (
+        " contact us", " get started", " sign up", " free trial", " request a ", " book a ", " call us",
+        " learn more", " get a quote", " add to cart", " buy now", " shop now",
+    ),
+}  # fmt: skip
 
 # feature name -> the reason `monitor check` prints when it weighed in
 REASONS = {
@@ -88,13 +99,49 @@ REASONS = {
     "we_words": "a page speaking as we/our",
     "you_words": "a page speaking to you",
     "reported_speech": "reported speech (said, says, told)",
+    "thread_words": "the words of a thread (reply, quote, posted, joined)",
+    "call_to_action": "calls to action (contact us, get started, sign up, add to cart)",
+    "title_listing": "a title naming a list (best, top, list of, category, archive)",
+    "title_service": "a title naming a service or offer (services, solutions, pricing, agency)",
+    "title_docs": "a title naming documentation (docs, guide, tutorial, reference, overview)",
+    "title_forum": "a title naming a discussion (forum, thread, question, community)",
     "text_share": "the share of the page the story holds",
     "linked_headings": "teaser headlines",
     "pagination": "pagination",
     "commerce_marks": "prices or offers",
     "forum_posts": "posts or replies",
     "code_blocks": "code blocks",
+    "forms": "forms",
+    "form_fields": "form fields (inputs, selects, text areas)",
+    "buttons": "buttons",
+    "time_elements": "<time> elements",
+    "tables": "tables",
+    "article_elements": "<article> elements",
+    "subheadings": "subheadings (h2, h3)",
+    "subheadings_per_words": "subheadings per hundred words of the story",
+    "prices_in_text": "prices (currency signs) in the text",
 }
+
+# Title words that name a class of page across sites (whole words of the lowered title)
+TITLE_CLASSES = {
+    "title_listing": frozenset({
+        "best", "top", "list", "category", "categories", "archive", "archives", "collection", "collections",
+        "directory", "rankings", "page", "latest", "all", "browse",
+    }),
+    "title_service": frozenset({
+        "services", "service", "solutions", "solution", "pricing", "plans", "agency", "company", "consulting",
+        "hire", "near", "quote", "free", "software", "platform", "tools", "experts", "professional", "shop",
+        "buy", "sale",
+    }),
+    "title_docs": frozenset({
+        "docs", "documentation", "guide", "tutorial", "reference", "manual", "overview", "introduction",
+        "api", "getting", "install", "installation", "configuration", "syntax", "function", "chapter",
+    }),
+    "title_forum": frozenset({
+        "forum", "forums", "thread", "discussion", "question", "questions", "community", "help", "anyone",
+        "reply", "replies", "solved",
+    }),
+}  # fmt: skip
 
 # Path words that name a class of page across sites (a segment of its own: `/docs/`, `/products/`).
 PATH_CLASSES = {
@@ -122,16 +169,14 @@ PATH_CLASSES = {
 }  # fmt: skip
 
 
-def features(article: Article, url: str, prose: int | None = None) -> dict[str, float]:
-    """Every feature of REASONS for one page; 0.0 is "no such evidence". `prose`: prose_paragraphs(article),
-    when the caller has it already (it is most of the cost)."""
+def features(article: Article, url: str, counts: TextCounts | None = None) -> dict[str, float]:
+    """Every feature of REASONS for one page; 0.0 is "no such evidence". `counts`: text_counts(article.text),
+    when the caller has them already (they are most of the cost)."""
     signals = article.signals or PageSignals()
     types = set(signals.structured_types)
     path = urlsplit(url).path
     words_of_path = {segment.lower() for segment in path.split("/")[:-1] if segment}  # sections, not the slug
-    prose = prose_paragraphs(article) if prose is None else prose
-    paragraphs = article.text.count("\n\n") + 1 if article.text else 0
-    words = article.text.count(" ") + 1 if article.text else 0  # a space count is a word count within one
+    prose, paragraphs, words = text_counts(article.text) if counts is None else counts
     og_type = signals.og_type
     found: dict[str, float] = {
         "structured_article": _flag(types & ARTICLE_TYPES),
@@ -165,19 +210,48 @@ def features(article: Article, url: str, prose: int | None = None) -> dict[str, 
         "prose_share": prose / paragraphs if paragraphs else 0.0,
         "paragraph_words": math.log1p(words / paragraphs) if paragraphs else 0.0,
         **_voice(article.text),
+        **_title_classes(article.title),
         "text_share": min(len(article.text) / signals.page_chars, 1.0) if signals.page_chars else 0.0,
         "linked_headings": math.log1p(signals.linked_headings),
         "pagination": _flag(signals.pagination),
         "commerce_marks": math.log1p(signals.commerce_marks),
         "forum_posts": math.log1p(signals.forum_posts),
         "code_blocks": math.log1p(signals.code_blocks),
+        "forms": math.log1p(signals.forms),
+        "form_fields": math.log1p(signals.form_fields),
+        "buttons": math.log1p(signals.buttons),
+        "time_elements": math.log1p(signals.time_elements),
+        "tables": math.log1p(signals.tables),
+        "article_elements": math.log1p(signals.article_elements),
+        "subheadings": math.log1p(signals.subheadings),
+        "subheadings_per_words": min(signals.subheadings * 100 / words, 10.0) / 10 if words else 0.0,
+        "prices_in_text": math.log1p(_currency_signs(article.text[:PRICE_SAMPLE])),
     }
     return found
 
 
 def prose_paragraphs(article: Article) -> int:
     """Paragraphs of running text in the extracted story (enough words to be prose, not a caption)."""
-    return sum(1 for paragraph in article.text.split("\n\n") if paragraph.count(" ") >= PROSE_MIN_WORDS - 1)
+    return text_counts(article.text).prose
+
+
+class TextCounts(NamedTuple):
+    prose: int  # paragraphs of prose (PROSE_MIN_WORDS or more)
+    paragraphs: int
+    words: int  # spaces + 1: a space count is a word count within one
+
+
+def text_counts(text: str) -> TextCounts:
+    """Prose paragraphs, paragraphs and words of the story's text, in one pass over it."""
+    if not text:
+        return TextCounts(0, 0, 0)
+    prose = spaces = paragraphs = 0
+    for paragraph in text.split("\n\n"):
+        count = paragraph.count(" ")
+        spaces += count
+        prose += count >= PROSE_MIN_WORDS - 1
+        paragraphs += 1
+    return TextCounts(prose, paragraphs, spaces + 1)
 
 
 def slug_words(path: str) -> int:
@@ -197,6 +271,16 @@ def _slug_matches_title(title: str | None, path: str) -> float:
 
 def _flag(value: object) -> float:
     return 1.0 if value else 0.0
+
+
+def _currency_signs(text: str) -> int:
+    return sum(text.count(sign) for sign in CURRENCY_SIGNS) if text else 0
+
+
+def _title_classes(title: str | None) -> dict[str, float]:
+    """Whether the title names each class of page (TITLE_CLASSES)."""
+    words = {word.lower() for word in _SLUG_WORD.findall(title or "")}
+    return {name: _flag(words & class_words) for name, class_words in TITLE_CLASSES.items()}
 
 
 def _voice(text: str) -> dict[str, float]:

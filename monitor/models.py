@@ -252,3 +252,10 @@ class PageSignals:
     headline: bool = False  # an <h1> headline that is not the site's logo
     code_blocks: int = 0  # <pre>: documentation and tutorials
     page_chars: int = 0  # size of the page's markup, for the share of it the story holds
+    forms: int = 0  # <form>: search boxes, sign-ups, contact and checkout forms
+    form_fields: int = 0  # <input>, <select>, <textarea>: calculators, filters, quantity pickers
+    buttons: int = 0  # <button>: add to cart, reply, quote, tabs and toggles
+    time_elements: int = 0  # <time>: a story's dateline, or one per post of a thread or card of a listing
+    tables: int = 0  # <table>: specifications, price lists, reference pages, old forum layouts
+    article_elements: int = 0  # <article>: one for a story, one per card or post on listings and threads
+    subheadings: int = 0  # <h2>, <h3>: sections of a guide, cards of a listing

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.extraction import extract  # noqa: E402
-from monitor.gate_features import features, prose_paragraphs  # noqa: E402
+from monitor.gate_features import features  # noqa: E402
 from testbed.metric import DEVELOPMENT_SETS, load_pages  # noqa: E402
 
 NON_ARTICLES = "wcxb-nonarticles-dev"
@@ -58,7 +58,7 @@ def snapshot(sets: list[str], step: int) -> dict[str, dict[str, object]]:
     for key, url, html in _pages(sets, step):
         article = extract(html, url=url)
         fields = dataclasses.asdict(article)
-        fields["gate_features"] = features(article, url, prose_paragraphs(article))
+        fields["gate_features"] = features(article, url)
         result[key] = json.loads(json.dumps(fields, default=str))
     return result
 

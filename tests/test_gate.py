@@ -91,8 +91,10 @@ def test_no_evidence_is_no_story() -> None:
     assert not verdict.is_story and verdict.score < gate.STORY_THRESHOLD
 
 
-def test_the_shipped_weights_name_every_feature_and_nothing_else() -> None:
-    assert set(gate.weights().weights) == set(REASONS)
+def test_the_shipped_model_tests_only_named_features() -> None:
+    assert set(gate.model().weights) == set(REASONS)  # the regression weighs every feature
+    assert set(gate.model().names) <= set(REASONS)
+    assert len(gate.model().names) >= 20  # the trees weigh many classes of evidence, not a few
     found = features(Article(title="A title", text="Some text."), "https://example.com/a/b")
     assert set(found) == set(REASONS)
 
@@ -120,3 +122,45 @@ def test_the_voice_of_the_text_counts_whole_words() -> None:
     )
     assert service["we_words"] > 0 and service["you_words"] > 0 and service["reported_speech"] == 0
     assert report["we_words"] == 0 and report["reported_speech"] > 0  # "users" is not "us"
+
+
+def test_signals_count_forms_buttons_times_tables_articles_and_subheadings() -> None:
+    article = extract(
+        "<html><body><h1>Acme</h1><form><input name=q><select><option>1</option></select>"
+        "<textarea></textarea><button>Search</button></form>"
+        "<article><h2><a href=/a>First</a></h2><time>May 1</time></article>"
+        "<article><h2>Second</h2><time>May 2</time></article><h3>More</h3><table><tr><td>1</td></tr></table>"
+        "<p>Text of the page, long enough to be a paragraph of prose for the extraction to keep.</p>"
+        "</body></html>"
+    )
+    signals = article.signals
+    assert signals is not None
+    counted = (signals.forms, signals.form_fields, signals.buttons, signals.time_elements, signals.tables)
+    assert counted == (1, 3, 1, 2, 1)
+    assert (signals.article_elements, signals.subheadings, signals.linked_headings) == (2, 3, 1)
+
+
+def test_the_reasons_add_up_to_the_score() -> None:
+    url = "https://example.com/news/2026/11/20/council-approves-bridge/"
+    article = extract((DATA / "gate" / "news-article.html").read_bytes(), url=url)
+    trained = gate.model()
+    shares = gate.contributions(features(article, url), trained)
+    verdict = gate.judge(article, url)
+    log_odds = trained.intercept + sum(shares.values())
+    assert verdict.score == round((log_odds - trained.threshold) * gate.POINTS)
+    assert sum(1 for share in shares.values() if share) >= 10  # many features weighed in, not a few
+
+
+def test_title_and_text_words_name_classes_of_page() -> None:
+    docs = features(Article(title="Installation guide", text="Run the installer."), "https://e.x/a")
+    forum = features(
+        Article(title="Router drops - Forum", text="Posted by ann. Reply quote: same here, joined 2019."),
+        "https://e.x/t/1",
+    )
+    story = features(
+        Article(title="Council approves the bridge", text="The mayor said it opens."), "https://e.x/"
+    )
+    assert docs["title_docs"] == 1 and docs["title_forum"] == 0
+    assert forum["title_forum"] == 1 and forum["thread_words"] > 0
+    assert not any(story[name] for name in ("title_docs", "title_forum", "title_listing", "title_service"))
+    assert story["thread_words"] == 0

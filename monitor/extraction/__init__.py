@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import app_state, body, clean
 from monitor.extraction.metadata import Metadata, extract_metadata
-from monitor.extraction.signals import page_signals
+from monitor.extraction.signals import SIGNAL_SELECTOR, page_signals
 from monitor.markup import is_json_document
 from monitor.models import Article, PageSignals, Selectors
 
@@ -32,12 +32,12 @@ def _extract(html: str | bytes, url: str | None, selectors: Selectors | None) ->
         return Article(canonical_url=url, problem="not_html")  # its body would be the raw JSON
     # 1. decode and parse; the app state and metadata first, while the scripts are still in the tree
     tree, cut = clean.parse_bounded(html)
-    code = clean.code_nodes(tree)
+    code, marked = clean.code_nodes_and(tree, SIGNAL_SELECTOR)  # the gate's nodes from the same walk
     next_data = clean.scripts_where(tree, code, app_state.NEXT_DATA_SELECTOR, "id", app_state.NEXT_DATA_ID)
     next_data_text = next_data[0].text() if next_data else None  # read before metadata drops the scripts
     found = extract_metadata(tree, url, code)
     # the article gate's evidence, before the body search strips the tree
-    signals = page_signals(tree, found, len(html))
+    signals = page_signals(marked, found, len(html))
     # 2. the body: the site's own selectors when configured, else the generic heuristics
     if selectors is not None and (selectors.body or selectors.title or selectors.remove):
         text = _with_selectors(tree, selectors, found)

@@ -54,10 +54,23 @@ def parse_bounded(html: str | bytes) -> tuple[LexborHTMLParser, bool]:
     return parse_html(page), cut
 
 
+_CODE_TAGS = frozenset({"script", "style"})  # the tags of rules.CODE_SELECTOR
+
+
 def code_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     """Every script and style of the page: one walk of the tree serves the JSON-LD, the app state and
     drop_code (each walk of a whole page by a selector costs about as much as any other)."""
     return tree.css(rules.CODE_SELECTOR)
+
+
+def code_nodes_and(tree: LexborHTMLParser, selector: str) -> tuple[list[LexborNode], list[LexborNode]]:
+    """code_nodes(tree), and what `selector` matches besides, from ONE walk of the tree (a walk costs about
+    as much whatever the selector list; `selector` must match no script or style)."""
+    code: list[LexborNode] = []
+    other: list[LexborNode] = []
+    for node in tree.css(f"{rules.CODE_SELECTOR}, {selector}"):
+        (code if node.tag in _CODE_TAGS else other).append(node)
+    return code, other
 
 
 def scripts_where(
