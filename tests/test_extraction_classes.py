@@ -337,3 +337,38 @@ def test_a_story_told_in_list_items_is_found_when_paragraphs_hold_next_to_nothin
     text = extract(html).text
     assert "Paragraph 1 of the story" in text
     assert "Paragraph 4 of the story" in text
+
+
+def _run_of_text(count: int) -> str:
+    # sentences written straight into one <div>, split by empty inline elements rather than <p> or <br>
+    return '<span class="gap"></span>'.join(
+        f"Sentence {n} of the story says the ferry stopped at noon, the pier was closed, and nobody was hurt."
+        for n in range(1, count + 1)
+    )
+
+
+def test_a_story_written_straight_into_a_div_beats_an_author_box() -> None:
+    bio = (
+        "<p>Ann Lee has written about the harbour, the council, the schools and the courts of the town for "
+        "the paper since 2010, and she edits its weekend pages.</p><p>Before that, she reported from the "
+        "capital, on the budget, the ports and the fisheries, for ten years.</p>"
+    )
+    html = _page(
+        f'{NAV}<div class="page"><div class="synopsis"><div class="lead-media"><img src="/a.jpg" alt="">'
+        f'</div>{_run_of_text(12)}</div></div><div class="side"><div class="about">{bio}</div></div>'
+    )
+    text = extract(html).text
+    assert "Sentence 1 of the story" in text and "Sentence 12 of the story" in text
+    assert "Ann Lee has written" not in text
+
+
+def test_a_story_of_div_lines_beats_a_footer_address() -> None:
+    schedule = "".join(f"<div>Session {n} at noon in room 217 with Carrie Menke</div>" for n in range(1, 6))
+    prose = "".join(f"<div>{line}</div>" for line in _lines(3))
+    footer = "<div class=addr>University of the Harbour<br>5200 North Lake Road<br>Telephone: 555 0100</div>"
+    html = _page(
+        f"{NAV}<div class=field><div>{schedule}</div>{prose}</div><div class=end><p>Contact us</p>{footer}</div>"
+    )
+    text = extract(html).text
+    assert "Session 1 at noon" in text and "Line 3 of the story" in text
+    assert "5200 North Lake Road" not in text

@@ -43,6 +43,11 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None, authors: tupl
         # next to nothing in paragraphs: a story told in list items, scored with them
         in_items = text_of(find_main(body, rules.PARAGRAPH_SELECTOR + ", br, li"), title, authors)
         text = in_items if len(in_items) > len(text) else text
+    if len(text) < rules.DIV_STORY_MAX_CHARS:
+        # little story text in paragraphs: a story written straight into <div>s (text lines, or one run of
+        # text between inline elements) loses to an author box or a footer; scored with the divs' own text
+        in_divs = text_of(find_main(body, rules.PARAGRAPH_SELECTOR + ", br, div"), title, authors)
+        text = in_divs if len(in_divs) >= len(text) * rules.DIV_STORY_GAIN else text
     return text
 
 
@@ -122,6 +127,12 @@ def _score_paragraph_parents(
             if not _prose_item(paragraph):
                 continue
             text = paragraph.text()
+        elif paragraph.tag == "div":
+            # a div's own text (outside its child elements) this long is a paragraph of it
+            text = paragraph.text(deep=False)
+            if len(text) < rules.MIN_DIV_TEXT_CHARS or len(text.strip()) < rules.MIN_DIV_TEXT_CHARS:
+                continue
+            text_holders.add(paragraph.mem_id)
         elif paragraph.tag == "br":
             # text written straight into a <div> between <br>s counts as that div's paragraph
             holder = paragraph.parent
