@@ -366,9 +366,8 @@ def test_a_story_of_div_lines_beats_a_footer_address() -> None:
     schedule = "".join(f"<div>Session {n} at noon in room 217 with Carrie Menke</div>" for n in range(1, 6))
     prose = "".join(f"<div>{line}</div>" for line in _lines(3))
     footer = "<div class=addr>University of the Harbour<br>5200 North Lake Road<br>Telephone: 555 0100</div>"
-    html = _page(
-        f"{NAV}<div class=field><div>{schedule}</div>{prose}</div><div class=end><p>Contact us</p>{footer}</div>"
-    )
+    story = f"<div class=field><div>{schedule}</div>{prose}</div>"
+    html = _page(f"{NAV}{story}<div class=end><p>Contact us</p>{footer}</div>")
     text = extract(html).text
     assert "Session 1 at noon" in text and "Line 3 of the story" in text
     assert "5200 North Lake Road" not in text
