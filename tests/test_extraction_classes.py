@@ -371,3 +371,12 @@ def test_a_story_of_div_lines_beats_a_footer_address() -> None:
     text = extract(html).text
     assert "Session 1 at noon" in text and "Line 3 of the story" in text
     assert "5200 North Lake Road" not in text
+
+
+def test_the_text_is_composed_nfc_when_the_page_uses_combining_accents() -> None:
+    decomposed = "Le cafe\u0301 de la re\u0301publique"
+    story = f"<h1>{decomposed}</h1>{_story(3)}<p>{decomposed} a rouvert.</p>"
+    html = _page(f"{NAV}<div class=story>{story}</div>")
+    text = extract(html).text
+    assert "Le café de la république a rouvert." in text
+    assert "\u0301" not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from selectolax.lexbor import LexborNode
@@ -81,7 +82,10 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
         paragraphs.append((paragraph, is_heading))
     while paragraphs and paragraphs[-1][1]:
         paragraphs.pop()
-    return "\n\n".join(paragraph for paragraph, _ in paragraphs)
+    text = "\n\n".join(paragraph for paragraph, _ in paragraphs)
+    # composed (NFC), as readers' tools and the gold texts write it: a page typed with combining accents
+    # ("e" + U+0301) would otherwise split its words at every accent; ASCII is NFC already
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _is_more_stories_list(raw_lines: list[str], paragraphs: list[tuple[str, bool]]) -> bool:
