@@ -380,3 +380,30 @@ def test_the_text_is_composed_nfc_when_the_page_uses_combining_accents() -> None
     text = extract(html).text
     assert "Le café de la république a rouvert." in text
     assert "\u0301" not in text
+
+
+def test_a_standfirst_labelled_lead_in_a_wrapper_of_its_own_opens_the_story() -> None:
+    lead = (
+        "The council has voted to close the harbour bridge for a year, and the ferry will carry cars again "
+        "from Monday."
+    )
+    html = _page(
+        f'{NAV}<article><div class="top"><h1>Bridge to close</h1><div class="meta-box"><span>Ann Lee</span>'
+        f'</div></div><div id="lead" class="lead">{lead}</div><div class="figure-box"><img src="/b.jpg">'
+        f'</div><div class="body-wrap"><div class="text">{_story(4)}</div></div></article>'
+    )
+    text = extract(html).text
+    assert text.startswith("The council has voted to close the harbour bridge")
+    assert "Paragraph 4 of the story" in text
+
+
+def test_a_leaderboard_or_lead_image_block_above_the_story_is_no_standfirst() -> None:
+    ad = "Our partners offer the best deals on ferry tickets, hotel rooms and car hire, all summer long."
+    caption = "The harbour bridge, seen from the north shore at dawn, on Monday, before the vote."
+    html = _page(
+        f'{NAV}<article><h1>Bridge to close</h1><div class="leaderboard">{ad}</div>'
+        f'<div class="lead-image"><p>{caption}</p></div><div class="text">{_story(4)}</div></article>'
+    )
+    text = extract(html).text
+    assert "Paragraph 1 of the story" in text
+    assert "best deals" not in text and "north shore at dawn" not in text
