@@ -407,3 +407,12 @@ def test_a_leaderboard_or_lead_image_block_above_the_story_is_no_standfirst() ->
     text = extract(html).text
     assert "Paragraph 1 of the story" in text
     assert "best deals" not in text and "north shore at dawn" not in text
+
+
+def test_a_line_that_is_a_link_written_as_a_web_address_is_kept() -> None:
+    cited = '<p><a href="https://www.example.org/petition">https://www.example.org/petition</a></p>'
+    menu = '<p><a href="/weather">Weather for the harbour town</a></p>'
+    html = _page(f"{NAV}<div class=story>{_story(2)}{cited}{menu}{_story(1, word='Closing')}</div>")
+    text = extract(html).text
+    assert "https://www.example.org/petition" in text
+    assert "Weather for the harbour town" not in text
