@@ -20,7 +20,18 @@ STANDFIRST_LABEL = re.compile(
     r"(?<![a-z0-9])(?:lead|lede|standfirst|sub-?headline|sub-?head|intro|chapo|chapeau|epigraph|dek|"
     r"summary|synopsis)(?![a-z0-9])|(?<![a-z0-9])(?:article|story|post|entry)[-_]?(?:lead|intro|summary)"
 )
-_STANDFIRST_WORDS = ("lead", "lede", "standfirst", "head", "intro", "chapo", "chapeau", "epigraph", "dek")
+_STANDFIRST_WORDS = (
+    "lead",
+    "lede",
+    "standfirst",
+    "subhead",
+    "sub-head",
+    "intro",
+    "chapo",
+    "chapeau",
+    "epigraph",
+    "dek",
+)
 STANDFIRST_SELECTOR = ", ".join(
     f"[{attribute}*={word} i]"
     for attribute in ("class", "id")
@@ -171,20 +182,21 @@ def standfirsts(best: LexborNode, chosen: list[LexborNode]) -> list[LexborNode]:
     found_ids: set[int] = set()
     texts: set[str] = set()
     for node in wrapper.css(STANDFIRST_SELECTOR):
-        if node.mem_id in found_ids or _inside_any(node, found_ids | chosen_ids):
-            continue
-        if _inside_any_below(node, chosen_ids) or not _before(node, chosen[0], wrapper):
-            continue
+        # the cheap tests of the label first: most matches are headers, headings and lead images
         attributes = node.attributes
         label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
         if node.tag in NOT_STANDFIRST_TAGS or NOT_STANDFIRST_LABEL.search(label):
             continue
-        if not STANDFIRST_LABEL.search(label):
+        if not STANDFIRST_LABEL.search(label) or node.mem_id in found_ids:
             continue
         text = node.text().strip()
         if not STANDFIRST_MIN_CHARS <= len(text) <= STANDFIRST_MAX_CHARS or text in texts:
             continue  # a second copy: the same standfirst printed for another screen size
+        if _inside_any(node, found_ids | chosen_ids) or _inside_any_below(node, chosen_ids):
+            continue
         if _link_share(node) > MAX_STANDFIRST_LINK_DENSITY or not _reaches_without_labels(node, shared):
+            continue
+        if not _before(node, chosen[0], wrapper):
             continue
         found.append(node)
         found_ids.add(node.mem_id)
