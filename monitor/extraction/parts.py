@@ -32,10 +32,11 @@ _STANDFIRST_WORDS = (
     "epigraph",
     "dek",
 )
+# each member of a selector list is tested on every node (lexbor): ids are searched for the two words seen
+# there alone ("gazeta_article_lead", "art-lead-inner")
 STANDFIRST_SELECTOR = ", ".join(
-    f"[{attribute}*={word} i]"
-    for attribute in ("class", "id")
-    for word in (*_STANDFIRST_WORDS, "summary", "synopsis")
+    [f"[class*={word} i]" for word in (*_STANDFIRST_WORDS, "summary", "synopsis")]
+    + [f"[id*={word} i]" for word in ("lead", "intro")]
 )
 # a lead image or video, an author's intro box, Drupal's body field ("text-with-summary"): no standfirst
 NOT_STANDFIRST_LABEL = re.compile(
