@@ -58,10 +58,23 @@ def _furniture_lists(tree: LexborHTMLParser, story: str) -> list[LexborNode]:
     for listing in tree.css("ul, ol"):
         items = [child for child in listing.iter() if child.tag == "li"]
         texts = [_squeeze(item.text()) for item in items]
-        # an item whose opening words are in the story is the story's, even when its cleaning cut a part
+        # an item whose opening words are in the story is the story's, even when its cleaning cut a part; so
+        # is one with a run of text in the story anywhere (its heading link dropped as the title, its date
+        # moved)
         if len(items) >= 2 and all(texts) and not any(text[:_ITEM_PREFIX] in squeezed for text in texts):
-            found.append(listing)
+            if not any(_holds_story_text(item, squeezed) for item in items):
+                found.append(listing)
     return found
+
+
+def _holds_story_text(item: LexborNode, squeezed_story: str) -> bool:
+    for node in item.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        text = _squeeze(node.text_content or "")
+        if len(text) >= _ITEM_PREFIX and text in squeezed_story:
+            return True
+    return False
 
 
 def _squeeze(text: str) -> str:

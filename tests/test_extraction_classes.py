@@ -337,3 +337,82 @@ def test_a_story_told_in_list_items_is_found_when_paragraphs_hold_next_to_nothin
     text = extract(html).text
     assert "Paragraph 1 of the story" in text
     assert "Paragraph 4 of the story" in text
+
+
+def _run_of_text(count: int) -> str:
+    # sentences written straight into one <div>, split by empty inline elements rather than <p> or <br>
+    return '<span class="gap"></span>'.join(
+        f"Sentence {n} of the story says the ferry stopped at noon, the pier was closed, and nobody was hurt."
+        for n in range(1, count + 1)
+    )
+
+
+def test_a_story_written_straight_into_a_div_beats_an_author_box() -> None:
+    bio = (
+        "<p>Ann Lee has written about the harbour, the council, the schools and the courts of the town for "
+        "the paper since 2010, and she edits its weekend pages.</p><p>Before that, she reported from the "
+        "capital, on the budget, the ports and the fisheries, for ten years.</p>"
+    )
+    html = _page(
+        f'{NAV}<div class="page"><div class="synopsis"><div class="lead-media"><img src="/a.jpg" alt="">'
+        f'</div>{_run_of_text(12)}</div></div><div class="side"><div class="about">{bio}</div></div>'
+    )
+    text = extract(html).text
+    assert "Sentence 1 of the story" in text and "Sentence 12 of the story" in text
+    assert "Ann Lee has written" not in text
+
+
+def test_a_story_of_div_lines_beats_a_footer_address() -> None:
+    schedule = "".join(f"<div>Session {n} at noon in room 217 with Carrie Menke</div>" for n in range(1, 6))
+    prose = "".join(f"<div>{line}</div>" for line in _lines(3))
+    footer = "<div class=addr>University of the Harbour<br>5200 North Lake Road<br>Telephone: 555 0100</div>"
+    story = f"<div class=field><div>{schedule}</div>{prose}</div>"
+    html = _page(f"{NAV}{story}<div class=end><p>Contact us</p>{footer}</div>")
+    text = extract(html).text
+    assert "Session 1 at noon" in text and "Line 3 of the story" in text
+    assert "5200 North Lake Road" not in text
+
+
+def test_the_text_is_composed_nfc_when_the_page_uses_combining_accents() -> None:
+    decomposed = "Le cafe\u0301 de la re\u0301publique"
+    story = f"<h1>{decomposed}</h1>{_story(3)}<p>{decomposed} a rouvert.</p>"
+    html = _page(f"{NAV}<div class=story>{story}</div>")
+    text = extract(html).text
+    assert "Le café de la république a rouvert." in text
+    assert "\u0301" not in text
+
+
+def test_a_standfirst_labelled_lead_in_a_wrapper_of_its_own_opens_the_story() -> None:
+    lead = (
+        "The council has voted to close the harbour bridge for a year, and the ferry will carry cars again "
+        "from Monday."
+    )
+    html = _page(
+        f'{NAV}<article><div class="top"><h1>Bridge to close</h1><div class="meta-box"><span>Ann Lee</span>'
+        f'</div></div><div id="lead" class="lead">{lead}</div><div class="figure-box"><img src="/b.jpg">'
+        f'</div><div class="body-wrap"><div class="text">{_story(4)}</div></div></article>'
+    )
+    text = extract(html).text
+    assert text.startswith("The council has voted to close the harbour bridge")
+    assert "Paragraph 4 of the story" in text
+
+
+def test_a_leaderboard_or_lead_image_block_above_the_story_is_no_standfirst() -> None:
+    ad = "Our partners offer the best deals on ferry tickets, hotel rooms and car hire, all summer long."
+    caption = "The harbour bridge, seen from the north shore at dawn, on Monday, before the vote."
+    html = _page(
+        f'{NAV}<article><h1>Bridge to close</h1><div class="leaderboard">{ad}</div>'
+        f'<div class="lead-image"><p>{caption}</p></div><div class="text">{_story(4)}</div></article>'
+    )
+    text = extract(html).text
+    assert "Paragraph 1 of the story" in text
+    assert "best deals" not in text and "north shore at dawn" not in text
+
+
+def test_a_line_that_is_a_link_written_as_a_web_address_is_kept() -> None:
+    cited = '<p><a href="https://www.example.org/petition">https://www.example.org/petition</a></p>'
+    menu = '<p><a href="/weather">Weather for the harbour town</a></p>'
+    html = _page(f"{NAV}<div class=story>{_story(2)}{cited}{menu}{_story(1, word='Closing')}</div>")
+    text = extract(html).text
+    assert "https://www.example.org/petition" in text
+    assert "Weather for the harbour town" not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from selectolax.lexbor import LexborNode
@@ -13,6 +14,8 @@ from monitor.extraction.furniture import is_furniture_line
 _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
 _WORD = re.compile(r"\w")
+# a link whose text is a web address: the writer citing a source or a petition, not a menu or a teaser
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 
@@ -81,7 +84,10 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
         paragraphs.append((paragraph, is_heading))
     while paragraphs and paragraphs[-1][1]:
         paragraphs.pop()
-    return "\n\n".join(paragraph for paragraph, _ in paragraphs)
+    text = "\n\n".join(paragraph for paragraph, _ in paragraphs)
+    # composed (NFC), as readers' tools and the gold texts write it: a page typed with combining accents
+    # ("e" + U+0301) would otherwise split its words at every accent; ASCII is NFC already
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _is_more_stories_list(raw_lines: list[str], paragraphs: list[tuple[str, bool]]) -> bool:
@@ -140,10 +146,13 @@ def _clean_line(line: str) -> str:
     if not line:
         return ""
     if rules.LINK_START in line:
-        linked = sum(len(run) - 2 for run in _LINK_RUN.findall(line))
+        runs = _LINK_RUN.findall(line)
+        linked = sum(len(run) - 2 for run in runs)
         unlinked = _LINK_RUN.sub(" ", line)
         line = _LINK_MARKS.sub("", line).strip()
-        if linked > len(line) * rules.MAX_LINK_DENSITY or _is_call_to_action(unlinked):
+        if _is_call_to_action(unlinked):
+            return ""
+        if linked > len(line) * rules.MAX_LINK_DENSITY and not all(map(_is_address, runs)):
             return ""
         line = _SPACES.sub(" ", line)
     elif rules.LINK_END in line:
@@ -155,6 +164,10 @@ def _clean_line(line: str) -> str:
     if len(line) < rules.MAX_DISCLOSURE_CHARS and _is_disclosure(line):
         return ""
     return "" if is_furniture_line(line) else line
+
+
+def _is_address(link_run: str) -> bool:
+    return _ADDRESS.fullmatch(_LINK_MARKS.sub("", link_run).strip()) is not None
 
 
 def _is_disclosure(line: str) -> bool:

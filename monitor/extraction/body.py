@@ -18,7 +18,7 @@ from monitor.extraction.container import (
     unique,
 )
 from monitor.extraction.hidden import remove_hidden
-from monitor.extraction.parts import ParagraphParent, leading_parts
+from monitor.extraction.parts import ParagraphParent, leading_parts, standfirsts
 
 
 @dataclass(slots=True)
@@ -38,12 +38,28 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None, authors: tupl
         remove_nodes(
             body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR, max_chars=rules.CHROME_MAX_CHARS
         )
-    text = text_of(find_main(body), title, authors)
-    if len(text) < rules.MIN_STORY_CHARS:
+    text, lead_chars = _story_text(body, rules.PARAGRAPH_SELECTOR + ", br", title, authors)
+    if len(text) - lead_chars < rules.MIN_STORY_CHARS:
         # next to nothing in paragraphs: a story told in list items, scored with them
-        in_items = text_of(find_main(body, rules.PARAGRAPH_SELECTOR + ", br, li"), title, authors)
-        text = in_items if len(in_items) > len(text) else text
+        in_items, in_items_lead = _story_text(body, rules.PARAGRAPH_SELECTOR + ", br, li", title, authors)
+        if len(in_items) > len(text):
+            text, lead_chars = in_items, in_items_lead
+    if len(text) - lead_chars < rules.DIV_STORY_MAX_CHARS:
+        # little story text in paragraphs: a story written straight into <div>s (text lines, or one run of
+        # text between inline elements) loses to an author box or a footer; scored with the divs' own text
+        in_divs, _ = _story_text(body, rules.PARAGRAPH_SELECTOR + ", br, div", title, authors)
+        text = in_divs if len(in_divs) >= (len(text) - lead_chars) * rules.DIV_STORY_GAIN else text
     return text
+
+
+def _story_text(
+    body: LexborNode, selector: str, title: str | None, authors: tuple[str, ...]
+) -> tuple[str, int]:
+    """The story's text found by scoring `selector`, and how much of it its standfirsts hold (the fallbacks
+    weigh the story without them: a standfirst beside an author box is no story)."""
+    leads, containers = find_story(body, selector)
+    lead_chars = sum(len(lead.text()) for lead in leads)
+    return text_of(leads + containers, title, authors), lead_chars
 
 
 def text_of(containers: list[LexborNode], title: str | None = None, authors: tuple[str, ...] = ()) -> str:
@@ -70,11 +86,21 @@ def remove_nodes(
 
 
 def find_main(body: LexborNode, selector: str = rules.PARAGRAPH_SELECTOR + ", br") -> list[LexborNode]:
-    """The story container(s): the best-scoring paragraph parent, with siblings that score alike."""
+    """The story container(s): the best-scoring paragraph parent, with siblings that score alike, and the
+    standfirsts above them."""
+    leads, containers = find_story(body, selector)
+    return leads + containers
+
+
+def find_story(
+    body: LexborNode, selector: str = rules.PARAGRAPH_SELECTOR + ", br"
+) -> tuple[list[LexborNode], list[LexborNode]]:
+    """The story's standfirst blocks, and its container(s): the best-scoring paragraph parent, with siblings
+    that score alike and the parts of the story split from it."""
     parents: dict[int, ParagraphParent] = {}
     candidates = _score_paragraph_parents(body, parents, selector)
     if not candidates:
-        return [body]
+        return [], [body]
     ranked = sorted(candidates.values(), key=lambda candidate: candidate.score, reverse=True)
     top = ranked[: rules.TOP_CANDIDATES]
     for candidate in top:
@@ -83,7 +109,8 @@ def find_main(body: LexborNode, selector: str = rules.PARAGRAPH_SELECTOR + ", br
     best = _climb(best, candidates)
     chosen = _with_siblings(best, candidates)
     parts = leading_parts(best.node, chosen, parents)
-    return parts + chosen if parts else chosen
+    containers = parts + chosen if parts else chosen
+    return standfirsts(best.node, containers), containers
 
 
 def _climb(best: _Candidate, candidates: dict[int, _Candidate]) -> _Candidate:
@@ -122,6 +149,12 @@ def _score_paragraph_parents(
             if not _prose_item(paragraph):
                 continue
             text = paragraph.text()
+        elif paragraph.tag == "div":
+            # a div's own text (outside its child elements) this long is a paragraph of it
+            text = paragraph.text(deep=False)
+            if len(text) < rules.MIN_DIV_TEXT_CHARS or len(text.strip()) < rules.MIN_DIV_TEXT_CHARS:
+                continue
+            text_holders.add(paragraph.mem_id)
         elif paragraph.tag == "br":
             # text written straight into a <div> between <br>s counts as that div's paragraph
             holder = paragraph.parent

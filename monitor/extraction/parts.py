@@ -14,6 +14,39 @@ PART_LEVELS = 7  # how deep below that shared wrapper the part's paragraphs may 
 MAX_PART_LINK_DENSITY = 0.25
 PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
 _HEADER_WORD = re.compile(r"header|encabezado|kopf", re.IGNORECASE)
+# a block whose class or id names it the story's standfirst: "article-intro", "subheadline", "chapo" (French),
+# "epigraph", "lead", "dek"; a whole word of the label, so "leaderboard", "introduction-video" stay out
+STANDFIRST_LABEL = re.compile(
+    r"(?<![a-z0-9])(?:lead|lede|standfirst|sub-?headline|sub-?head|intro|chapo|chapeau|epigraph|dek|"
+    r"summary|synopsis)(?![a-z0-9])|(?<![a-z0-9])(?:article|story|post|entry)[-_]?(?:lead|intro|summary)"
+)
+_STANDFIRST_WORDS = (
+    "lead",
+    "lede",
+    "standfirst",
+    "subhead",
+    "sub-head",
+    "intro",
+    "chapo",
+    "chapeau",
+    "epigraph",
+    "dek",
+)
+# each member of a selector list is tested on every node (lexbor): ids are searched for the two words seen
+# there alone ("gazeta_article_lead", "art-lead-inner")
+STANDFIRST_SELECTOR = ", ".join(
+    [f"[class*={word} i]" for word in (*_STANDFIRST_WORDS, "summary", "synopsis")]
+    + [f"[id*={word} i]" for word in ("lead", "intro")]
+)
+# a lead image or video, an author's intro box, Drupal's body field ("text-with-summary"): no standfirst
+NOT_STANDFIRST_LABEL = re.compile(
+    r"image|img|photo|picture|media|video|background|with-summary|author|by-?line"
+)
+# a dek written as a heading goes with the headline, which is the title's; a lead image's caption is no lead
+NOT_STANDFIRST_TAGS = frozenset({"figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6"})
+STANDFIRST_MIN_CHARS = 40
+STANDFIRST_MAX_CHARS = 1_000
+MAX_STANDFIRST_LINK_DENSITY = 0.3
 
 
 @dataclass(slots=True)
@@ -129,3 +162,54 @@ def _link_share(node: LexborNode) -> float:
     if not total:
         return 1.0
     return min(sum(len(link.text()) for link in node.css("a")) / total, 1.0)
+
+
+def standfirsts(best: LexborNode, chosen: list[LexborNode]) -> list[LexborNode]:
+    """Standfirst blocks above the story: labelled as the lead ("article-intro", "subheadline", "chapo"),
+    under a wrapper they share with the chosen container, before it on the page, with no boilerplate label
+    between: the summary that opens the story, which the paragraph vote leaves out (it is a heading, a
+    one-paragraph block of its own, or text straight in a div)."""
+    wrapper = best
+    for _ in range(SPLIT_LEVELS):
+        parent = wrapper.parent
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        wrapper = parent
+    if wrapper.mem_id == best.mem_id:
+        return []
+    shared = _ancestors(best, SPLIT_LEVELS)
+    chosen_ids = {node.mem_id for node in chosen}
+    found: list[LexborNode] = []
+    found_ids: set[int] = set()
+    texts: set[str] = set()
+    for node in wrapper.css(STANDFIRST_SELECTOR):
+        # the cheap tests of the label first: most matches are headers, headings and lead images
+        attributes = node.attributes
+        label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+        if node.tag in NOT_STANDFIRST_TAGS or NOT_STANDFIRST_LABEL.search(label):
+            continue
+        if not STANDFIRST_LABEL.search(label) or node.mem_id in found_ids:
+            continue
+        text = node.text().strip()
+        if not STANDFIRST_MIN_CHARS <= len(text) <= STANDFIRST_MAX_CHARS or text in texts:
+            continue  # a second copy: the same standfirst printed for another screen size
+        if _inside_any(node, found_ids | chosen_ids) or _inside_any_below(node, chosen_ids):
+            continue
+        if _link_share(node) > MAX_STANDFIRST_LINK_DENSITY or not _reaches_without_labels(node, shared):
+            continue
+        if not _before(node, chosen[0], wrapper):
+            continue
+        found.append(node)
+        found_ids.add(node.mem_id)
+        texts.add(text)
+    return found
+
+
+def _before(node: LexborNode, other: LexborNode, root: LexborNode) -> bool:
+    """`node` comes before `other` in the document order of `root`'s subtree."""
+    for current in root.traverse():
+        if current.mem_id == node.mem_id:
+            return True
+        if current.mem_id == other.mem_id:
+            return False
+    return False

@@ -198,6 +198,12 @@ TOC_MAX_CLIMB = 6
 
 # --- main-content scoring (readability-like) --------------------------------------------------------------
 PARAGRAPH_SELECTOR = "p, pre, blockquote"
+# a page whose paragraphs give less story text than this is scored again with the text written straight into
+# its <div>s (a div's own text of MIN_DIV_TEXT_CHARS counts as a paragraph); that story is taken when it holds
+# DIV_STORY_GAIN times the text (divs are scored only then: their own text is metadata and captions as often)
+DIV_STORY_MAX_CHARS = 1000
+MIN_DIV_TEXT_CHARS = 100
+DIV_STORY_GAIN = 2.0
 TEXT_BLOCK_TAGS = frozenset(
     {"p", "pre", "blockquote", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span"}
 )
