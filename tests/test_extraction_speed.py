@@ -70,3 +70,32 @@ def test_caseless_search_matches_what_ignorecase_matches(label: str) -> None:
 def test_caseless_refuses_a_pattern_with_capitals() -> None:
     with pytest.raises(ValueError):
         Caseless(re.compile("Article", re.IGNORECASE))
+
+
+@pytest.mark.parametrize("siblings", [3, 200])  # under and over MAX_QUERIED_SUBTREES: both paths
+def test_standfirst_candidates_before_the_story_are_what_the_whole_query_keeps(siblings: int) -> None:
+    from monitor.extraction.parts import STANDFIRST_SELECTOR, _before, _matches_before
+
+    filler = "".join(f'<div class="summary-card">Teaser {n}</div>' for n in range(siblings))
+    html = (
+        "<html><body><main id=wrap><header><h1>Pier to be rebuilt</h1>"
+        '<p class="article-lead">The council voted to rebuild the pier after a winter of storms.</p></header>'
+        f"{filler}<section><div id=story><p>{STORY}</p><p>{STORY}</p></div>"
+        '<p class="lead-out">After the story: never its standfirst.</p></section>'
+        '<aside class="intro-box">After it too.</aside></main></body></html>'
+    )
+    tree = clean.parse(html)
+    wrapper, first = tree.css_first("#wrap"), tree.css_first("#story")
+    assert wrapper is not None and first is not None
+    holds_first = {node.mem_id for node in (first, first.parent, wrapper)}
+    expected = [
+        node.mem_id
+        for node in wrapper.css(STANDFIRST_SELECTOR)
+        if node.mem_id not in holds_first and _before(node, first, wrapper)
+    ]
+    found = _matches_before(wrapper, first)
+    if siblings > 64:
+        assert found is None  # one query of the wrapper instead
+    else:
+        assert found is not None and [node.mem_id for node in found] == expected
+        assert len(expected) == 1 + siblings  # the lead and the teasers; nothing after the story's start

@@ -34,6 +34,8 @@ _STANDFIRST_WORDS = (
 )
 # each member of a selector list is tested on every node (lexbor): ids are searched for the two words seen
 # there alone ("gazeta_article_lead", "art-lead-inner")
+# Above this many subtrees before the story's start, one query of the whole wrapper costs less than one each.
+MAX_QUERIED_SUBTREES = 64
 STANDFIRST_SELECTOR = ", ".join(
     [f"[class*={word} i]" for word in (*_STANDFIRST_WORDS, "summary", "synopsis")]
     + [f"[id*={word} i]" for word in ("lead", "intro")]
@@ -182,7 +184,8 @@ def standfirsts(best: LexborNode, chosen: list[LexborNode]) -> list[LexborNode]:
     found: list[LexborNode] = []
     found_ids: set[int] = set()
     texts: set[str] = set()
-    for node in wrapper.css(STANDFIRST_SELECTOR):
+    candidates = _matches_before(wrapper, chosen[0])
+    for node in wrapper.css(STANDFIRST_SELECTOR) if candidates is None else candidates:
         # the cheap tests of the label first: most matches are headers, headings and lead images
         attributes = node.attributes
         label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
@@ -203,6 +206,33 @@ def standfirsts(best: LexborNode, chosen: list[LexborNode]) -> list[LexborNode]:
         found_ids.add(node.mem_id)
         texts.add(text)
     return found
+
+
+def _matches_before(wrapper: LexborNode, first: LexborNode) -> list[LexborNode] | None:
+    """What STANDFIRST_SELECTOR matches in `wrapper` before `first` in document order, `first`'s ancestors
+    left out (they hold the story: never a standfirst), from queries of the subtrees that precede `first`'s
+    line of ancestors only: on a long page most of the wrapper comes after the story's start. None when
+    `first` is not below `wrapper`, or when so many subtrees precede it that one query of the wrapper costs
+    less."""
+    line: list[LexborNode] = []
+    current: LexborNode | None = first
+    while current is not None and current.mem_id != wrapper.mem_id:
+        line.append(current)
+        current = current.parent
+    if current is None or not line:
+        return None
+    subtrees: list[LexborNode] = []
+    for node in reversed(line):  # from the wrapper's child down to `first`: document order
+        preceding: list[LexborNode] = []
+        sibling = node.prev
+        while sibling is not None:
+            if sibling.tag not in ("-text", "-comment"):
+                preceding.append(sibling)
+            sibling = sibling.prev
+        subtrees.extend(reversed(preceding))
+        if len(subtrees) > MAX_QUERIED_SUBTREES:
+            return None
+    return [match for subtree in subtrees for match in subtree.css(STANDFIRST_SELECTOR)]
 
 
 def _before(node: LexborNode, other: LexborNode, root: LexborNode) -> bool:
