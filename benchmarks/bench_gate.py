@@ -10,7 +10,8 @@ Prints, per page type, how many were stored as stories and how many false CHANGE
 a share of extraction time, measured in-process on the same pages in the same run. --show-changes N prints
 the stored diffs of N false CHANGED and why each is no listing churn (monitor/compare/churn.py).
 
-Usage: python benchmarks/bench_gate.py [--limit N] [--hosts N] [--keep] [--show-changes N]
+Usage: python benchmarks/bench_gate.py [--limit N] [--hosts N] [--mutation per-list|page] [--keep]
+                                      [--show-changes N]
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ TARGETS = {
 _SITE_PATHS = ("/", "/feed/", "/robots.txt", "/news-sitemap.xml")  # what monitor.newsite serves itself
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _LIST_ITEMS = re.compile(rb"(<li\b[^>]*>.*?</li>)", re.IGNORECASE | re.DOTALL)
+# A list that holds no other list: its items reverse among themselves (an outer list with a nested one keeps
+# its order, and no item crosses into another list).
+_INNERMOST_LIST = re.compile(
+    rb"(<(ul|ol)\b[^>]*>)((?:(?!<(?:ul|ol)\b|</(?:ul|ol)>).)*)(</\2\s*>)", re.IGNORECASE | re.DOTALL
+)
+MUTATIONS = ("per-list", "page")
 _NUMBER = re.compile(
     rb"(?<=>)(\s*)(\d{1,6})(\s*(?:comments?|replies|views|likes|posts|reviews|items|results)?)"
 )
@@ -117,13 +124,27 @@ def place_on_hosts(pages: list[Page], hosts: int) -> dict[str, dict[str, Page]]:
     return by_host
 
 
-def mutate(body: bytes) -> bytes:
-    """The second pass's noise: every list's items in reverse order, every counter moved by one."""
-    items = _LIST_ITEMS.findall(body)
-    if len(items) >= 2:
-        reordered = iter(reversed(items))
-        body = _LIST_ITEMS.sub(lambda match: next(reordered), body)
+def mutate(body: bytes, mutation: str = "per-list") -> bytes:
+    """The second pass's noise: every list's items in reverse order, every counter moved by one.
+
+    "per-list" (the issue's "reorders their items"): each list that holds no other list reverses its own
+    items. "page" (this benchmark's first version): every <li> of the page reversed as one sequence, so
+    items also move from one list into another (a menu's entries into the content's list, and back)."""
+    if mutation == "page":
+        body = _reversed_items(body)
+    else:
+        body = _INNERMOST_LIST.sub(
+            lambda match: match.group(1) + _reversed_items(match.group(3)) + match.group(4), body
+        )
     return _NUMBER.sub(lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + m.group(3), body)
+
+
+def _reversed_items(markup: bytes) -> bytes:
+    items = _LIST_ITEMS.findall(markup)
+    if len(items) < 2:
+        return markup
+    reordered = iter(reversed(items))
+    return _LIST_ITEMS.sub(lambda match: next(reordered), markup)
 
 
 def _href(path: str) -> str:
@@ -144,12 +165,12 @@ def serve(by_host: dict[str, dict[str, Page]]) -> list[SiteServer]:
     return servers
 
 
-def mutate_pages(server: SiteServer, by_path: dict[str, Page]) -> None:
+def mutate_pages(server: SiteServer, by_path: dict[str, Page], mutation: str) -> None:
     """Pass 2: every non-article page served with its noise (mutate()); articles as they were."""
     with server.site.lock:
         for path, page in by_path.items():
             if page.page_type != "article":
-                server.site.pages[_href(path)].body = mutate(page.body)
+                server.site.pages[_href(path)].body = mutate(page.body, mutation)
 
 
 def write_config(directory: Path, servers: list[SiteServer], max_new: int) -> Path:
@@ -230,6 +251,9 @@ def main() -> None:
     parser.add_argument("--cost-sample", type=int, default=300, help="pages timed for the gate's cost")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (config, database)")
     parser.add_argument("--show-changes", type=int, default=0, metavar="N", help="print N false CHANGED")
+    parser.add_argument(
+        "--mutation", choices=MUTATIONS, default="per-list", help="how pass 2 reorders items (see mutate)"
+    )
     options = parser.parse_args()
     pages = load_pages(options.limit)
     by_host = place_on_hosts(pages, options.hosts)
@@ -239,7 +263,7 @@ def main() -> None:
         config = write_config(workdir, servers, max_new=len(pages) + 10)
         first_s = run_cli(config, "once")
         for server, by_path in zip(servers, by_host.values(), strict=True):
-            mutate_pages(server, by_path)
+            mutate_pages(server, by_path, options.mutation)
         second_s = run_cli(config, "once", "--all")
         report(pages, workdir / "gate.db", first_s, second_s, gate_cost(pages, options.cost_sample))
         if options.show_changes:
