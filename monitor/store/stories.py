@@ -259,25 +259,22 @@ class StoryRecords(StoreBase):
             )
 
     def last_change_kinds(self, article_id: int, limit: int = 6) -> list[tuple[ChangeKind, int | None]]:
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(changes.c.kind, changes.c.version)
-                .where(changes.c.article_id == article_id)
-                .order_by(changes.c.id.desc())
-                .limit(limit)
-            ).all()
-        return [(ChangeKind(row.kind), row.version) for row in rows]
+        """The kind and version of the story's last `limit` changes, newest first."""
+        return self._last_changes(article_id, changes.c.version, limit)
 
     def last_change_summaries(self, article_id: int, limit: int) -> list[tuple[ChangeKind, str | None]]:
         """The kind and summary of the story's last `limit` changes, newest first."""
+        return self._last_changes(article_id, changes.c.summary, limit)
+
+    def _last_changes(self, article_id: int, column: Any, limit: int) -> list[tuple[ChangeKind, Any]]:
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(changes.c.kind, changes.c.summary)
+                select(changes.c.kind, column)
                 .where(changes.c.article_id == article_id)
                 .order_by(changes.c.id.desc())
                 .limit(limit)
             ).all()
-        return [(ChangeKind(row.kind), row.summary) for row in rows]
+        return [(ChangeKind(row[0]), row[1]) for row in rows]
 
 
 def _make_current(connection: Connection, article_id: int, number: int, now: str, **values: Any) -> None:
