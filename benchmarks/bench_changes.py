@@ -6,7 +6,8 @@ real CLI (`monitor once`, then `monitor once --all`), real edits and pure noise 
 Every mutation of testbed/mutations.py becomes one story URL: pass 1 serves the original page, pass 2 the
 mutated one. Printed: edit recall (every real edit gives exactly one story.changed), field attribution (its
 `fields` are exactly the edited ones), and false alerts per noise kind (story.changed on noise, a date bump,
-a truncated or a paywalled response). Targets: 100% recall, 100% correct fields, 0 false alerts.
+a truncated or a paywalled response), and real stories the recheck marked as no story (story.not_story: they
+stop alerting). Targets: 100% recall, 100% correct fields, 0 false alerts, 0 marked.
 """
 
 from __future__ import annotations
@@ -79,9 +80,12 @@ def report(
 ) -> None:
     stored = {event["url"].removeprefix(base) for event in first if event.get("event") == "story.new"}
     alerts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    demoted: Counter[str] = Counter()  # real stories the recheck marked as no story (they stop alerting)
     for event in second:
         if event.get("event") == "story.changed":
             alerts[event["url"].removeprefix(base)].append(event)
+        elif event.get("event") == "story.not_story":
+            demoted[expected[event["url"].removeprefix(base)][0]] += 1
     totals: Counter[str] = Counter()
     detected: Counter[str] = Counter()
     correct_fields: Counter[str] = Counter()
@@ -120,6 +124,10 @@ def report(
     fields_ok = sum(correct_fields[kind] for kind in REAL_EDIT_KINDS) / edits if edits else 0.0
     false_alerts = sum(detected[kind] for kind in NOISE_KINDS)
     print(f"\nedit recall {recall:.1%}, field attribution {fields_ok:.1%}, false alerts {false_alerts}")
+    print(
+        f"stories marked not a story by the recheck: {sum(demoted.values())} (target 0)"
+        + "".join(f"; {kind} {count}" for kind, count in sorted(demoted.items()))
+    )
     for line in misses[:25]:
         print("  ", line)
 
