@@ -99,3 +99,18 @@ def test_standfirst_candidates_before_the_story_are_what_the_whole_query_keeps(s
     else:
         assert found is not None and [node.mem_id for node in found] == expected
         assert len(expected) == 1 + siblings  # the lead and the teasers; nothing after the story's start
+
+
+def test_years_found_without_a_lookbehind_are_those_the_lookbehind_finds() -> None:
+    import random
+
+    from monitor.extraction.locale_dates import _years
+
+    with_lookbehind = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+    randomly = random.Random(14)
+    texts = ["2019", "12019", "2019-2020", "x2020y", "٢2019", "202020", "a 1999, 2001 and 120034 2050"]
+    texts += ["".join(randomly.choice("0129 a-٢") for _ in range(40)) for _ in range(500)]
+    for text in texts:
+        assert [year.span() for year in _years(text)] == [
+            year.span() for year in with_lookbehind.finditer(text)
+        ], text

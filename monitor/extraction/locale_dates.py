@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 
@@ -90,7 +91,9 @@ def _iso_day(year: str, month: str, day: str) -> str | None:
     return found.isoformat() if MIN_YEAR <= found.year <= MAX_YEAR else None
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# A year not preceded by a digit is checked in Python (see _years): a pattern that opens with a lookbehind
+# makes the regex engine try every position of the text (9 ms on a 570,000-character page, against 1 ms).
+_YEAR = re.compile(r"(?:19|20)\d{2}(?!\d)")
 _NUMERIC = re.compile(
     r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d{2})(?!\d)|((?:19|20)\d{2})-(\d{2})-(\d{2})"
 )
@@ -102,7 +105,7 @@ def labelled_dates(text: str) -> tuple[str | None, str | None]:
     """The first dates labelled as published ("Datum:", "veröffentlicht am") and as updated ("Stand:")."""
     published = updated = None
     scanned_to = 0
-    for count, year in enumerate(_YEAR.finditer(text)):
+    for count, year in enumerate(_years(text)):
         if count >= MAX_YEARS_LOOKED_AT or (published and updated):
             break
         if year.start() < scanned_to:
@@ -119,6 +122,15 @@ def labelled_dates(text: str) -> tuple[str | None, str | None]:
         elif updated is None and UPDATED_LABEL.search(label):
             updated = day
     return published, updated
+
+
+def _years(text: str) -> Iterator[re.Match[str]]:
+    r"""What `(?<!\d)(?:19|20)\d{2}(?!\d)` finds: the text a rejected match skips is preceded by a digit too,
+    so no year is lost (\d is a decimal digit, as str.isdecimal says)."""
+    for year in _YEAR.finditer(text):
+        start = year.start()
+        if start == 0 or not text[start - 1].isdecimal():
+            yield year
 
 
 def _date_ending_at(window: str) -> tuple[int, int, str] | None:
