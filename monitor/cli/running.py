@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from monitor.cli.app import cli
 from monitor.cli.options import GlobalOptions, global_options
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 
 @cli.command()
@@ -89,7 +92,7 @@ def once(options: GlobalOptions, site_names: tuple[str, ...], recheck_all: bool)
     )
 
 
-def _refuse_beside_daemons(store: Any) -> None:
+def _refuse_beside_daemons(store: Store) -> None:
     """`once` does not join the daemons sharing a PostgreSQL database: beside them it would fetch the hosts
     they own, outside their politeness, and race them on the same stories."""
     from monitor.errors import MonitorError

@@ -37,7 +37,8 @@ class HostClients:
         self._ssl_context: ssl.SSLContext | None = None  # built once, on the first pool (~15 ms of CPU)
         self._pools: OrderedDict[str, Pool] = OrderedDict()
         self._closing: set[asyncio.Task[None]] = set()
-        self._timeout = httpx.Timeout(settings.deadline_s, connect=settings.connect_timeout_s).as_dict()
+        self._timeout = httpx.Timeout(settings.deadline_s, connect=settings.connect_timeout_s)
+        self._timeout_extension = self._timeout.as_dict()  # what httpcore reads from a request
         self._via_client = transport is None and settings.trust_env and bool(_environment_proxies())
 
     async def aclose(self) -> None:
@@ -57,7 +58,7 @@ class HostClients:
             "GET",
             url,
             headers={"Accept-Encoding": SUPPORTED_ENCODINGS, **headers},
-            extensions={"timeout": self._timeout},
+            extensions={"timeout": self._timeout_extension},
         )
         response = await pool.handle_async_request(request)
         response.request = request
@@ -87,7 +88,7 @@ class HostClients:
             return httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=_LIMITS, trust_env=False)
         return httpx.AsyncClient(
             verify=self._ssl_context,
-            timeout=httpx.Timeout(settings.deadline_s, connect=settings.connect_timeout_s),
+            timeout=self._timeout,
             limits=_LIMITS,
             follow_redirects=False,
             trust_env=True,
