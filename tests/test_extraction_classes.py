@@ -75,6 +75,27 @@ def test_a_story_written_with_br_breaks_beats_a_sidebar_paragraph() -> None:
     assert "Line 1 of the story" in text and "Line 6 of the story" in text
 
 
+def test_a_story_of_br_lines_inside_nested_spans_beats_a_print_notice() -> None:
+    lines = "<br><br>".join(_lines(6))
+    notice = (
+        '<div class="print-info"><div class="text"><h5>Please wait: the print view is being prepared.</h5>'
+        "<div>The print dialog opens, once the page has loaded.<br>If the preview is incomplete, close it, "
+        "and print again.</div></div></div>"
+    )
+    story = f'<div class="article-text"><span class="value"><span>{lines}</span></span></div>'
+    html = _page(f"{NAV}{notice}<div class=\"detail\">{story}</div>")
+    text = extract(html).text
+    assert "Line 1 of the story" in text and "Line 6 of the story" in text
+    assert "print dialog" not in text
+
+
+def test_br_lines_inside_a_span_inside_a_paragraph_stay_that_paragraph() -> None:
+    lines = "<br>".join(_lines(3))
+    html = _page(f'{NAV}<div class="story"><p><span>{lines}</span></p>{_story(2)}</div>')
+    text = extract(html).text
+    assert text.count("Line 1 of the story") == 1 and "Paragraph 2 of the story" in text
+
+
 def test_live_ticker_entries_in_plain_divs_are_the_story() -> None:
     entries = "".join(f'<div class="entry-item">{line}</div>' for line in _lines(6))
     html = _page(

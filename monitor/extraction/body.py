@@ -157,8 +157,8 @@ def _score_paragraph_parents(
             text_holders.add(paragraph.mem_id)
         elif paragraph.tag == "br":
             # text written straight into a <div> between <br>s counts as that div's paragraph
-            holder = paragraph.parent
-            if holder is None or holder.tag in rules.TEXT_BLOCK_TAGS or holder.mem_id in text_holders:
+            holder = _text_holder(paragraph)
+            if holder is None or holder.mem_id in text_holders:
                 continue
             text_holders.add(holder.mem_id)
             paragraph, text = holder, holder.text(deep=False)
@@ -186,6 +186,25 @@ def _score_paragraph_parents(
             direct = parents[chain[0].node.mem_id] = ParagraphParent(chain[0].node, len(parents))
         direct.chars += counted
     return candidates
+
+
+def _text_holder(line_break: LexborNode) -> LexborNode | None:
+    """The element whose own text a <br> splits into lines: its parent, when that is no text block; or a
+    <span> parent standing in no paragraph, list item, cell, heading or link (`div > span > span` text with
+    <br>s, as site builders write it). None otherwise."""
+    holder = line_break.parent
+    if holder is None or holder.tag not in rules.TEXT_BLOCK_TAGS:
+        return holder
+    if holder.tag != "span":
+        return None
+    node = holder.parent
+    for _ in range(rules.INLINE_HOLDER_CLIMB):
+        if node is None or node.tag not in rules.INLINE_TAGS:
+            break
+        node = node.parent
+    if node is None or node.tag in rules.TEXT_BLOCK_TAGS:
+        return None
+    return holder
 
 
 def _prose_item(item: LexborNode) -> bool:

@@ -207,6 +207,10 @@ DIV_STORY_GAIN = 2.0
 TEXT_BLOCK_TAGS = frozenset(
     {"p", "pre", "blockquote", "td", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span"}
 )
+# a <br> in a <span> splits that span's text into lines when the first element above its inline wrappers
+# (at most INLINE_HOLDER_CLIMB of them) is no text block: a story written as `div > span > span` text
+INLINE_TAGS = frozenset({"span", "font", "b", "strong", "em", "i", "u", "small"})
+INLINE_HOLDER_CLIMB = 4
 MIN_PARAGRAPH_CHARS = 25
 # a page whose paragraphs give less story text than this is scored again with its list items: a list item this
 # long, with no block inside and few links, is a paragraph of a story told as a list
