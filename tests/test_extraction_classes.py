@@ -83,7 +83,7 @@ def test_a_story_of_br_lines_inside_nested_spans_beats_a_print_notice() -> None:
         "and print again.</div></div></div>"
     )
     story = f'<div class="article-text"><span class="value"><span>{lines}</span></span></div>'
-    html = _page(f"{NAV}{notice}<div class=\"detail\">{story}</div>")
+    html = _page(f'{NAV}{notice}<div class="detail">{story}</div>')
     text = extract(html).text
     assert "Line 1 of the story" in text and "Line 6 of the story" in text
     assert "print dialog" not in text
