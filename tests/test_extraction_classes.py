@@ -149,6 +149,21 @@ def test_a_cookie_consent_panel_is_never_the_container() -> None:
     assert "Paragraph 1 of the story" in text and "Purpose 1" not in text
 
 
+def test_a_cookie_panel_labelled_with_glued_words_is_never_the_container() -> None:
+    panel = (
+        '<div id="site-cookiehint"><div class="cookiecontent">'
+        + "".join(
+            f"<p>Purpose {n}: we and our partners store, access, and process data, such as "
+            f"cookies, on a device, to measure, to personalise, and to advertise.</p>"
+            for n in range(6)
+        )
+        + "</div></div>"
+    )
+    html = _page(f'{NAV}{panel}<div class="story">{_story(2)}</div>')
+    text = extract(html).text
+    assert "Paragraph 1 of the story" in text and "Purpose 1" not in text
+
+
 def test_a_wordpress_article_class_with_an_author_slug_is_not_an_author_box() -> None:
     html = _page(
         f'{NAV}<main id="main"><article class="post-12 post type-post hentry author-jane-doe category-news">'

@@ -32,13 +32,14 @@ HIDDEN_SELECTOR = ", ".join(
     ]
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# a whole class or id token naming an overlay ("login-modal", "cookie-banner", "consent"), never a state of
-# the page ("modal-open" on <body>), a word inside another ("blogin") or a WordPress taxonomy ("tag-cookies")
+# a whole class or id token naming an overlay ("login-modal", "cookie-banner", "cookiehint", "consent"), never
+# a state of the page ("modal-open" on <body>), a word inside another ("blogin") or a WordPress taxonomy
+# ("tag-cookies")
 OVERLAY_LABEL = re.compile(
     r"(?<![\w-])(?!(?:tag|category|cat|topic|author|post|format|section|type)[-_])(?:[a-z0-9]+[-_])?"
     r"(?:modal|popup|pop-up|consent|cookies?|gdpr|login|signin|sign-in)"
-    r"(?:[-_](?:dialog|content|banner|notice|bar|box|wrapper|container|overlay|panel|form|modal|popup|layer|"
-    r"window|wall|message|inner))*(?![\w-])",
+    r"(?:[-_]?(?:dialog|content|banner|notice|hint|info|alert|warning|settings|bar|box|wrapper|container|"
+    r"overlay|panel|form|modal|popup|layer|window|wall|message|inner))*(?![\w-])",
     re.IGNORECASE,
 )
 # never removed: the page's story marked as such, or a node holding the headline
