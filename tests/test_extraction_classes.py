@@ -418,6 +418,17 @@ def test_the_text_is_composed_nfc_when_the_page_uses_combining_accents() -> None
     assert "\u0301" not in text
 
 
+def test_soft_hyphens_and_zero_width_breaks_leave_the_words_whole() -> None:
+    story = "".join(
+        f"<p>En r\u00e9ac\u00adtion \u00e0 la can\u00addi\u00adda\u00adture, {n} cher\u200bcheurs ont "
+        f"sign\u00e9 la lettre, et le\ufeff con\u2060seil r\u00e9pond demain, dit-on, \u00e0 Paris.</p>"
+        for n in range(4)
+    )
+    text = extract(_page(f'{NAV}<div class="entry-content">{story}</div>')).text
+    assert "En r\u00e9action \u00e0 la candidature, 1 chercheurs" in text and "le conseil" in text
+    assert not set(text) & {"\u00ad", "\u200b", "\u2060", "\ufeff"}
+
+
 def test_a_standfirst_labelled_lead_in_a_wrapper_of_its_own_opens_the_story() -> None:
     lead = (
         "The council has voted to close the harbour bridge for a year, and the ferry will carry cars again "

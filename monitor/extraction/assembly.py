@@ -60,7 +60,7 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
     title_key = _key(title) if title else None
     author_keys = [key for key in map(_key, authors) if key]
     paragraphs: list[tuple[str, bool]] = []
-    for raw_chunk in flat.split(rules.PARA_MARK):
+    for raw_chunk in _without_invisible_marks(flat).split(rules.PARA_MARK):
         words = raw_chunk.split()
         if not words:
             continue
@@ -88,6 +88,17 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
     # composed (NFC), as readers' tools and the gold texts write it: a page typed with combining accents
     # ("e" + U+0301) would otherwise split its words at every accent; ASCII is NFC already
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _without_invisible_marks(flat: str) -> str:
+    """The text without soft hyphens and zero-width breaks: "réac\u00adtion" is the word a reader sees and
+    searches for (str.replace per mark: translate() with a table is ten times slower on long texts)."""
+    if flat.isascii():
+        return flat
+    for mark in rules.INVISIBLE_MARKS:
+        if mark in flat:
+            flat = flat.replace(mark, "")
+    return flat
 
 
 def _is_more_stories_list(raw_lines: list[str], paragraphs: list[tuple[str, bool]]) -> bool:

@@ -237,6 +237,9 @@ SIBLING_SCORE_SHARE = 0.2  # siblings scoring at least this share of the best ca
 MIN_SIBLING_SCORE = 10.0
 
 # --- text assembly -----------------------------------------------------------------------------------------
+# characters a reader never sees inside a word: soft hyphen, zero-width space, word joiner, byte-order mark
+# (the zero-width joiners stay: Persian, Indic scripts and emoji need them)
+INVISIBLE_MARKS = ("\u00ad", "\u200b", "\u2060", "\ufeff")
 # Unicode noncharacters mark structure in the flattened text: never used in interchange, unlike the
 # private-use area that icon fonts fill
 PARA_MARK = "\ufdd0"
