@@ -429,6 +429,22 @@ def test_soft_hyphens_and_zero_width_breaks_leave_the_words_whole() -> None:
     assert not set(text) & {"\u00ad", "\u200b", "\u2060", "\ufeff"}
 
 
+def test_a_lede_set_as_a_long_heading_in_a_wrapper_of_its_own_opens_the_story() -> None:
+    lede = (
+        "<h3><strong>On Monday the council meets for the yearly harbour hearing, which puts the state of the "
+        "old bridge in the spotlight; and to match it, the town hall holds an open evening on the "
+        "repairs.</strong></h3>"
+    )
+    html = _page(
+        f'{NAV}<div class="page-thin"><div class="frame"><header><h1>Harbour hearing on Monday</h1></header>'
+        f'<div class="bodytext">{lede}</div></div>'
+        f'<div class="frame"><div class="bodytext"><h3>What is planned</h3>{_story(4)}</div></div></div>'
+    )
+    text = extract(html).text
+    assert text.startswith("On Monday the council meets") and "Paragraph 4 of the story" in text
+    assert "What is planned" in text
+
+
 def test_a_standfirst_labelled_lead_in_a_wrapper_of_its_own_opens_the_story() -> None:
     lead = (
         "The council has voted to close the harbour bridge for a year, and the ferry will carry cars again "

@@ -38,7 +38,7 @@ def extract_text(tree: LexborHTMLParser, title: str | None = None, authors: tupl
         remove_nodes(
             body, rules.CHROME_SELECTOR, protect=rules.PROTECTED_SELECTOR, max_chars=rules.CHROME_MAX_CHARS
         )
-    text, lead_chars = _story_text(body, rules.PARAGRAPH_SELECTOR + ", br", title, authors)
+    text, lead_chars = _story_text(body, rules.STORY_SELECTOR, title, authors)
     if len(text) - lead_chars < rules.MIN_STORY_CHARS:
         # next to nothing in paragraphs: a story told in list items, scored with them
         in_items, in_items_lead = _story_text(body, rules.PARAGRAPH_SELECTOR + ", br, li", title, authors)
@@ -155,6 +155,11 @@ def _score_paragraph_parents(
             if len(text) < rules.MIN_DIV_TEXT_CHARS or len(text.strip()) < rules.MIN_DIV_TEXT_CHARS:
                 continue
             text_holders.add(paragraph.mem_id)
+        elif paragraph.tag in rules.LEDE_HEADING_TAGS:
+            # a heading as long as a paragraph is a lede set in large type, not a section title
+            text = paragraph.text()
+            if len(text) < rules.MIN_LEDE_HEADING_CHARS:
+                continue
         elif paragraph.tag == "br":
             # text written straight into a <div> between <br>s counts as that div's paragraph
             holder = _text_holder(paragraph)

@@ -212,6 +212,11 @@ TEXT_BLOCK_TAGS = frozenset(
 INLINE_TAGS = frozenset({"span", "font", "b", "strong", "em", "i", "u", "small"})
 INLINE_HOLDER_CLIMB = 4
 MIN_PARAGRAPH_CHARS = 25
+# a heading this long is a lede set in large type (a standfirst, a bold first paragraph), not a section title:
+# it counts as a paragraph in the first vote
+LEDE_HEADING_TAGS = frozenset({"h2", "h3", "h4"})
+MIN_LEDE_HEADING_CHARS = 150
+STORY_SELECTOR = f"{PARAGRAPH_SELECTOR}, br, h2, h3, h4"
 # a page whose paragraphs give less story text than this is scored again with its list items: a list item this
 # long, with no block inside and few links, is a paragraph of a story told as a list
 MIN_STORY_CHARS = 200
