@@ -479,3 +479,12 @@ def test_a_line_that_is_a_link_written_as_a_web_address_is_kept() -> None:
     text = extract(html).text
     assert "https://www.example.org/petition" in text
     assert "Weather for the harbour town" not in text
+
+
+def test_a_line_that_is_a_link_written_as_a_mail_address_is_kept() -> None:
+    where = '<p><a href="mailto:letters@example.org">letters@example.org</a></p>'
+    menu = '<p><a href="/contact">Write to the harbour desk</a></p>'
+    html = _page(f"{NAV}<div class=story>{_story(2)}{where}{menu}{_story(1, word='Closing')}</div>")
+    text = extract(html).text
+    assert "letters@example.org" in text
+    assert "Write to the harbour desk" not in text

@@ -14,8 +14,9 @@ from monitor.extraction.furniture import is_furniture_line
 _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
 _WORD = re.compile(r"\w")
-# a link whose text is a web address: the writer citing a source or a petition, not a menu or a teaser
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# a link whose text is a web or mail address: the writer citing a source, a petition or where to write, not a
+# menu or a teaser
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 
