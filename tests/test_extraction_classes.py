@@ -488,3 +488,14 @@ def test_a_line_that_is_a_link_written_as_a_mail_address_is_kept() -> None:
     text = extract(html).text
     assert "letters@example.org" in text
     assert "Write to the harbour desk" not in text
+
+
+def test_ruby_annotations_over_cjk_text_are_not_words_of_the_story() -> None:
+    sentence = (
+        "<ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を"
+        "<ruby>禁止<rt>きんし</rt></ruby>する<ruby>法律<rt>ほうりつ</rt></ruby>ができる。"
+    )
+    story = "".join(f"<p>{sentence * 3}{n}</p>" for n in range(4))
+    text = extract(_page(f'{NAV}<div class="article-body">{story}</div>')).text
+    assert "子どもへの体罰を禁止する法律ができる。" in text
+    assert "たいばつ" not in text and "(" not in text

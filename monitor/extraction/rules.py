@@ -52,6 +52,8 @@ JUNK_TAGS = [
     "dialog",
     "link",
     "meta",
+    "rt",  # ruby annotations: the reading printed over CJK characters (furigana), not words of the text
+    "rp",
 ]
 
 JUNK_SELECTOR = ", ".join(JUNK_TAGS)
