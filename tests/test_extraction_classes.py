@@ -322,6 +322,22 @@ def test_a_standfirst_in_the_story_header_beside_the_headline_is_kept() -> None:
     assert "Paragraph 4 of the story" in article.text
 
 
+def test_a_standfirst_in_a_story_header_whose_headline_is_an_h2_is_kept() -> None:
+    standfirst = (
+        "<p>The harbour bridge has been closed for a year, and the council now says it will take another two "
+        "before the first cars cross it again, at twice the price.</p>"
+    )
+    html = _page(
+        f"<ul class='crumbs'><li><a href='/'>Home</a></li><li><h1>Council votes on the bridge</h1></li></ul>"
+        f"<main><article><div class='o-article-header'><h2 class='title'>Council votes on the bridge</h2>"
+        f"<div class='article-intro'>{standfirst}</div></div>"
+        f"<div class='text'>{_story(4)}</div></article></main>"
+    )
+    article = extract(html)
+    assert article.text.startswith("The harbour bridge has been closed for a year")
+    assert "Paragraph 4 of the story" in article.text
+
+
 def test_live_commentary_and_opinion_labels_are_not_reader_comments() -> None:
     ticker = "".join(
         f"<div class='live-match-comment'><div class='live-match-comment-body'>Minute {n}: the home side "

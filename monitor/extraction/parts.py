@@ -147,9 +147,10 @@ def _reaches_without_labels(node: LexborNode, shared: set[int]) -> bool:
 
 
 def _story_header(node: LexborNode) -> bool:
-    """A header inside the page's <main>, <article> or <section> holding the headline: the story's own header,
-    whose standfirst is the lede, unlike the site's header with its menus."""
-    if node.css_first("h1") is None:
+    """A header inside the page's <main>, <article> or <section> holding the headline (an <h1>, or an <h2> on
+    pages that spend their <h1> on the logo or the breadcrumb): the story's own header, whose standfirst is
+    the lede, unlike the site's header with its menus."""
+    if node.css_first("h1, h2") is None:
         return False
     current = node.parent
     while current is not None:
