@@ -26,6 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.extraction import extract  # noqa: E402
+from monitor.extraction.rules import INVISIBLE_MARKS  # noqa: E402
 from testbed.metric import DEVELOPMENT_SETS, load_pages  # noqa: E402
 
 _SPACES = re.compile(r"\s+")
@@ -45,7 +46,18 @@ def _fields(html: str, url: str) -> Fields:
 
 
 def _key(text: str) -> str:
+    """Text as the story holds it: spaces collapsed, no invisible marks (extraction drops them)."""
+    for mark in INVISIBLE_MARKS:
+        text = text.replace(mark, "")
     return _SPACES.sub(" ", text).strip()
+
+
+def _visible_text(node: LexborNode) -> str:
+    """The node's text without its ruby annotations (extraction drops <rt> and <rp>)."""
+    text = node.text()
+    for annotation in node.css("rt, rp"):
+        text = text.replace(annotation.text(), "", 1)
+    return text
 
 
 def _furniture_lists(tree: LexborHTMLParser, story: str) -> list[LexborNode]:
@@ -57,7 +69,7 @@ def _furniture_lists(tree: LexborHTMLParser, story: str) -> list[LexborNode]:
     squeezed = _squeeze(story)
     for listing in tree.css("ul, ol"):
         items = [child for child in listing.iter() if child.tag == "li"]
-        texts = [_squeeze(item.text()) for item in items]
+        texts = [_squeeze(_visible_text(item)) for item in items]
         # an item whose opening words are in the story is the story's, even when its cleaning cut a part; so
         # is one with a run of text in the story anywhere (its heading link dropped as the title, its date
         # moved)
