@@ -220,3 +220,17 @@ def test_a_wiki_page_is_dated_by_its_last_edited_line_when_nothing_else_dates_it
         f"<div>Beginners guide</div>{STORY}<p id='pageinfo'>Download (last edited 2019-11-10 13:28)</p>"
     )
     assert extract(html).published == "2019-11-10"
+
+
+def test_the_date_a_theme_prints_by_the_headline_is_read_past_its_markup_indentation() -> None:
+    indent = "\n" + " " * 40
+    byline = f"<div class='meta'>{indent}<span>Paddy</span>{indent}·{indent}<span>April 19, 2019</span></div>"
+    recent = "".join(
+        f"<li><a href='/p{n}'>Another post {n}</a> <span class='post-date'>May {n}, 2019</span></li>"
+        for n in range(5, 9)
+    )
+    html = _page(
+        f"<aside><ul class='recent'>{recent}</ul></aside><article><h1>Lightroom runs fast again</h1>"
+        f"{indent * 6}{byline}{STORY}</article>"
+    )
+    assert extract(html).published == "2019-04-19"

@@ -176,3 +176,4 @@ NOT_PRINTED_BEFORE = "\"'/="  # a date right after these is in inline JSON, a UR
 TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
 TEXT_DATE_AFTER_TITLE = 3000  # and after it
 TEXT_DATE_CLOSE_AFTER_TITLE = 300  # a date this close after the headline beats a labelled one elsewhere
+WINDOW_RAW_FACTOR = 4  # raw page text read per visible character of a window (indentation, blank lines)

@@ -149,15 +149,30 @@ def _date_near_headline(
         heading_text, position = "", 0  # no headline in the text: the top of the page stands for it
     if position < 0:
         return None
-    start = max(0, position - meta_rules.TEXT_DATE_BEFORE_TITLE)
-    window = page_text[start : position + len(heading_text) + after_title]
-    after = position - start
+    window, after = _window(page_text, position, heading_text, after_title)
     found = _printed_date(window, after) or _printed_date(window[: after + len(heading_text)], 0)
     if found:
         return normalize_date(found)
     # a month name in another language ("5. Oktober 2013"), after the headline first, then before it
     printed = find_printed_date(window[after:]) or find_printed_date(window[: after + len(heading_text)])
     return printed[2] if printed else None
+
+
+def _window(page_text: str, position: int, heading_text: str, after_title: int) -> tuple[str, int]:
+    """The text around the headline searched for its date, and where the headline starts in it:
+    TEXT_DATE_BEFORE_TITLE characters before, `after_title` after. The close window counts visible
+    characters (whitespace runs as one space): a theme's indentation must not push the date it prints by
+    the headline out of it, nor let it drift in and out as the whitespace of other parts changes. The wide
+    window stays in raw characters (read in visible ones, it reaches the teasers' dates further down)."""
+    length = len(heading_text)
+    if after_title > meta_rules.TEXT_DATE_CLOSE_AFTER_TITLE:
+        start = max(0, position - meta_rules.TEXT_DATE_BEFORE_TITLE)
+        return page_text[start : position + length + after_title], position - start
+    reach = meta_rules.WINDOW_RAW_FACTOR
+    before_raw = page_text[max(0, position - meta_rules.TEXT_DATE_BEFORE_TITLE * reach) : position]
+    after_raw = page_text[position + length : position + length + after_title * reach]
+    before = " ".join(before_raw.split())[-meta_rules.TEXT_DATE_BEFORE_TITLE :] + " "
+    return before + heading_text + " " + " ".join(after_raw.split())[:after_title], len(before)
 
 
 def _printed_date(text: str, start: int) -> str | None:
