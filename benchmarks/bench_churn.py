@@ -4,7 +4,8 @@ Every development page is extracted once as served (after one parse and serialis
 serialiser's own normalisation never counts), then once per perturbation of its furniture:
 - list_add / list_remove: an item added to, or removed from, a list none of whose items is in the story text
   (sidebars, "Most read", related links);
-- counter: a short number outside the story changed ("12 comments" -> "13 comments");
+- counter: a short number outside the story changed ("12 comments" -> "13 comments"; a number in an
+  element of its own inside a short date is the date's day, left alone);
 - ad_slot: an ad container with its label inserted at the top of the body and before the last block;
 - scripts: an inline script added to the head and the body, and the text of the page's plain scripts changed.
 A page counts as changed when its title, byline, published or modified date or body text differs. Target 0.
@@ -131,7 +132,7 @@ def counter(tree: LexborHTMLParser, story: str) -> bool:
     changed = False
     for node in body.css("span, a, div, li, em, strong, b, small"):
         own = _key(node.text(deep=False))
-        if not own or len(own) > 40 or _DATE_LIKE.search(own) or own in story:
+        if not own or len(own) > 40 or _DATE_LIKE.search(own) or own in story or _in_a_date(node):
             continue
         match = _COUNTER.match(own)
         if match is None or any(child.tag != "-text" for child in node.iter(include_text=False)):
@@ -145,6 +146,16 @@ def counter(tree: LexborHTMLParser, story: str) -> bool:
                 break
         changed = True
     return changed
+
+
+def _in_a_date(node: LexborNode) -> bool:
+    """A number in an element of its own inside a short date ("<span>19</span> <span>April</span> 2019")
+    is the date's day, not a counter."""
+    parent = node.parent
+    if parent is None:
+        return False
+    around = _key(parent.text())
+    return len(around) <= 60 and bool(_DATE_LIKE.search(around))
 
 
 def ad_slot(tree: LexborHTMLParser, story: str) -> bool:
