@@ -234,3 +234,15 @@ def test_the_date_a_theme_prints_by_the_headline_is_read_past_its_markup_indenta
         f"{indent * 6}{byline}{STORY}</article>"
     )
     assert extract(html).published == "2019-04-19"
+
+
+def test_a_date_with_a_two_digit_year_printed_by_the_headline_is_read() -> None:
+    byline = "<div class='meta'>Von: Anna Berger <span>|</span> <span>31.10.23</span></div>"
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{byline}{STORY}<p>Version 2.10.19 folgt.</p>")
+    assert extract(html).published == "2023-10-31"
+
+
+def test_figures_like_a_short_date_far_from_the_headline_are_no_date() -> None:
+    table = "<table><tr><td>Ergebnis</td><td>12.10.21</td></tr></table>"
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}{STORY}{table}")
+    assert extract(html).published is None

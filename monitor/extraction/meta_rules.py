@@ -169,6 +169,8 @@ TEXT_DATE = re.compile(
     r"|\d{1,2}([./])\d{1,2}\2(?:19|20)\d{2})(?!\d)",
     re.IGNORECASE,
 )
+# "31.10.23": day and month in two digits each, a two-digit year, standing alone (not a version "1.31.10.23")
+SHORT_TEXT_DATE = re.compile(r"(?<![\d.])(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])\.\d{2}(?![\d.])")
 TEXT_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 TEXT_DATE_BEFORE_YEAR = 30  # "4th of September, 2025": the longest printed form before its year
 TEXT_DATE_AFTER_YEAR = 6  # "2025-12-17": the longest after it

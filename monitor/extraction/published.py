@@ -155,7 +155,18 @@ def _date_near_headline(
         return normalize_date(found)
     # a month name in another language ("5. Oktober 2013"), after the headline first, then before it
     printed = find_printed_date(window[after:]) or find_printed_date(window[: after + len(heading_text)])
-    return printed[2] if printed else None
+    if printed:
+        return printed[2]
+    if after_title <= meta_rules.TEXT_DATE_CLOSE_AFTER_TITLE:
+        return _short_date(window[after:])
+    return None
+
+
+def _short_date(text: str) -> str | None:
+    """A date with a two-digit year ("Von: Ann Lee | 31.10.23"), as German pages print it by the headline:
+    read in the close window only (further off, such figures are as often scores or versions)."""
+    match = meta_rules.SHORT_TEXT_DATE.search(text)
+    return normalize_date(match.group(0)) if match else None
 
 
 def _window(page_text: str, position: int, heading_text: str, after_title: int) -> tuple[str, int]:
