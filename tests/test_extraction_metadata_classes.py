@@ -246,3 +246,22 @@ def test_figures_like_a_short_date_far_from_the_headline_are_no_date() -> None:
     table = "<table><tr><td>Ergebnis</td><td>12.10.21</td></tr></table>"
     html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}{STORY}{table}")
     assert extract(html).published is None
+
+
+@pytest.mark.parametrize("name", ["w-published-date", "cxenseparse:recs:publishtime", "dcterms.publish_date"])
+def test_a_site_s_own_meta_name_for_the_publication_date_is_read(name: str) -> None:
+    head = f'<meta name="{name}" content="2024-03-05T08:00:00Z">'
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}", head=head)
+    assert extract(html).published == "2024-03-05T08:00:00+00:00"
+
+
+def test_a_modification_meta_is_not_read_as_the_publication_date() -> None:
+    head = '<meta name="w-modified-date" content="2024-03-05T08:00:00Z">'
+    html = _page(f"<h1>Der Hafen bekommt eine neue Brücke</h1>{STORY}", head=head)
+    assert extract(html).published is None
+
+
+def test_a_date_opening_a_slug_joined_by_plus_signs_dates_the_story() -> None:
+    html = _page(f"<h1>Rust GCC backend: why and how</h1>{STORY}")
+    url = "https://blog.example.org/articles/2025-12-15+Rust+GCC+backend:+Why+and+how"
+    assert extract(html, url=url).published == "2025-12-15"

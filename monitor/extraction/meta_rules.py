@@ -48,6 +48,8 @@ META_SECTION = ("article:section", "parsely-section", "section", "category", "dc
 META_SITE_NAME = ("og:site_name", "application-name", "twitter:site")
 META_URL = ("og:url", "twitter:url")
 META_LANGUAGE = ("og:locale", "language", "content-language", "dc.language")
+# a site's own name for the same ("w-published-date", "dcterms.publish_date"), tried after META_PUBLISHED
+PUBLISHED_META_NAME = re.compile(r"(?:^|[-_.:])(?:first[-_]?)?publish(?:ed)?[-_.]?(?:date|time|datetime)$")
 META_PUBLISHED = (
     "article:first_published_time",
     "article:published_time",

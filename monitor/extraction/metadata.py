@@ -231,7 +231,9 @@ def _from_meta(meta: dict[str, list[str]], found: Metadata) -> None:
     found.canonical_url = found.canonical_url or _first_meta(meta, meta_rules.META_URL)
     found.language = found.language or _first_meta(meta, meta_rules.META_LANGUAGE)
     if not found.published:
-        found.published = _first_date(meta, meta_rules.META_PUBLISHED)
+        found.published = _first_date(meta, meta_rules.META_PUBLISHED) or _first_date(
+            meta, tuple(key for key in meta if meta_rules.PUBLISHED_META_NAME.search(key))
+        )
     if not found.modified:
         found.modified = _first_date(meta, meta_rules.META_MODIFIED)
     if not found.authors:
