@@ -87,6 +87,11 @@ def test_the_pages_own_date_beats_a_print_edition_date_in_the_url() -> None:
         ("Sara Zinnecker Stand: 05. Februar 2020", ("Sara Zinnecker",)),
         ("Jane Doe jane.doe@paper.example", ("Jane Doe",)),
         ("Benjamin Fischer und Marcus Theurer", ("Benjamin Fischer", "Marcus Theurer")),
+        ("Von Tomas Spahn Fr, 18. Oktober 2019", ("Tomas Spahn",)),
+        ("Heiko Sauer Do 9 Apr 2020", ("Heiko Sauer",)),
+        ("Von Isabella Bauer am Samstag, 19. Oktober 2019 um 11:14 Uhr", ("Isabella Bauer",)),
+        ("Jeff Foust Monday, March 4, 2019", ("Jeff Foust",)),
+        ("By Daniel Bader last updated 4 April 17", ("Daniel Bader",)),
     ],
 )
 def test_bylines_are_cleaned_to_names(byline: str, expected: tuple[str, ...]) -> None:

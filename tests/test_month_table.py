@@ -11,6 +11,8 @@ from monitor.extraction import locale_dates, month_names
 def test_the_table_is_what_babel_gives() -> None:
     # When this fails after a babel upgrade: `python -m testbed.month_table` rewrites the table.
     assert month_names.month_numbers() == locale_dates.cldr_month_numbers()
+    assert month_names.day_names() == locale_dates.cldr_day_names()
+    assert {"freitag", "do", "samstag", "monday", "vendredi"} <= locale_dates.day_names()
 
 
 def test_another_babel_reads_its_own_names(monkeypatch: pytest.MonkeyPatch) -> None:

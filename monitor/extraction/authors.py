@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import meta_rules
 from monitor.extraction.clean import normalize_space
+from monitor.extraction.locale_dates import day_names
 from monitor.extraction.rules import Caseless
 
 # lead-ins in several languages: "Veröffentlicht von", "Publié par", "投稿者：", "Interview:", "ByJane Doe"
@@ -26,15 +27,18 @@ LEAD_IN = re.compile(
 # what trails a name: a date or time ("am 21. April 2020", "at 18:52", "11 February 2020"), a relative
 # time ("vor 5 Stunden", "5 hours ago"), a "Stand:"/"Updated" label, a reading time, a separator
 _MONTH_WORD = r"[^\W\d_]{3,}\.?"
+# the weekday before that date, in any of locale_dates.LOCALES ("Von Tomas Spahn Fr, 18. Oktober 2019")
+_WEEKDAY = "|".join(sorted(map(re.escape, day_names()), key=len, reverse=True))
 TRAILER = re.compile(
     r"\s*(?:\b(?:am|at|on|le|el|il|op|den|vom|um|,)\s*)?"
+    rf"(?:\b(?:{_WEEKDAY})\b\.?,?\s*)?"
     r"(?:\d{1,2}[./:-]\d{1,2}|\d{1,2}\.?\s+"
     + _MONTH_WORD
     + r"\s+\d{4}|"
     + _MONTH_WORD
     + r"\s+\d{1,2},?\s+\d{4}|"
     r"(?:19|20)\d{2}\b|\bvor\s+\d+\s+\w+|\b\d+\s+(?:hours?|minutes?|days?|weeks?)\s+ago\b|"
-    r"\b(?:stand|updated|aktualisiert|published|veröffentlicht)\b\s*:?|\b\d+\s*min\b|[»|•·]|\s[-–—]\s).*$",
+    r"\b(?:last\s+)?(?:stand|updated|aktualisiert|published|veröffentlicht)\b\s*:?|\b\d+\s*min\b|[»|•·]|\s[-–—]\s).*$",
     re.IGNORECASE,
 )
 HANDLE = re.compile(r"\s*(?:@\w+|\(@\w+\)|\b(?:on )?twitter\b:?|\bfollow\b.*)\s*$", re.IGNORECASE)

@@ -43,6 +43,33 @@ def month_numbers() -> dict[str, int]:
     return cldr_month_numbers()
 
 
+@lru_cache(maxsize=1)
+def day_names() -> frozenset[str]:
+    """Weekday names (wide and abbreviated, case-folded, without a dot, two letters or more) of LOCALES: the
+    table month_names.py holds when it was made from this babel and LOCALES, else read from babel."""
+    import babel
+
+    from monitor.extraction import month_names
+
+    if month_names.BABEL_VERSION == babel.__version__ and month_names.LOCALES == " ".join(LOCALES):
+        return month_names.day_names()
+    return cldr_day_names()
+
+
+def cldr_day_names() -> frozenset[str]:
+    """The weekday names of LOCALES from CLDR, through babel."""
+    from babel.dates import get_day_names
+
+    names: set[str] = set()
+    for locale in LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names.update(
+                    name.casefold().rstrip(".") for name in get_day_names(width, context, locale).values()
+                )
+    return frozenset(name for name in names if len(name) >= 2)
+
+
 def cldr_month_numbers() -> dict[str, int]:
     """The month names of LOCALES from CLDR, through babel (~0.2 s of CPU: 26 locales' data loaded)."""
     from babel.dates import get_month_names

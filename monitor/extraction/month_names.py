@@ -1,4 +1,4 @@
-"""CLDR month names of locale_dates.LOCALES as babel 2.19.0 gives them.
+"""CLDR month and weekday names of locale_dates.LOCALES as babel 2.19.0 gives them.
 
 Loading 26 locales from babel costs ~0.2 s of CPU in every process that reads a date: this table is read
 instead while babel and LOCALES are the ones it was made from. Written by `python -m testbed.month_table`.
@@ -51,6 +51,36 @@ _TABLE = """
 12 декабрь|дек|грудня|грудень|груд|δεκεμβρίου|δεκέμβριοσ|δεκ|de desembre|desembre|de des|prosinca
 12 prosinac|detsember|dets|decembris|gruodžio|gruodis|gruod
 """
+
+
+# weekday names, wide and abbreviated, "|"-separated
+_DAYS = """
+an|antradienis|ceturtd|ceturtdiena|cmt|cs|csütörtök|cum|cuma|cumartesi|czw|czwartek|dc|dg|di|dienstag
+dijous|dilluns|dim|dimanche|dimarts|dimecres|dinsdag|dissabte|diumenge|divendres|dj|dl|do|dom
+domenica|domingo|donderdag|donnerstag|ds|dt|dum|duminică|dv|esmaspäev|fr|fre|fredag|freitag|fri
+friday|gio|giovedì|hétfő|jeu|jeudi|joi|jue|jueves|jum|jumat|kam|kamis|ke|kedd|keskiviikko
+keskiviikkona|ketvirtadienis|kolmapäev|kt|la|lauantai|lauantaina|laupäev|lun|lundi|lunedì|lunes|luni
+lör|lördag|lør|lørdag|ma|maanantai|maanantaina|maandag|man|mandag|mar|mardi|martedì|martes|marți|mer
+mercoledì|mercredi|mi|mie|miercuri|min|minggu|mittwoch|mié|miércoles|mo|mon|monday|montag|mån|måndag
+ne|ned|nedelja|nedeľa|nedjelja|neděle|neljapäev|niedz|niedziela|ons|onsdag|otrd|otrdiena|paz|pazar
+pazartesi|pe|penktadienis|per|perjantai|perjantaina|perşembe|pet|petak|petek|pi|piatok|piektd
+piektdiena|pirmadienis|pirmd|pirmdiena|piątek|pn|po|pon|pondelok|pondělí|ponedeljek|ponedjeljak
+poniedziałek|pr|pt|pzt|pá|pátek|péntek|pühapäev|qua|quarta-feira|qui|quinta-feira|rab|rabu|reede|sa
+sab|sabato|sabtu|sal|salı|sam|samedi|samstag|sat|saturday|seg|segunda-feira|sekmadienis|sel|selasa
+sen|senin|sestd|sestdiena|sex|sexta-feira|sk|so|sob|sobota|sonntag|sre|sreda|sri|srijeda|st|streda
+středa|su|sub|subota|sun|sunday|sunnuntai|sunnuntaina|svētd|svētdiena|sze|szerda|szo|szombat|sáb
+sábado|sâm|sâmbătă|sön|söndag|søn|søndag|teisipäev|ter|terça-feira|thu|thursday|ti|tiistai|tiistaina
+tir|tirs|tirsdag|tis|tisdag|to|tor|torek|tors|torsdag|torstai|torstaina|tr|trečiadienis|trešd
+trešdiena|tue|tuesday|ut|uto|utorak|utorok|vasárnap|ven|vendredi|venerdì|vie|viernes|vin|vineri|vr
+vrijdag|wed|wednesday|wo|woensdag|wt|wtorek|za|zaterdag|zo|zondag|çar|çarşamba|út|úterý|čet|četrtek
+četvrtak|čt|čtvrtek|śr|środa|šeštadienis|št|štvrtok|δευ|δευτέρα|κυρ|κυριακή|πέμ|πέμπτη|παρ|παρασκευή
+σάβ|σάββατο|τετ|τετάρτη|τρί|τρίτη|воскресенье|вс|вт|вторник|вівторок|нд|неділя|пʼятниця|пн
+понедельник|понеділок|пт|пятница|сб|середа|ср|среда|суббота|субота|четвер|четверг|чт
+"""
+
+
+def day_names() -> frozenset[str]:
+    return frozenset("|".join(_DAYS.split()).split("|"))
 
 
 def month_numbers() -> dict[str, int]:
