@@ -270,3 +270,33 @@ def test_a_date_opening_a_slug_joined_by_plus_signs_dates_the_story() -> None:
     html = _page(f"<h1>Rust GCC backend: why and how</h1>{STORY}")
     url = "https://blog.example.org/articles/2025-12-15+Rust+GCC+backend:+Why+and+how"
     assert extract(html, url=url).published == "2025-12-15"
+
+
+def test_a_bare_year_in_a_cited_work_s_microdata_is_no_publication_date() -> None:
+    year = "<meta itemprop='datePublished' content='2006'>"
+    cited = f"<li itemprop='citation' itemscope>{year}Peyriere H. 2006</li>"
+    head = '<meta name="dc.date" content="2017-01-30">'
+    html = _page(f"<h1>Dapsone in dermatology</h1>{STORY}<ol>{cited}</ol>", head=head)
+    assert extract(html).published == "2017-01-30"
+
+
+def _dated(lang: str) -> str:
+    return (
+        f"<!DOCTYPE html><html lang='{lang}'><head><title>t</title></head><body>"
+        f"<h1>Student halls too full to be safe</h1><span class='time'>02/10/2020</span>{STORY}</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("en-GB", "2020-10-02"), ("fr", "2020-10-02"), ("en-US", "2020-02-10")]
+)
+def test_an_ambiguous_numeric_date_is_read_the_way_the_page_s_language_writes_it(
+    lang: str, expected: str
+) -> None:
+    assert extract(_dated(lang)).published == expected
+
+
+def test_a_locale_opening_the_url_path_tells_how_a_page_without_a_language_writes_dates() -> None:
+    html = _dated("").replace(" lang=''", "")
+    assert extract(html, url="https://www.msn.example/en-gb/news/uknews/halls").published == "2020-10-02"
+    assert extract(html, url="https://www.msn.example/news/uknews/halls").published == "2020-02-10"

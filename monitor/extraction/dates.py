@@ -46,8 +46,10 @@ def normalize_date(raw: str | None) -> str | None:
     match = _ISO_PREFIX.search(text)
     if match:
         return _from_iso_match(match)
-    if text.isdigit() and len(text) in (10, 13):
-        return None  # epoch timestamps are ambiguous about the zone of the page; skip them
+    if text.isdigit() and len(text) in (4, 10, 13):
+        # epoch timestamps are ambiguous about the zone of the page; a bare year ("2006", a cited work's
+        # microdata) names no day: skip both
+        return None
     printed = _printed_form(text)
     if printed:
         return printed
@@ -129,6 +131,15 @@ def ambiguous(raw: str) -> bool:
         return False
     first, second = int(match.group(1)), int(match.group(2))
     return first != second and max(first, second) <= 12
+
+
+def day_first_date(raw: str) -> str | None:
+    """An ambiguous numeric date (ambiguous() is true) read day first: 02/10/2020 as 2 October."""
+    match = _NUMERIC_DAY_MONTH.match(raw)
+    if match is None:
+        return None
+    year = int(raw[match.end() - 4 : match.end()])
+    return _valid_date(year, int(match.group(2)), int(match.group(1)))
 
 
 def _printed_form(text: str) -> str | None:

@@ -181,3 +181,5 @@ TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the head
 TEXT_DATE_AFTER_TITLE = 3000  # and after it
 TEXT_DATE_CLOSE_AFTER_TITLE = 300  # a date this close after the headline beats a labelled one elsewhere
 WINDOW_RAW_FACTOR = 4  # raw page text read per visible character of a window (indentation, blank lines)
+DAY_FIRST_ENGLISH = frozenset({"en-gb", "en-ie", "en-in", "en-au", "en-nz", "en-za", "en-uk"})
+URL_LOCALE = re.compile(r"/([a-z]{2}[-_][a-zA-Z]{2})(?:/|$)")  # a path opening with a locale: /en-gb/

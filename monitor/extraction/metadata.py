@@ -59,7 +59,9 @@ def extract_metadata(
     meta_published, found.published = found.published, None
     heading = _from_markup(tree, found)
     found.has_headline = heading is not None
-    found.published = published_date(tree, heading, found.title, url, json_ld_published, meta_published)
+    found.published = published_date(
+        tree, heading, found.title, url, json_ld_published, meta_published, found.language
+    )
     base = url or found.canonical_url
     if base:
         if found.canonical_url:

@@ -4,12 +4,13 @@ headline, date classes) weighed against the others."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import meta_rules
-from monitor.extraction.dates import ambiguous, date_from_url, normalize_date
-from monitor.extraction.locale_dates import UPDATED_LABEL, find_printed_date, labelled_dates
+from monitor.extraction.dates import ambiguous, date_from_url, day_first_date, normalize_date
+from monitor.extraction.locale_dates import LOCALES, UPDATED_LABEL, find_printed_date, labelled_dates
 
 
 def published_date(
@@ -19,6 +20,7 @@ def published_date(
     url: str | None,
     json_ld: str | None,
     meta: str | None,
+    language: str | None = None,
 ) -> str | None:
     """The publication date, from the most reliable source that offers one.
 
@@ -35,7 +37,7 @@ def published_date(
        one printed further from the headline (or at the top of a page whose headline is not in its text),
        then a date labelled as updated ("Stand:").
     """
-    text = _PageText(tree)
+    text = _PageText(tree, reads_day_first(language or (_url_locale(url) if url else None)))
     structured = meta or json_ld
     from_url = date_from_url(url) if url else None
     if from_url and not (structured and _days_apart(structured, from_url) > meta_rules.URL_DATE_SLACK_DAYS):
@@ -63,13 +65,33 @@ def published_date(
     )
 
 
+def reads_day_first(language: str | None) -> bool:
+    """Whether the page's language writes numeric dates day first: every language of
+    locale_dates.LOCALES but American English, and the English of Britain, Ireland, India, Australia, New
+    Zealand and South Africa. A bare "en" (American sites write it as often) is not."""
+    if not language:
+        return False
+    tag = language.strip().lower().replace("_", "-")
+    primary = tag.split("-")[0]
+    if primary == "en":
+        return tag in meta_rules.DAY_FIRST_ENGLISH
+    return primary in LOCALES
+
+
+def _url_locale(url: str) -> str | None:
+    """The locale a URL's path opens with ("/en-gb/news/...", "/de_AT/"), when the page names none."""
+    match = meta_rules.URL_LOCALE.match(urlsplit(url).path)
+    return match.group(1) if match else None
+
+
 class _PageText:
     """The page's text with a space between text nodes ("Published on July 18, 2025Online" hides the date),
     built once for every date search that reads it."""
 
-    def __init__(self, tree: LexborHTMLParser) -> None:
+    def __init__(self, tree: LexborHTMLParser, day_first: bool = False) -> None:
         self._tree = tree
         self._text: str | None = None
+        self.day_first = day_first  # the page's language writes 02/10/2020 for 2 October
 
     def get(self) -> str:
         if self._text is None:
@@ -152,7 +174,7 @@ def _date_near_headline(
     window, after = _window(page_text, position, heading_text, after_title)
     found = _printed_date(window, after) or _printed_date(window[: after + len(heading_text)], 0)
     if found:
-        return normalize_date(found)
+        return day_first_date(found) if text.day_first and ambiguous(found) else normalize_date(found)
     # a month name in another language ("5. Oktober 2013"), after the headline first, then before it
     printed = find_printed_date(window[after:]) or find_printed_date(window[: after + len(heading_text)])
     if printed:
