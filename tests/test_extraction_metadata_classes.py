@@ -300,3 +300,12 @@ def test_a_locale_opening_the_url_path_tells_how_a_page_without_a_language_write
     html = _dated("").replace(" lang=''", "")
     assert extract(html, url="https://www.msn.example/en-gb/news/uknews/halls").published == "2020-10-02"
     assert extract(html, url="https://www.msn.example/news/uknews/halls").published == "2020-02-10"
+
+
+def test_a_structured_date_months_after_the_url_s_is_a_re_stamp_and_the_url_dates_the_story() -> None:
+    head = _json_ld({"@type": "BlogPosting", "headline": "Unter uns: Montauk", "datePublished": "2019-06-17"})
+    html = _page(f"<h1>Unter uns: Montauk</h1>{STORY}", head)
+    assert (
+        extract(html, url="https://www.blog.example/home/2017/7/12/unter-uns-montauk").published
+        == "2017-07-12"
+    )

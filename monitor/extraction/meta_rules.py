@@ -183,3 +183,4 @@ TEXT_DATE_CLOSE_AFTER_TITLE = 300  # a date this close after the headline beats 
 WINDOW_RAW_FACTOR = 4  # raw page text read per visible character of a window (indentation, blank lines)
 DAY_FIRST_ENGLISH = frozenset({"en-gb", "en-ie", "en-in", "en-au", "en-nz", "en-za", "en-uk"})
 URL_LOCALE = re.compile(r"/([a-z]{2}[-_][a-zA-Z]{2})(?:/|$)")  # a path opening with a locale: /en-gb/
+URL_DATE_RESTAMP_DAYS = 90  # a structured date this long after the URL's is a re-stamp: the URL's wins

@@ -40,7 +40,7 @@ def published_date(
     text = _PageText(tree, reads_day_first(language or (_url_locale(url) if url else None)))
     structured = meta or json_ld
     from_url = date_from_url(url) if url else None
-    if from_url and not (structured and _days_apart(structured, from_url) > meta_rules.URL_DATE_SLACK_DAYS):
+    if from_url and not (structured and _url_date_loses(structured, from_url)):
         return structured if structured and structured[:10] == from_url else from_url
     if meta:
         return json_ld if json_ld and json_ld[:10] == meta[:10] else meta
@@ -135,6 +135,15 @@ def _is_update_time(node: LexborNode) -> bool:
     before = node.prev
     text = before.text(deep=False) if before is not None and before.tag == "-text" else ""
     return bool(text) and UPDATED_LABEL.search(text[-meta_rules.UPDATE_TEXT_CHARS :]) is not None
+
+
+def _url_date_loses(structured: str, from_url: str) -> bool:
+    """A structured date more than a day from the URL's wins (that URL dates a print edition or a section),
+    unless it is months after it: a page republished or re-stamped by a redesign keeps its first URL."""
+    apart = _days_apart(structured, from_url)
+    if apart <= meta_rules.URL_DATE_SLACK_DAYS:
+        return False
+    return not (structured[:10] > from_url and apart > meta_rules.URL_DATE_RESTAMP_DAYS)
 
 
 def _days_apart(first: str, second: str) -> int:
