@@ -92,6 +92,10 @@ def test_the_pages_own_date_beats_a_print_edition_date_in_the_url() -> None:
         ("Von Isabella Bauer am Samstag, 19. Oktober 2019 um 11:14 Uhr", ("Isabella Bauer",)),
         ("Jeff Foust Monday, March 4, 2019", ("Jeff Foust",)),
         ("By Daniel Bader last updated 4 April 17", ("Daniel Bader",)),
+        ("Author Isaiah Shelton", ("Isaiah Shelton",)),
+        ("Author Posted by Soliant", ("Soliant",)),
+        ("Text by Hunter Dukes", ("Hunter Dukes",)),
+        ("Byron Smith", ("Byron Smith",)),
     ],
 )
 def test_bylines_are_cleaned_to_names(byline: str, expected: tuple[str, ...]) -> None:

@@ -15,8 +15,9 @@ from monitor.extraction.rules import Caseless
 
 # lead-ins in several languages: "Veröffentlicht von", "Publié par", "投稿者：", "Interview:", "ByJane Doe"
 LEAD_IN = re.compile(
-    r"^(?:(?:(?:written|posted|reviewed|published|edited|reported|story|words)\s+)?by\b:?|"
-    r"by(?=[A-Z])|(?:eingestellt|geschrieben|verfasst|veröffentlicht|gepostet|erstellt|beitrag)\s*von\b:?|"
+    r"^(?:(?:(?:written|posted|reviewed|published|edited|reported|story|words|text)\s+)?by\b:?|"
+    r"authors?\s+(?=(?-i:[A-Z]))|"  # a label set apart from the name ("Author Venteur", no colon)
+    r"by(?=(?-i:[A-Z]))|(?:eingestellt|geschrieben|verfasst|veröffentlicht|gepostet|erstellt|beitrag)\s*von\b:?|"
     r"(?:publié|écrit|rédigé|posté)\s+par\b|(?:escrito|publicado|redactado)\s+por\b|"
     r"(?:scritto|pubblicato)\s+da\b|(?:geschreven|gepubliceerd)\s+door\b|"
     r"von\b|par\b|por\b|di\b|door\b|"
