@@ -313,3 +313,32 @@ def test_a_structured_date_months_after_the_url_s_is_a_re_stamp_and_the_url_date
         extract(html, url="https://www.blog.example/home/2017/7/12/unter-uns-montauk").published
         == "2017-07-12"
     )
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        (
+            "<time datetime='2025-12-18'>Dec <span>18</span> 2025</time> Preparing a transition",
+            "Preparing a transition",
+        ),
+        (
+            "How AI Can Cut Your Planning <span class='i'>C</span>ycle From Two Weeks",
+            "How AI Can Cut Your Planning Cycle From Two Weeks",
+        ),
+        (
+            "The <span>product</span><span>development</span> system for teams",
+            "The product development system for teams",
+        ),
+    ],
+)
+def test_the_headline_is_read_as_a_reader_sees_it(heading: str, expected: str) -> None:
+    assert extract(_page(f"<h1>{heading}</h1>{STORY}")).title == expected
+
+
+def test_an_unrendered_template_heading_is_no_headline() -> None:
+    html = _page(
+        f"<h1><a :href='item.url'>{{{{ navItem.title }}}} Overview</a></h1>{STORY}",
+        title="Keep Your Teeth Healthy",
+    )
+    assert extract(html).title == "Keep Your Teeth Healthy"

@@ -26,9 +26,15 @@ def headline(tree: LexborHTMLParser, site_name: str | None) -> LexborNode | None
     for count, node in enumerate(tree.css("h1")):
         if count >= MAX_HEADINGS:
             break
-        if not _is_logo(node, site_name):
+        if not _is_logo(node, site_name) and not _is_template(node):
             return node
     return None
+
+
+def _is_template(node: LexborNode) -> bool:
+    """An <h1> of an unrendered client-side template ("{{ navItem.title }} Overview")."""
+    text = node.text()
+    return "{{" in text and "}}" in text
 
 
 def _is_logo(node: LexborNode, site_name: str | None) -> bool:
@@ -52,7 +58,7 @@ def headline_text(node: LexborNode | None) -> str:
     """The headline's text: a kicker in its own element stays a separate word, a comment counter goes."""
     if node is None:
         return ""
-    parts = []
+    parts: list[str] = []
     for text_node in node.traverse(include_text=True):
         if text_node.tag != "-text":
             continue
@@ -60,8 +66,31 @@ def headline_text(node: LexborNode | None) -> str:
         own = text_node.text(deep=False) or ""
         if parent is not None and parent.mem_id != node.mem_id and own.strip().isdigit():
             continue  # "(latimes.com) 87": the count of comments, linked inside the headline
+        if _in_a_time(text_node, node):
+            continue  # "<time>Dec 18 2025</time> Preparing a transition": the date set in the headline
+        if parts and _splits_a_word(parts[-1], own):
+            parts[-1] += own  # "Planning C<span>ycle</span>": a styled letter, not a separate word
+            continue
         parts.append(own)
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", normalize_space(" ".join(parts)))
+
+
+def _in_a_time(text_node: LexborNode, heading: LexborNode) -> bool:
+    parent = text_node.parent
+    while parent is not None and parent.mem_id != heading.mem_id:
+        if parent.tag == "time":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _splits_a_word(before: str, after: str) -> bool:
+    """Two text nodes that meet inside a word: a letter standing alone right before (a styled initial,
+    "C<span>ycle</span>"), a lower-case letter right after. Whole words in elements of their own (an
+    animated headline's "<span>product</span><span>development</span>") stay apart."""
+    if not after or not after[0].islower() or not before or not before[-1].isalpha():
+        return False
+    return len(before) == 1 or before[-2].isspace()
 
 
 def best_title(
