@@ -342,3 +342,28 @@ def test_an_unrendered_template_heading_is_no_headline() -> None:
         title="Keep Your Teeth Healthy",
     )
     assert extract(html).title == "Keep Your Teeth Healthy"
+
+
+def test_a_heading_that_spells_the_page_s_title_beats_a_blog_name_h1() -> None:
+    head = '<meta property="og:title" content="Defer, Panic, and Recover">'
+    body = (
+        f"<header><h1>The Go Blog</h1></header><article><h2>Defer, Panic, and Recover</h2>{STORY}</article>"
+    )
+    html = _page(body, head, title="Defer, Panic, and Recover - The Go Blog")
+    assert extract(html).title == "Defer, Panic, and Recover"
+
+
+def test_a_teaser_heading_that_spells_an_embedded_video_s_headline_does_not_replace_the_h1() -> None:
+    video = _json_ld(
+        {"@type": "VideoObject", "headline": "Trade talks are going well", "name": "Trade talks"}
+    )
+    head = f'<meta property="og:title" content="Investors cannot read the trade war">{video}'
+    body = f"<h1>Investors cannot read the trade war</h1>{STORY}<h2>Trade talks are going well</h2>"
+    assert extract(_page(body, head)).title == "Investors cannot read the trade war"
+
+
+def test_a_reworded_seo_title_leaves_the_visible_headline_in_place() -> None:
+    head = '<meta property="og:title" content="Zitronenkuchen vom Blech">'
+    headline = "Saftiger Zitronenkuchen vom Blech: einfach köstlich!"
+    body = f"<h1>{headline}</h1>{STORY}<h2>Zitronenkuchen vom Blech</h2>"
+    assert extract(_page(body, head)).title == headline

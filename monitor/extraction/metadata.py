@@ -15,7 +15,7 @@ from monitor.extraction.authors import is_brand, markup_authors, split_authors
 from monitor.extraction.clean import code_nodes, drop_code, normalize_space, scripts_where
 from monitor.extraction.dates import normalize_date
 from monitor.extraction.published import markup_date, published_date
-from monitor.extraction.titles import best_title, headline
+from monitor.extraction.titles import best_title, headline, story_headline
 
 JsonObject = dict[str, Any]
 
@@ -270,7 +270,8 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
         lang = root.attributes.get("lang") if root is not None and root.tag == "html" else None
         found.language = lang.strip() if lang and lang.strip() else None
     heading = headline(tree, found.site_name)  # the headline serves title and date
-    found.title = best_title(tree, heading, found.title, found.site_name)
+    shown = story_headline(tree, heading, found.site_name)  # the title's: another heading may spell it
+    found.title = best_title(tree, shown, found.title, found.site_name)
     if not found.modified:
         found.modified = markup_date(tree, meta_rules.MODIFIED_SELECTORS)
     if not found.authors:

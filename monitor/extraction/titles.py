@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor.extraction import meta_rules
 from monitor.extraction.clean import normalize_space
 
+_WORD = re.compile(r"\w+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?’”)\]])")
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
 # separators of a site name: spaced ASCII ones, full-width ones, and bare ASCII ones touching CJK text
@@ -19,6 +20,7 @@ SITE_SEPARATOR = re.compile(
 )
 MAX_HEADINGS = 3  # <h1>s looked at for the headline (logos and section names come first)
 MAX_LOGO_CHARS = 40
+MAX_TITLE_HEADINGS = 12  # <h1>s and <h2>s searched for one that spells the metadata title
 
 
 def headline(tree: LexborHTMLParser, site_name: str | None) -> LexborNode | None:
@@ -52,6 +54,48 @@ def _is_logo(node: LexborNode, site_name: str | None) -> bool:
         if target.path in ("", "/") and not target.query:
             return True  # a link to the home page
     return False
+
+
+def story_headline(
+    tree: LexborHTMLParser, heading: LexborNode | None, site_name: str | None
+) -> LexborNode | None:
+    """The headline of the story: `heading` (the first <h1> that is no logo), unless it tells another story
+    than the page's own title (og:title, else <title>) and another <h1> or <h2> spells that title exactly (the
+    first <h1> names the blog, the section or the author: "The Go Blog" above "Defer, Panic, and Recover").
+    JSON-LD headlines are not asked: an embedded video's would name another story."""
+    if heading is None:
+        return None
+    page_title = _page_title(tree, site_name)
+    wanted = _squeeze(page_title)
+    if len(wanted) < meta_rules.MIN_HEADLINE_CHARS or _alike(headline_text(heading), page_title):
+        return heading
+    for count, node in enumerate(tree.css("h1, h2")):
+        if count >= MAX_TITLE_HEADINGS:
+            break
+        if _squeeze(headline_text(node)) == wanted:
+            return node
+    return heading
+
+
+def _page_title(tree: LexborHTMLParser, site_name: str | None) -> str:
+    head = tree.head
+    og_title = head.css_first('meta[property="og:title"][content]') if head is not None else None
+    raw = (og_title.attributes.get("content") or "") if og_title is not None else ""
+    if not raw.strip():
+        title_node = tree.css_first("title")
+        raw = title_node.text() if title_node is not None else ""
+    return strip_site_name(normalize_space(html.unescape(raw)), site_name)
+
+
+def _alike(heading: str, title: str) -> bool:
+    """The visible headline and the metadata title tell the same story: one holds the other, or they share
+    half the headline's words (an SEO title rewords the headline; a section name shares none)."""
+    squeezed_heading, squeezed_title = _squeeze(heading), _squeeze(title)
+    if squeezed_heading in squeezed_title or squeezed_title in squeezed_heading:
+        return True
+    heading_words = set(_WORD.findall(heading.lower()))
+    shared = heading_words & set(_WORD.findall(title.lower()))
+    return len(shared) * 2 >= len(heading_words)
 
 
 def headline_text(node: LexborNode | None) -> str:
