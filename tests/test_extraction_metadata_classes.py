@@ -367,3 +367,23 @@ def test_a_reworded_seo_title_leaves_the_visible_headline_in_place() -> None:
     headline = "Saftiger Zitronenkuchen vom Blech: einfach köstlich!"
     body = f"<h1>{headline}</h1>{STORY}<h2>Zitronenkuchen vom Blech</h2>"
     assert extract(_page(body, head)).title == headline
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "<small>Tunesien</small><br> Große Aufgaben für die neue Regierung",
+        "<div class='section'><a href='/local/'>Local News | </a></div><span>Große Aufgaben für die neue"
+        " Regierung</span>",
+        "<div><span class='visuallyhidden'>Headline:</span> Große Aufgaben für die neue Regierung</div>",
+    ],
+)
+def test_a_kicker_in_its_own_element_goes_where_the_page_s_title_spells_the_rest(heading: str) -> None:
+    head = '<meta property="og:title" content="Große Aufgaben für die neue Regierung">'
+    assert extract(_page(f"<h1>{heading}</h1>{STORY}", head)).title == "Große Aufgaben für die neue Regierung"
+
+
+def test_a_headline_whose_first_words_are_a_kicker_only_in_type_keeps_them() -> None:
+    head = '<meta property="og:title" content="Große Aufgaben für die neue Regierung">'
+    html = _page(f"<h1>Tunesien: Große Aufgaben für die neue Regierung</h1>{STORY}", head)
+    assert extract(html).title == "Tunesien: Große Aufgaben für die neue Regierung"

@@ -20,6 +20,8 @@ SITE_SEPARATOR = re.compile(
 )
 MAX_HEADINGS = 3  # <h1>s looked at for the headline (logos and section names come first)
 MAX_LOGO_CHARS = 40
+KICKER_SEPARATORS = "—–-|:·»/ "  # left between a kicker and its headline
+MAX_KICKER_PARTS = 2  # parts of an <h1> before its headline taken as a kicker
 MAX_TITLE_HEADINGS = 12  # <h1>s and <h2>s searched for one that spells the metadata title
 
 
@@ -75,6 +77,43 @@ def story_headline(
         if _squeeze(headline_text(node)) == wanted:
             return node
     return heading
+
+
+def _without_kicker(
+    heading: LexborNode, heading_text: str, tree: LexborHTMLParser, site_name: str | None
+) -> str:
+    """The headline without the kicker set in elements of its own before it inside the <h1> ("<small>
+    Tunesien</small><br>", "<div>Local News |</div>", a hidden "Headline:" label), where the page's own title
+    spells the rest exactly: without that title to confirm it, a kicker stays."""
+    parts = _parts(heading)
+    if len(parts) < 2:
+        return heading_text
+    page_title = _page_title(tree, site_name)
+    wanted = {_squeeze(page_title), _squeeze(_page_title(tree, None))} - {""}
+    if _squeeze(heading_text) in wanted or not any(
+        len(key) >= meta_rules.MIN_HEADLINE_CHARS for key in wanted
+    ):
+        return heading_text
+    for start in range(1, min(MAX_KICKER_PARTS, len(parts) - 1) + 1):
+        rest = normalize_space(" ".join(parts[start:]))
+        if _squeeze(rest) in wanted:
+            return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", rest.lstrip(KICKER_SEPARATORS))
+    return heading_text
+
+
+def _parts(heading: LexborNode) -> list[str]:
+    """The texts of the headline's parts: its children, below any element that wraps all of them."""
+    node = heading
+    while True:
+        children = [
+            child
+            for child in node.iter(include_text=True)
+            if child.tag != "br" and (child.tag != "-text" or (child.text(deep=False) or "").strip())
+        ]
+        if len(children) == 1 and children[0].tag != "-text":
+            node = children[0]
+            continue
+        return [child.text(deep=child.tag != "-text") for child in children]
 
 
 def _page_title(tree: LexborHTMLParser, site_name: str | None) -> str:
@@ -144,7 +183,9 @@ def best_title(
     the headline they see (measured on the development sets: more titles right than agreement alone)."""
     heading_text = headline_text(heading)
     if meta_rules.MIN_HEADLINE_CHARS <= len(heading_text) <= meta_rules.MAX_HEADLINE_CHARS:
-        return heading_text
+        return (
+            _without_kicker(heading, heading_text, tree, site_name) if heading is not None else heading_text
+        )
     if not title:
         return _markup_title(tree, heading_text, site_name)
     return strip_site_name(html.unescape(title), site_name)
