@@ -387,3 +387,13 @@ def test_a_headline_whose_first_words_are_a_kicker_only_in_type_keeps_them() -> 
     head = '<meta property="og:title" content="Große Aufgaben für die neue Regierung">'
     html = _page(f"<h1>Tunesien: Große Aufgaben für die neue Regierung</h1>{STORY}", head)
     assert extract(html).title == "Tunesien: Große Aufgaben für die neue Regierung"
+
+
+def test_meta_tags_written_with_value_instead_of_content_are_read() -> None:
+    head = (
+        '<meta value="Sage Lazzaro" name="author">'
+        '<meta value="2016-12-16T12:21:02-05:00" name="article:published_time">'
+    )
+    article = extract(_page(f"<h1>A lost city atop a Greek mountain</h1>{STORY}", head))
+    assert article.authors == ("Sage Lazzaro",)
+    assert article.published == "2016-12-16T12:21:02-05:00"

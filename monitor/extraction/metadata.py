@@ -205,10 +205,10 @@ def _keywords(value: Any) -> tuple[str, ...]:
 
 def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
     meta: dict[str, list[str]] = {}
-    for node in tree.css("meta[content]"):
+    for node in tree.css("meta[content], meta[value]"):
         attributes = node.attributes
         key = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
-        content = attributes.get("content")
+        content = attributes.get("content") or attributes.get("value")  # value=: an older spelling
         if key and content and content.strip():
             meta.setdefault(key.strip().lower(), []).append(content.strip())
     return meta
