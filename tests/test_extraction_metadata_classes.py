@@ -397,3 +397,19 @@ def test_meta_tags_written_with_value_instead_of_content_are_read() -> None:
     article = extract(_page(f"<h1>A lost city atop a Greek mountain</h1>{STORY}", head))
     assert article.authors == ("Sage Lazzaro",)
     assert article.published == "2016-12-16T12:21:02-05:00"
+
+
+def test_a_meta_author_that_is_the_copyright_holder_gives_way_to_the_reporter_another_meta_names() -> None:
+    head = (
+        '<meta name="author" content="Condé Nast">'
+        '<meta name="copyright" content="Copyright (c) Condé Nast 2022">'
+        '<meta name="article:author" content="Emma Grey Ellis">'
+    )
+    assert extract(_page(f"<h1>The internet is a mood</h1>{STORY}", head)).authors == ("Emma Grey Ellis",)
+
+
+def test_a_one_person_site_s_owner_stays_its_author() -> None:
+    head = '<meta name="author" content="Günter Pilger"><meta name="copyright" content="Günter Pilger">'
+    assert extract(_page(f"<h1>Meine Mailaktion an den Landtag</h1>{STORY}", head)).authors == (
+        "Günter Pilger",
+    )

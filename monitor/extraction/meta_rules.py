@@ -111,6 +111,7 @@ META_MODIFIED = (
     "updated-date",
     "last-updated",
 )
+META_OWNER = ("copyright", "publisher", "dc.publisher", "dc.rights")  # who owns the page: no author
 META_AUTHOR = (
     "author",
     "article:author",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -239,12 +240,36 @@ def _from_meta(meta: dict[str, list[str]], found: Metadata) -> None:
     if not found.modified:
         found.modified = _first_date(meta, meta_rules.META_MODIFIED)
     if not found.authors:
-        author = _first_meta(meta, meta_rules.META_AUTHOR)
+        author = _first_meta(meta, _person_keys(meta))
         if author and not author.startswith(("http://", "https://")):
             found.authors = tuple(split_authors(author))
     if not found.tags:
         tags = [tag for key in meta_rules.META_TAGS for tag in meta.get(key, [])]
         found.tags = tuple(dict.fromkeys(normalize_space(tag) for tag in tags if tag.strip()))
+
+
+def _person_keys(meta: dict[str, list[str]]) -> tuple[str, ...]:
+    """META_AUTHOR without the keys whose value is the company the page's copyright or publisher meta
+    names, where another key names someone else ("author" = "Condé Nast" beside article:author's reporter)."""
+    owners = _squeezed(" ".join(value for key in meta_rules.META_OWNER for value in meta.get(key, [])))
+    if not owners:
+        return meta_rules.META_AUTHOR
+    owned = {
+        key
+        for key in meta_rules.META_AUTHOR
+        if (name := _squeezed((meta.get(key) or [""])[0])) and name in owners
+    }
+    # a display name ("Larry Fitzmaurice"), not a handle ("gabor_munier")
+    named = {key for key in meta_rules.META_AUTHOR if " " in (meta.get(key) or [""])[0].strip()} - owned
+    if not owned or not named:
+        return meta_rules.META_AUTHOR  # one name only: a one-person site's owner is its author
+    return tuple(key for key in meta_rules.META_AUTHOR if key not in owned)
+
+
+def _squeezed(text: str) -> str:
+    """Letters and digits only, case and accents folded ("Gàbor Muniér" and "gabor_munier" agree)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(character for character in decomposed if character.isalnum())
 
 
 def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
