@@ -515,3 +515,19 @@ def test_ruby_annotations_over_cjk_text_are_not_words_of_the_story() -> None:
     text = extract(_page(f'{NAV}<div class="article-body">{story}</div>')).text
     assert "子どもへの体罰を禁止する法律ができる。" in text
     assert "たいばつ" not in text and "(" not in text
+
+
+def test_prompts_and_river_headings_in_other_languages_are_furniture() -> None:
+    furniture = [
+        "Meistgelesene Artikel",
+        "DIE REDAKTION EMPFIEHLT",
+        "War der Artikel nützlich?",
+        "Möchten Sie den Artikel teilen?",
+        "Rezept drucken",
+        "Über den Autor",
+        "Most read",
+    ]
+    lines = "".join(f"<p>{line}</p>" for line in furniture)
+    text = extract(_page(f'{NAV}<div class="article-body">{_story()}{lines}</div>')).text
+    assert "Paragraph 5 of the story" in text
+    assert not [line for line in furniture if line in text]

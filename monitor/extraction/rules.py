@@ -320,7 +320,20 @@ BOILERPLATE_LINE = re.compile(
     r"(table of )?contents( \[?(hide|show|toggle)\]?)?|"
     r"this slideshow requires javascript\.?|"
     r"image( source)?:?.*|photo:.*|(image|photo) credits?:?.*|click here to .*|loading\.*|"
-    r"reading time:? .*|\d+ min(ute)?s? read)\W*$",
+    r"reading time:? .*|\d+ min(ute)?s? read|"
+    # rivers, prompts and boxes in other words and languages ("Meistgelesene Artikel", "War der Artikel
+    # nützlich?", "Über den Autor")
+    r"most (read|viewed|shared|discussed|commented)( (stories|articles|posts|news))?|"
+    r"meist(gelesen|diskutiert|kommentiert|geklickt)e?( (artikel|beiträge|nachrichten|news))?|"
+    r"(die )?redaktion empfiehlt|"
+    r"(was|war) (this|der|dieser) (article|artikel|beitrag|post) (helpful|useful|hilfreich|nützlich)|"
+    r"(möchten sie|willst du) (den|diesen) (artikel|beitrag) teilen|"
+    r"(gefällt|gefiel) (ihnen|dir) (dieser|der) (artikel|beitrag)|"
+    r"did you (like|enjoy) this (article|story|post)|"
+    r"(rezept )?drucken|print (this )?(recipe|article|page)|"
+    r"über (den autor|die autorin)|about the author|à propos de l'auteur|"
+    r"zum weiterlesen|weiterlesen|"
+    r"(kostenlos )?(zum |für den )?newsletter (anmelden|abonnieren))\W*$",
     re.IGNORECASE,
 )
 
