@@ -96,6 +96,9 @@ def test_the_pages_own_date_beats_a_print_edition_date_in_the_url() -> None:
         ("Author Posted by Soliant", ("Soliant",)),
         ("Text by Hunter Dukes", ("Hunter Dukes",)),
         ("Byron Smith", ("Byron Smith",)),
+        ("Andrew Husband Twitter News, Culture Writer", ("Andrew Husband",)),
+        ("TOM KRISHER, AP Auto Writer", ("TOM KRISHER",)),
+        ("Staff Writer", ("Staff Writer",)),
     ],
 )
 def test_bylines_are_cleaned_to_names(byline: str, expected: tuple[str, ...]) -> None:

@@ -42,7 +42,14 @@ TRAILER = re.compile(
     r"\b(?:last\s+)?(?:stand|updated|aktualisiert|published|veröffentlicht)\b\s*:?|\b\d+\s*min\b|[»|•·]|\s[-–—]\s).*$",
     re.IGNORECASE,
 )
-HANDLE = re.compile(r"\s*(?:@\w+|\(@\w+\)|\b(?:on )?twitter\b:?|\bfollow\b.*)\s*$", re.IGNORECASE)
+HANDLE = re.compile(r"\s*(?:@\w+|\(@\w+\)|\b(?:on )?twitter\b:?.*|\bfollow\b.*)\s*$", re.IGNORECASE)
+# a byline part that is a role and nobody's name ("Meghan Holmes, Writer"): dropped beside a name, kept
+# alone (a page signed "Staff Writer" names no one else)
+ROLE = re.compile(
+    r"(?:(?:senior|staff|contributing|associate|managing|deputy|chief|freelance|guest|\w+)\s+){0,2}"
+    r"(?:writer|editor|contributor|reporter|correspondent|columnist|journalist)s?",
+    re.IGNORECASE,
+)
 EMAIL = re.compile(r"\s*\(?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b\)?\s*")
 SEPARATOR = re.compile(
     r"\s*(?:,\s*(?:and|und|et|y|e)\s+|\b(?:and|und|et)\b|&|,|;|\||/|、|・)\s*", re.IGNORECASE
@@ -89,7 +96,8 @@ def split_authors(byline: str) -> list[str]:
         if name and NAME_CHARS.search(name) and name.lower() not in NOT_NAMES and not _COUNTED.search(name):
             if len(name.split()) <= MAX_NAME_WORDS:
                 names.append(name)
-    return list(dict.fromkeys(names))
+    people = [name for name in names if not ROLE.fullmatch(name)]
+    return list(dict.fromkeys(people or names))
 
 
 def markup_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
