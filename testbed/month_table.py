@@ -17,17 +17,10 @@ def write_month_table(path: Path = MONTH_TABLE) -> None:
     by_number: dict[int, list[str]] = {}
     for name, number in cldr_month_numbers().items():
         by_number.setdefault(number, []).append(name)
-    rows = []
-    for number, names in sorted(by_number.items()):
-        row = str(number)
-        for name in names:
-            if len(row) + len(name) > 100:
-                rows.append(row)
-                row = str(number)
-            row += f"{' ' if row.isdigit() else '|'}{name}"
-        rows.append(row)
-    table = "\n".join(rows)
-    days = _wrapped(sorted(cldr_day_names()))
+    table = "\n".join(
+        row for number, names in sorted(by_number.items()) for row in _rows(names, f"{number} ")
+    )
+    days = "\n".join(_rows(sorted(cldr_day_names())))
     path.write_text(
         MONTH_TABLE_TEMPLATE.format(
             babel=babel.__version__, locales=" ".join(LOCALES), table=table, days=days
@@ -35,14 +28,15 @@ def write_month_table(path: Path = MONTH_TABLE) -> None:
     )
 
 
-def _wrapped(names: list[str]) -> str:
+def _rows(names: list[str], prefix: str = "") -> list[str]:
+    """The names joined by "|" in rows of about 100 characters, each row opening with `prefix`."""
     rows, row = [], ""
     for name in names:
-        if row and len(row) + len(name) > 100:
-            rows.append(row)
+        if row and len(prefix) + len(row) + len(name) > 100:
+            rows.append(prefix + row)
             row = ""
         row += f"{'|' if row else ''}{name}"
-    return "\n".join([*rows, row])
+    return [*rows, prefix + row]
 
 
 MONTH_TABLE_TEMPLATE = '''"""CLDR month and weekday names of locale_dates.LOCALES as babel {babel} gives them.

@@ -34,26 +34,27 @@ LABEL_WINDOW = 40  # characters before a date searched for its label
 def month_numbers() -> dict[str, int]:
     """Month name (wide and abbreviated, format and stand-alone, case-folded, without a dot) -> 1..12: the
     table month_names.py holds when it was made from this babel and LOCALES, else read from babel."""
-    import babel
-
     from monitor.extraction import month_names
 
-    if month_names.BABEL_VERSION == babel.__version__ and month_names.LOCALES == " ".join(LOCALES):
-        return month_names.month_numbers()
-    return cldr_month_numbers()
+    return month_names.month_numbers() if _shipped_table_is_current() else cldr_month_numbers()
 
 
 @lru_cache(maxsize=1)
 def day_names() -> frozenset[str]:
     """Weekday names (wide and abbreviated, case-folded, without a dot, two letters or more) of LOCALES: the
     table month_names.py holds when it was made from this babel and LOCALES, else read from babel."""
+    from monitor.extraction import month_names
+
+    return month_names.day_names() if _shipped_table_is_current() else cldr_day_names()
+
+
+def _shipped_table_is_current() -> bool:
+    """month_names.py was written from the babel installed and from LOCALES as they are."""
     import babel
 
     from monitor.extraction import month_names
 
-    if month_names.BABEL_VERSION == babel.__version__ and month_names.LOCALES == " ".join(LOCALES):
-        return month_names.day_names()
-    return cldr_day_names()
+    return month_names.BABEL_VERSION == babel.__version__ and month_names.LOCALES == " ".join(LOCALES)
 
 
 def cldr_day_names() -> frozenset[str]:
