@@ -43,11 +43,10 @@ TRAILER = re.compile(
     re.IGNORECASE,
 )
 HANDLE = re.compile(r"\s*(?:@\w+|\(@\w+\)|\b(?:on )?twitter\b:?.*|\bfollow\b.*)\s*$", re.IGNORECASE)
-# a byline part that is a role and nobody's name ("Meghan Holmes, Writer"): dropped beside a name, kept
-# alone (a page signed "Staff Writer" names no one else)
+# a byline part that is a role and nobody's name ("Meghan Holmes, Writer"; up to two words before the role:
+# "Staff Writer", "AP Auto Writer"): dropped beside a name, kept alone ("Staff Writer" signs the page)
 ROLE = re.compile(
-    r"(?:(?:senior|staff|contributing|associate|managing|deputy|chief|freelance|guest|\w+)\s+){0,2}"
-    r"(?:writer|editor|contributor|reporter|correspondent|columnist|journalist)s?",
+    r"(?:\w+\s+){0,2}(?:writer|editor|contributor|reporter|correspondent|columnist|journalist)s?",
     re.IGNORECASE,
 )
 EMAIL = re.compile(r"\s*\(?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b\)?\s*")

@@ -16,7 +16,7 @@ from monitor.extraction.authors import is_brand, markup_authors, split_authors
 from monitor.extraction.clean import code_nodes, drop_code, normalize_space, scripts_where
 from monitor.extraction.dates import normalize_date
 from monitor.extraction.published import markup_date, published_date
-from monitor.extraction.titles import best_title, headline, story_headline
+from monitor.extraction.titles import best_title, headline, page_title, story_headline
 
 JsonObject = dict[str, Any]
 
@@ -295,8 +295,9 @@ def _from_markup(tree: LexborHTMLParser, found: Metadata) -> LexborNode | None:
         lang = root.attributes.get("lang") if root is not None and root.tag == "html" else None
         found.language = lang.strip() if lang and lang.strip() else None
     heading = headline(tree, found.site_name)  # the headline serves title and date
-    shown = story_headline(tree, heading, found.site_name)  # the title's: another heading may spell it
-    found.title = best_title(tree, shown, found.title, found.site_name)
+    own_title = page_title(tree, found.site_name)
+    shown = story_headline(tree, heading, own_title)  # the title's: another heading may spell it
+    found.title = best_title(tree, shown, found.title, found.site_name, own_title)
     if not found.modified:
         found.modified = markup_date(tree, meta_rules.MODIFIED_SELECTORS)
     if not found.authors:

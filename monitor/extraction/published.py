@@ -37,7 +37,7 @@ def published_date(
        one printed further from the headline (or at the top of a page whose headline is not in its text),
        then a date labelled as updated ("Stand:").
     """
-    text = _PageText(tree, reads_day_first(language or (_url_locale(url) if url else None)))
+    text = _PageText(tree, _reads_day_first(language or (_url_locale(url) if url else None)))
     structured = meta or json_ld
     from_url = date_from_url(url) if url else None
     if from_url and not (structured and _url_date_loses(structured, from_url)):
@@ -65,7 +65,7 @@ def published_date(
     )
 
 
-def reads_day_first(language: str | None) -> bool:
+def _reads_day_first(language: str | None) -> bool:
     """Whether the page's language writes numeric dates day first: every language of
     locale_dates.LOCALES but American English, and the English of Britain, Ireland, India, Australia, New
     Zealand and South Africa. A bare "en" (American sites write it as often) is not."""

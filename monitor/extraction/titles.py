@@ -59,17 +59,17 @@ def _is_logo(node: LexborNode, site_name: str | None) -> bool:
 
 
 def story_headline(
-    tree: LexborHTMLParser, heading: LexborNode | None, site_name: str | None
+    tree: LexborHTMLParser, heading: LexborNode | None, page_title: tuple[str, str]
 ) -> LexborNode | None:
     """The headline of the story: `heading` (the first <h1> that is no logo), unless it tells another story
     than the page's own title (og:title, else <title>) and another <h1> or <h2> spells that title exactly (the
     first <h1> names the blog, the section or the author: "The Go Blog" above "Defer, Panic, and Recover").
-    JSON-LD headlines are not asked: an embedded video's would name another story."""
+    JSON-LD headlines are not asked: an embedded video's would name another story. `page_title`: as
+    page_title() gives it."""
     if heading is None:
         return None
-    page_title = _page_title(tree, site_name)
-    wanted = _squeeze(page_title)
-    if len(wanted) < meta_rules.MIN_HEADLINE_CHARS or _alike(headline_text(heading), page_title):
+    wanted = _squeeze(page_title[0])
+    if len(wanted) < meta_rules.MIN_HEADLINE_CHARS or _alike(headline_text(heading), page_title[0]):
         return heading
     for count, node in enumerate(tree.css("h1, h2")):
         if count >= MAX_TITLE_HEADINGS:
@@ -79,17 +79,14 @@ def story_headline(
     return heading
 
 
-def _without_kicker(
-    heading: LexborNode, heading_text: str, tree: LexborHTMLParser, site_name: str | None
-) -> str:
+def _without_kicker(heading: LexborNode, heading_text: str, page_title: tuple[str, str]) -> str:
     """The headline without the kicker set in elements of its own before it inside the <h1> ("<small>
     Tunesien</small><br>", "<div>Local News |</div>", a hidden "Headline:" label), where the page's own title
     spells the rest exactly: without that title to confirm it, a kicker stays."""
     parts = _parts(heading)
     if len(parts) < 2:
         return heading_text
-    page_title = _page_title(tree, site_name)
-    wanted = {_squeeze(page_title), _squeeze(_page_title(tree, None))} - {""}
+    wanted = {_squeeze(title) for title in page_title} - {""}
     if _squeeze(heading_text) in wanted or not any(
         len(key) >= meta_rules.MIN_HEADLINE_CHARS for key in wanted
     ):
@@ -116,14 +113,17 @@ def _parts(heading: LexborNode) -> list[str]:
         return [child.text(deep=child.tag != "-text") for child in children]
 
 
-def _page_title(tree: LexborHTMLParser, site_name: str | None) -> str:
+def page_title(tree: LexborHTMLParser, site_name: str | None) -> tuple[str, str]:
+    """The page's own title (og:title, else <title>), read once for story_headline and best_title: without
+    the site name as the site names itself, and as strip_site_name cuts it knowing no site name."""
     head = tree.head
     og_title = head.css_first('meta[property="og:title"][content]') if head is not None else None
     raw = (og_title.attributes.get("content") or "") if og_title is not None else ""
     if not raw.strip():
         title_node = tree.css_first("title")
         raw = title_node.text() if title_node is not None else ""
-    return strip_site_name(normalize_space(html.unescape(raw)), site_name)
+    title = normalize_space(html.unescape(raw))
+    return strip_site_name(title, site_name), strip_site_name(title, None)
 
 
 def _alike(heading: str, title: str) -> bool:
@@ -177,15 +177,18 @@ def _splits_a_word(before: str, after: str) -> bool:
 
 
 def best_title(
-    tree: LexborHTMLParser, heading: LexborNode | None, title: str | None, site_name: str | None
+    tree: LexborHTMLParser,
+    heading: LexborNode | None,
+    title: str | None,
+    site_name: str | None,
+    own_title: tuple[str, str],
 ) -> str | None:
     """The visible headline when it is one, even where the metadata title differs: users know a story by
-    the headline they see (measured on the development sets: more titles right than agreement alone)."""
+    the headline they see (measured on the development sets: more titles right than agreement alone), less
+    a kicker that `own_title` (page_title()'s) shows is none of it."""
     heading_text = headline_text(heading)
     if meta_rules.MIN_HEADLINE_CHARS <= len(heading_text) <= meta_rules.MAX_HEADLINE_CHARS:
-        return (
-            _without_kicker(heading, heading_text, tree, site_name) if heading is not None else heading_text
-        )
+        return _without_kicker(heading, heading_text, own_title) if heading is not None else heading_text
     if not title:
         return _markup_title(tree, heading_text, site_name)
     return strip_site_name(html.unescape(title), site_name)
