@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import meta_rules
-from monitor.extraction.clean import normalize_space
+from monitor.extraction.clean import normalize_space, squeeze
 from monitor.extraction.locale_dates import day_names
 from monitor.extraction.rules import Caseless
 
@@ -151,13 +151,9 @@ def is_brand(authors: tuple[str, ...], site_name: str | None, url: str | None) -
     """The "author" is the publication itself (meta author = site name or domain), not a reporter."""
     if len(authors) != 1:
         return False
-    key = _squeeze(authors[0])
+    key = squeeze(authors[0])
     if not key:
         return False
-    site = _squeeze(site_name or "")
-    host = _squeeze(urlsplit(url).hostname or "") if url else ""
+    site = squeeze(site_name or "")
+    host = squeeze(urlsplit(url).hostname or "") if url else ""
     return bool(site) and (key == site or key in site or site in key) or bool(host) and key in host
-
-
-def _squeeze(text: str) -> str:
-    return "".join(character for character in text.lower() if character.isalnum())

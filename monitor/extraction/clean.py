@@ -116,3 +116,8 @@ def _holds_story(noscript: LexborNode) -> bool:
 def normalize_space(text: str) -> str:
     """Collapse every run of whitespace to one space and trim the ends."""
     return _SPACES.sub(" ", text).strip()
+
+
+def squeeze(text: str) -> str:
+    """Letters and digits only, lower-cased: two spellings of one name or title compare equal."""
+    return "".join(character for character in text.lower() if character.isalnum())

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import meta_rules
-from monitor.extraction.clean import normalize_space
+from monitor.extraction.clean import normalize_space, squeeze
 
 _WORD = re.compile(r"\w+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?’”)\]])")
@@ -45,7 +45,7 @@ def _is_logo(node: LexborNode, site_name: str | None) -> bool:
     text = normalize_space(node.text())
     if not text:
         return True
-    if site_name and _squeeze(text) == _squeeze(site_name):
+    if site_name and squeeze(text) == squeeze(site_name):
         return True
     if len(text) > MAX_LOGO_CHARS:
         return False
@@ -68,13 +68,13 @@ def story_headline(
     page_title() gives it."""
     if heading is None:
         return None
-    wanted = _squeeze(page_title[0])
+    wanted = squeeze(page_title[0])
     if len(wanted) < meta_rules.MIN_HEADLINE_CHARS or _alike(headline_text(heading), page_title[0]):
         return heading
     for count, node in enumerate(tree.css("h1, h2")):
         if count >= MAX_TITLE_HEADINGS:
             break
-        if _squeeze(headline_text(node)) == wanted:
+        if squeeze(headline_text(node)) == wanted:
             return node
     return heading
 
@@ -86,14 +86,14 @@ def _without_kicker(heading: LexborNode, heading_text: str, page_title: tuple[st
     parts = _parts(heading)
     if len(parts) < 2:
         return heading_text
-    wanted = {_squeeze(title) for title in page_title} - {""}
-    if _squeeze(heading_text) in wanted or not any(
+    wanted = {squeeze(title) for title in page_title} - {""}
+    if squeeze(heading_text) in wanted or not any(
         len(key) >= meta_rules.MIN_HEADLINE_CHARS for key in wanted
     ):
         return heading_text
     for start in range(1, min(MAX_KICKER_PARTS, len(parts) - 1) + 1):
         rest = normalize_space(" ".join(parts[start:]))
-        if _squeeze(rest) in wanted:
+        if squeeze(rest) in wanted:
             return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", rest.lstrip(KICKER_SEPARATORS))
     return heading_text
 
@@ -129,7 +129,7 @@ def page_title(tree: LexborHTMLParser, site_name: str | None) -> tuple[str, str]
 def _alike(heading: str, title: str) -> bool:
     """The visible headline and the metadata title tell the same story: one holds the other, or they share
     half the headline's words (an SEO title rewords the headline; a section name shares none)."""
-    squeezed_heading, squeezed_title = _squeeze(heading), _squeeze(title)
+    squeezed_heading, squeezed_title = squeeze(heading), squeeze(title)
     if squeezed_heading in squeezed_title or squeezed_title in squeezed_heading:
         return True
     heading_words = set(_WORD.findall(heading.lower()))
@@ -215,7 +215,3 @@ def strip_site_name(title: str, site_name: str | None) -> str:
         return normalize_space(" ".join(parts[1:]))
     longest = max(parts, key=len)
     return normalize_space(longest) if len(longest) > len(title) / 2 else title
-
-
-def _squeeze(text: str) -> str:
-    return "".join(character for character in text.lower() if character.isalnum())
