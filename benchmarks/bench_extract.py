@@ -66,13 +66,11 @@ class Run:
 
     @property
     def pages_per_cpu_second(self) -> float:
-        total = sum(self.seconds)
-        return len(self.seconds) / total if total else float("inf")
+        return _pages_per_second(self.seconds)
 
     @property
     def body_pages_per_cpu_second(self) -> float:
-        total = sum(self.body_seconds)
-        return len(self.body_seconds) / total if total else float("inf")
+        return _pages_per_second(self.body_seconds)
 
     @property
     def p99_ms(self) -> float:
@@ -88,6 +86,11 @@ class Run:
             return "-"
         index = max(range(len(self.seconds)), key=self.seconds.__getitem__)
         return pages[index].page_id[:24]
+
+
+def _pages_per_second(seconds: list[float]) -> float:
+    total = sum(seconds)
+    return len(seconds) / total if total else float("inf")
 
 
 def _monitor(page: Page) -> tuple[str, Meta]:
