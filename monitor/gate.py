@@ -36,6 +36,12 @@ WRITTEN_TYPES = ARTICLE_TYPES - {"ImageGallery", "PodcastEpisode", "LiveBlogPost
 HARD_KINDS = ("product", "forum")  # structured types that decide alone (see hard_non_story)
 STORY_KINDS = ("article", "liveblog", "video", "gallery", "podcast")
 STORY_THRESHOLD = 0  # a score (tenths of log-odds above the trained threshold) of 0 or more is a story
+# A story scored under this (4 log-odds above the threshold) stands on weak evidence: most pages that are not
+# stories and still pass score there (bench_gate.py: every false CHANGED came from a page under 50). Its
+# changes that write no word (figures moved, lines reordered) are stored as minor versions, not alerted.
+UNSURE_BELOW = 40
+FORCED_STORY = "config: include pattern"
+FORCED_NOT_STORY = "config: not_stories pattern"
 MEDIA_KIND_MAX_PROSE = 2  # a gallery or video page with more paragraphs of prose is an article with media
 REASONS_SHOWN = 8
 POINTS = 10  # score units per log-odds: reasons read "+14 a publication date"
@@ -56,6 +62,11 @@ class Verdict:
     @property
     def label(self) -> str:
         return "story" if self.is_story else "not_story"
+
+    @property
+    def unsure(self) -> bool:
+        """A story on weak evidence (scored under UNSURE_BELOW), unless the site's include patterns say so."""
+        return self.is_story and self.score < UNSURE_BELOW and self.reasons[:1] != (FORCED_STORY,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +154,9 @@ def judge(
     prose = counts.prose
     kind = story_kind(signals, prose)
     if forced_not_story:
-        return Verdict(False, "page", 0, ("config: not_stories pattern",))
+        return Verdict(False, "page", 0, (FORCED_NOT_STORY,))
     if forced_story:
-        return Verdict(True, kind, 0, ("config: include pattern",))
+        return Verdict(True, kind, 0, (FORCED_STORY,))
     hard = hard_non_story(signals)
     if hard is not None:
         named = ", ".join(sorted(set(signals.structured_types) & NON_STORY_TYPES[hard]))

@@ -20,6 +20,7 @@ from monitor.models import (
 )
 from monitor.pipeline.decide import (
     NO_STORY,
+    UNSURE_NOTE,
     Changed,
     Decision,
     Extracted,
@@ -107,6 +108,7 @@ class Content:
     earlier_version: int | None = None
     earlier_reported: bool = False
     pending_is_this: bool = False  # the story's quarantined hash is this very content
+    unsure_story: bool = False  # the gate took the page for a story on weak evidence (Verdict.unsure)
 
 
 def extracted(content: Content) -> Extracted:
@@ -114,7 +116,25 @@ def extracted(content: Content) -> Extracted:
     current = None
     if content.current is not None:
         current = StoredVersion(content.current, new_version(URL, content.current, URL).content_hash)
-    return Extracted(version, current, content.earlier_version, content.earlier_reported)
+    return Extracted(
+        version, current, content.earlier_version, content.earlier_reported, content.unsure_story
+    )
+
+
+def figures_only(*, unsure: bool) -> Content:
+    """A page whose figures moved and whose lines reordered, not one word written (a service page's
+    counters, a docs page's version numbers), the headline's year included."""
+    return Content(
+        edited(
+            title="Council approves the 2026 budget",
+            text=paragraphs(PARAGRAPHS[2], PARAGRAPHS[1], PARAGRAPHS[0] + " Open 9 to 5, 3 offices."),
+        ),
+        current=edited(
+            title="Council approves the 2025 budget",
+            text=paragraphs(PARAGRAPHS[0] + " Open 8 to 4, 2 offices.", PARAGRAPHS[1], PARAGRAPHS[2]),
+        ),
+        unsure_story=unsure,
+    )
 
 
 @dataclass(frozen=True)
@@ -175,6 +195,17 @@ CASES = {
         content=Content(edited(text=paragraphs(*PARAGRAPHS, "Update: the vote was 7 to 2."))),
         expected=(Restored, Changed),
     ),
+    "figures only, on a sure story: a change": Case(content=figures_only(unsure=False), expected=(Changed,)),
+    "figures only, on an unsure story: minor": Case(content=figures_only(unsure=True), expected=(Minor,)),
+    "figures only, on an unsure story, alert_minor: a change": Case(
+        content=figures_only(unsure=True), expected=(Changed,), alert_minor=True
+    ),
+    "a word written on an unsure story: a change": Case(
+        content=Content(
+            edited(text=paragraphs(*PARAGRAPHS, "Update: the vote was 7 to 2.")), unsure_story=True
+        ),
+        expected=(Changed,),
+    ),
     "only the headline's echo in the body came: unchanged": Case(
         content=Content(edited(text=paragraphs("Council approves the budget", *PARAGRAPHS))),
         expected=(Unchanged,),
@@ -194,6 +225,14 @@ def test_recheck_decisions(case: Case, site: Site) -> None:
     assert needs_content(tracked, fetched, site) == (case.content is not None)
     decisions = decide(tracked, fetched, content, site)
     assert tuple(type(decision) for decision in decisions) == case.expected
+
+
+def test_an_unsure_storys_figures_only_change_says_why_it_is_minor(site: Site) -> None:
+    decision = only(decide(story(), page(), extracted(figures_only(unsure=True)), site))
+    assert isinstance(decision, Minor)
+    assert decision.comparison.fields == ("title", "body")
+    assert decision.comparison.summary.endswith(UNSURE_NOTE)
+    assert "2025" in decision.comparison.diff and "2026" in decision.comparison.diff  # the history is exact
 
 
 def only(decisions: tuple[Decision, ...]) -> Decision:

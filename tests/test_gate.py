@@ -51,6 +51,18 @@ def test_forced_either_way_by_the_site() -> None:
     assert not forced.is_story and forced.reasons == ("config: not_stories pattern",)
 
 
+def test_a_story_on_weak_evidence_is_unsure() -> None:
+    story = extract((DATA / "gate" / "news-article.html").read_bytes(), url="https://example.com/a/")
+    verdict = gate.judge(story, "https://example.com/a/")
+    assert verdict.is_story and verdict.score >= gate.UNSURE_BELOW and not verdict.unsure
+    weak = gate.Verdict(True, "article", gate.UNSURE_BELOW - 1, ("+3 a publication date",))
+    assert weak.unsure
+    assert not gate.Verdict(False, "listing", -5, ("-5 teaser cards",)).unsure  # no story at all
+    product = extract((DATA / "gate" / "product.html").read_bytes(), url="https://example.com/p/shoe")
+    forced = gate.judge(product, "https://example.com/p/shoe", forced_story=True)
+    assert forced.score < gate.UNSURE_BELOW and not forced.unsure  # the site said story: its figures alert
+
+
 @pytest.mark.parametrize(
     ("signals", "expected_kind"),
     [

@@ -125,9 +125,9 @@ def churn_or_why(old: Snapshot, new: Snapshot) -> Churn | str:
         return "body unchanged"
     gone = list((Counter(old.paragraphs) - Counter(new.paragraphs)).elements())
     came = list((Counter(new.paragraphs) - Counter(old.paragraphs)).elements())
-    moved = _moved([_masked(line) for line in old.paragraphs], [_masked(line) for line in new.paragraphs])
+    moved = _moved([masked(line) for line in old.paragraphs], [masked(line) for line in new.paragraphs])
     counters = short_figures = item_figures = figures = 0
-    for before, after in _pairs(gone, came, _masked):  # lines that changed only in their numbers
+    for before, after in _pairs(gone, came, masked):  # lines that changed only in their numbers
         if not (_is_item(before) and _is_item(after)):
             figures += 1  # "The bill got 45 votes." is the story's fact, whatever its words
         elif _is_counter(before, after):
@@ -217,7 +217,7 @@ def _edited_item(entered: Sequence[str], left: Sequence[str]) -> str | None:
 
 def _segments(line: str) -> list[str]:
     """A line's sentences, numbers masked; a run of items with no sentence in it is one segment."""
-    return [segment for segment in _SENTENCE_BREAK.split(_masked(line)) if segment]
+    return [segment for segment in _SENTENCE_BREAK.split(masked(line)) if segment]
 
 
 def _moved(old: Sequence[str], new: Sequence[str]) -> int:
@@ -261,7 +261,8 @@ def _pairs(gone: list[str], came: list[str], key: Callable[[str], str]) -> list[
     return pairs
 
 
-def _masked(line: str) -> str:
+def masked(line: str) -> str:
+    """The line with every figure replaced by "#": what is left are its words."""
     return _NUMBER.sub("#", line)
 
 
@@ -271,7 +272,7 @@ def _word_bag(line: str) -> str:
 
 def _words(lines: Sequence[str]) -> Counter[str]:
     """The words of these lines, numbers masked, as a multiset."""
-    return Counter(word for line in lines for word in _TOKEN.findall(_masked(line)))
+    return Counter(word for line in lines for word in _TOKEN.findall(masked(line)))
 
 
 def _is_counter(before: str, after: str) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from monitor.compare.churn import listing_churn
+from monitor.compare.churn import listing_churn, masked
 from monitor.compare.snapshot import Snapshot, body_key
 from monitor.headline import holds_headline
 
@@ -61,6 +62,7 @@ class Comparison:
     summary: str  # one line: "title, body +1 -0 ~2 paragraphs", "modified (date only)"
     diff: str  # per-field sections; the body as a paragraph-level diff with word-level markup
     churn: bool = False  # listing churn (monitor/compare/churn.py): items moved, entered or left; no edit
+    wordless: bool = False  # not one word written or deleted: only figures changed, dates, lines moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,22 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
         summary=summary,
         diff=_diff(old, new, fields, body_ops),
         churn=found is not None and found.items_move,
+        wordless=bool(fields) and _wordless(old, new),
     )
+
+
+def _wordless(old: Snapshot, new: Snapshot) -> bool:
+    """Headline, byline and body hold the same words, figures and letter case aside, in whatever order
+    ("16k subscribers" -> "17k", a list's items reversed inside one line, a rotating quote swapped with the
+    headline): no word was written or deleted."""
+    return _word_counts(old) == _word_counts(new)
+
+
+def _word_counts(snap: Snapshot) -> Counter[str]:
+    words: Counter[str] = Counter()
+    for text in (snap.title, snap.byline, *snap.paragraphs):
+        words.update(masked(text).casefold().split())
+    return words
 
 
 def _only_reordered(old: Snapshot, new: Snapshot, fields: Sequence[str]) -> bool:

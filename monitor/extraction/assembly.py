@@ -61,6 +61,7 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
     title_key = _key(title) if title else None
     author_keys = [key for key in map(_key, authors) if key]
     paragraphs: list[tuple[str, bool]] = []
+    cleaned: dict[str, str] = {}  # each distinct line cleaned once: a table's cells repeat ("X", "221")
     for raw_chunk in _without_invisible_marks(flat).split(rules.PARA_MARK):
         words = raw_chunk.split()
         if not words:
@@ -73,7 +74,7 @@ def assemble(flat: str, title: str | None, authors: tuple[str, ...] = ()) -> str
         if _is_more_stories_list(raw_lines, paragraphs):
             paragraphs.pop()
             continue
-        lines = [line for line in map(_clean_line, raw_lines) if line]
+        lines = [line for line in (_cleaned(line, cleaned) for line in raw_lines) if line]
         if author_keys:
             lines = [line for line in lines if not _is_byline_line(line, author_keys)]
         if not lines:
@@ -151,6 +152,13 @@ def _is_call_to_action(unlinked: str) -> bool:
     """The text around a line's links is a call to action and little more ("Related post: <a>X</a>")."""
     action = rules.CTA_LINE.match(unlinked.strip())
     return action is not None and len(unlinked[action.end() :].split()) <= rules.MAX_CTA_EXTRA_WORDS
+
+
+def _cleaned(line: str, cleaned: dict[str, str]) -> str:
+    found = cleaned.get(line)
+    if found is None:
+        found = cleaned[line] = _clean_line(line)
+    return found
 
 
 def _clean_line(line: str) -> str:

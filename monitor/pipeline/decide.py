@@ -34,6 +34,8 @@ GONE_ERRORS = frozenset({"http_404", "http_410"})
 UNUSABLE_PAGES = frozenset({"not_html", "extract_deadline", "extract_crashed"})
 GONE_PENDING_REASON = "gone"  # articles.pending_reason while a first 404 waits for confirmation
 NO_STORY = "no story found"  # a first sight whose page has neither a title nor a body
+# how the summary of a figures-only change on an unsure story ends (_unsure_figures)
+UNSURE_NOTE = " (figures only, on a page the gate is unsure is a story)"
 
 
 # -- recheck decisions -----------------------------------------------------------------------------------
@@ -129,6 +131,7 @@ class Extracted:
     current: StoredVersion | None
     earlier_version: int | None  # an older stored version with the same content hash
     earlier_reported: bool  # a return to earlier_version is among the story's recent changes
+    unsure_story: bool = False  # the gate took this fetch for a story on weak evidence (Verdict.unsure)
 
 
 def needs_content(story: TrackedArticle, page: FetchedPage, site: Site) -> bool:
@@ -181,9 +184,18 @@ def _decide_content(story: TrackedArticle, page: FetchedPage, extracted: Extract
     comparison = compare.compare(old_snapshot, new_snapshot)
     if not comparison.changed:  # only the headline's echo in the body came or went: not an edit
         return Unchanged(validators)
+    if extracted.unsure_story and comparison.wordless and not comparison.minor:
+        comparison = _unsure_figures(comparison)
     if comparison.minor and not site.alert_minor:
         return Minor(version, comparison, validators)
     return Changed(version, comparison, validators)
+
+
+def _unsure_figures(comparison: Comparison) -> Comparison:
+    """A change that wrote no word on a page the gate barely took for a story: a shop's prices, a service
+    page's counters, a docs page's version numbers. Stored as a minor version (the history stays exact), not
+    alerted: a real story's figures-only edit alerts wherever the page's evidence is clear."""
+    return dataclasses.replace(comparison, minor=True, summary=comparison.summary + UNSURE_NOTE)
 
 
 def _gone(page: FetchedPage, site: Site) -> bool:

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 NOT_STORY = "not_story"  # articles.status and changes.kind of a tracked story that became a non-story
 DEMOTE_AT_MOST = -20  # gate score (2 log-odds under the story threshold) that marks a tracked story not_story
-FORCED_NOT = ("config: not_stories pattern",)
+FORCED_NOT = (gate.FORCED_NOT_STORY,)
 # A story whose last this many changes were all listing churn (monitor/compare/churn.py: items reordered,
 # entering or leaving, never a sentence written) lists things: it is marked not_story, once (issue 12).
 CHURN_CHANGES_TO_DEMOTE = 3
@@ -85,15 +85,15 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 def recheck_verdict(
-    links: LinkStore, batch: WriteBatch, site: Site, story: TrackedArticle, article: Article
+    links: LinkStore, batch: WriteBatch, site: Site, story: TrackedArticle, found: gate.Verdict
 ) -> str | None:
     """A tracked story's recheck through the gate: "not_story" when it clearly turned into a non-story
     (marked once, then silent: never a stream of edits), "story_again" when a marked one is a story again.
 
     A story was a story once: it is marked only on clear evidence (score DEMOTE_AT_MOST or less, or the
-    site's not_stories patterns), not because one signal went missing from one fetch.
+    site's not_stories patterns), not because one signal went missing from one fetch. `found`: the gate's
+    verdict on this fetch (verdict()).
     """
-    found = verdict(site, story.url, article)
     store = links.store
     next_at = next_check_at(story.first_seen_at, story.last_changed_at, site.rechecks)
     if found.is_story:

@@ -101,11 +101,10 @@ async def recheck_story(runtime: Runtime, site: Site, story: TrackedArticle) -> 
         # 2. extract, unless unchanged without parsing (304, same bytes) or not answering
         if needs_content(story, page, site):
             article = await extract_article(runtime, page, site)
-            if gating.recheck_verdict(runtime.links, runtime.batch, site, story, article) == gating.NOT_STORY:
-                return (
-                    CheckOutcome.UNCHANGED
-                )  # it became a hub, a listing or a shop: marked once, never edits
-            return site_memory.candidate(story, page, page.body_sha256, article)
+            found = gating.verdict(site, story.url, article)
+            if gating.recheck_verdict(runtime.links, runtime.batch, site, story, found) == gating.NOT_STORY:
+                return CheckOutcome.UNCHANGED  # it became a hub, a listing or a shop: marked once, no edits
+            return site_memory.candidate(story, page, page.body_sha256, article, unsure=found.unsure)
         # 3. decide, then apply each decision (a restore or a move comes before what the content did)
         return _decide_and_apply(runtime, site, story, page, None)
     except StoreError:
@@ -171,7 +170,7 @@ def _decide_candidate(
             kind == ChangeKind.REVERTED and number == earlier
             for kind, number in runtime.store.last_change_kinds(story.id, limit=RECENT_CHANGES_FOR_REVERTS)
         )
-    decisions = decide(story, page, Extracted(version, current, earlier, reported), site)
+    decisions = decide(story, page, Extracted(version, current, earlier, reported, item.unsure), site)
     outcome = CheckOutcome.UNCHANGED
     for decision in decisions:
         outcome = apply(runtime, site, story, decision)

@@ -52,6 +52,7 @@ class Candidate:
     body_sha: str | None
     article: Article
     blocks: tuple[Block, ...]
+    unsure: bool = False  # the gate took the page for a story on weak evidence this time (Verdict.unsure)
 
 
 # decide(candidate, blocks left out of both sides, the previous version so filtered, its content hash)
@@ -89,12 +90,14 @@ def first_sight_learning(site: Site, version: NewVersion) -> Callable[[Connectio
     return learn
 
 
-def candidate(story: TrackedArticle, page: FetchedPage, body_sha: str | None, article: Article) -> Candidate:
+def candidate(
+    story: TrackedArticle, page: FetchedPage, body_sha: str | None, article: Article, *, unsure: bool = False
+) -> Candidate:
     """What deciding needs of an extracted recheck; not the page's bytes, so a batch's waiting stories stay
-    small (its URLs and validators are kept)."""
+    small (its URLs and validators are kept). unsure: the gate's Verdict.unsure on the page."""
     slim_page = dataclasses.replace(page, body=b"", attempts=())
     object.__setattr__(slim_page, "body_sha256", page.body_sha256)  # of the bytes fetched, not of b""
-    return Candidate(story, slim_page, body_sha, article, tuple(story_blocks(article.paragraphs)))
+    return Candidate(story, slim_page, body_sha, article, tuple(story_blocks(article.paragraphs)), unsure)
 
 
 def settle(
