@@ -416,3 +416,14 @@ def test_a_one_person_site_s_owner_stays_its_author() -> None:
     assert extract(_page(f"<h1>Meine Mailaktion an den Landtag</h1>{STORY}", head)).authors == (
         "Günter Pilger",
     )
+
+
+def test_a_date_in_a_menu_beside_its_copy_of_the_headline_is_no_date_of_the_page() -> None:
+    menu = (
+        "<nav><ul><li><a href='/thema/luft/'>Woher kommt die dicke Luft?</a></li>"
+        "<li><a href='/thema/chat/'>Chat mit Abgeordneten am 24.06.2015</a></li></ul></nav>"
+    )
+    undated = _page(f"{menu}<h1>Woher kommt die dicke Luft?</h1>{STORY}")
+    assert extract(undated).published is None
+    dated = _page(f"{menu}<h1>Woher kommt die dicke Luft?</h1><p><em>20.01.2022</em></p>{STORY}")
+    assert extract(dated).published == "2022-01-20"  # the date by the headline itself, not the menu's

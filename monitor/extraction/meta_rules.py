@@ -181,6 +181,8 @@ NOT_PRINTED_BEFORE = "\"'/="  # a date right after these is in inline JSON, a UR
 TEXT_DATE_BEFORE_TITLE = 400  # characters of page text searched before the headline
 TEXT_DATE_AFTER_TITLE = 3000  # and after it
 TEXT_DATE_CLOSE_AFTER_TITLE = 300  # a date this close after the headline beats a labelled one elsewhere
+# menus, whose text the printed-date searches skip (a menu holds copies of headlines and dates of other pages)
+NAVIGATION_SELECTOR = "nav, [role=navigation]"
 WINDOW_RAW_FACTOR = 4  # raw page text read per visible character of a window (indentation, blank lines)
 DAY_FIRST_ENGLISH = frozenset({"en-gb", "en-ie", "en-in", "en-au", "en-nz", "en-za", "en-uk"})
 URL_LOCALE = re.compile(r"/([a-z]{2}[-_][a-zA-Z]{2})(?:/|$)")  # a path opening with a locale: /en-gb/

@@ -96,8 +96,20 @@ class _PageText:
     def get(self) -> str:
         if self._text is None:
             body = self._tree.body
-            self._text = body.text(separator=" ") if body is not None else ""
+            self._text = _without_navigation(body.text(separator=" "), body) if body is not None else ""
         return self._text
+
+
+def _without_navigation(text: str, body: LexborNode) -> str:
+    """The body's text without its menus: a menu's copy of the headline comes before the headline, and the
+    date beside it names another page ("Chat mit ParlamentarierInnen am 24.06.2015")."""
+    removed: list[str] = []
+    for menu in body.css(meta_rules.NAVIGATION_SELECTOR):
+        menu_text = menu.text(separator=" ")
+        if menu_text.strip() and not any(menu_text in outer for outer in removed):  # a menu in a menu
+            text = text.replace(menu_text, " ", 1)
+            removed.append(menu_text)
+    return text
 
 
 def markup_date(
