@@ -550,3 +550,47 @@ def test_the_same_paragraphs_in_another_order_are_a_minor_change_not_an_edit() -
     assert not compare(BASE, replace(BASE, title="Council rejects budget", paragraphs=PARAGRAPHS[::-1])).minor
     # a paragraph repeated in the new order is a word added, not a reorder
     assert not compare(BASE, _with_paragraphs(*PARAGRAPHS, PARAGRAPHS[0])).minor
+
+
+STORY_LINES = (
+    "The council approved the new budget on Monday after a long debate that lasted into the night.",
+    "Opponents said the plan cut too deeply into the services that residents rely on every day.",
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Updated March 19, 2025", "Updated March 20, 2025"),
+        ("Stand: 05.10.2023 14:32 Uhr", "Stand: 06.10.2023 09:15 Uhr"),
+        ("Published 11:11 PM EST Nov 19, 2019", "Published 2:16 AM EST Nov 20, 2019"),
+        ("Šodien, 17:40", "Šodien, 18:05"),
+        ("Mis à jour le 3 octobre 2024", "Mis à jour le 4 octobre 2024"),
+    ],
+)
+def test_a_re_saved_date_stamp_in_the_body_is_a_minor_change(before: str, after: str) -> None:
+    old = replace(BASE, paragraphs=(before, *STORY_LINES))
+    new = replace(BASE, paragraphs=(after, *STORY_LINES), modified="2024-03-02T09:00:00+00:00")
+    result = compare(old, new)
+    assert result.changed and result.minor, result.summary
+    assert result.summary.endswith("(date only)")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # a sentence that holds a date is the story's fact
+        ("The vote is set for March 19, 2025.", "The vote is set for March 26, 2025."),
+        # a stamp changed with a sentence beside it: an edit
+        ("Updated March 19, 2025", "Updated March 20, 2025\nThe mayor resigned on Tuesday night."),
+        # a column of dates (a timeline, a table) changes as the story's facts do
+        ("1/1/2013\n2/1/2013\n3/1/2013", "1/1/2014\n2/1/2014\n3/1/2014"),
+        # figures that are no date
+        ("Rated 9.7/10", "Rated 9.1/10"),
+    ],
+)
+def test_dates_in_the_story_s_sentences_and_tables_are_edits(before: str, after: str) -> None:
+    old = replace(BASE, paragraphs=(before, *STORY_LINES))
+    new = replace(BASE, paragraphs=(after, *STORY_LINES))
+    result = compare(old, new)
+    assert result.changed and not result.minor, result.summary

@@ -11,6 +11,7 @@ from typing import Literal
 
 from monitor.compare.churn import listing_churn, masked
 from monitor.compare.snapshot import Snapshot, body_key
+from monitor.compare.stamps import stamps_only
 from monitor.headline import holds_headline
 
 FIELD_ORDER = ("title", "byline", "published", "modified", "body")
@@ -80,7 +81,7 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
     removed = sum(op.kind == "removed" for op in body_ops)
     edited = sum(op.kind == "edited" for op in body_ops)
     reordered = _only_reordered(old, new, fields)
-    minor = bool(fields) and (DATE_FIELDS.issuperset(fields) or reordered)
+    minor = bool(fields) and (DATE_FIELDS.issuperset(fields) or reordered or _only_stamps(old, new, fields))
     summary = REORDERED_SUMMARY if reordered else _summary(fields, minor, added, removed, edited)
     found = listing_churn(old, new) if "body" in fields and CHURN_FIELDS.issuperset(fields) else None
     if found is not None and not reordered:
@@ -119,6 +120,19 @@ def _only_reordered(old: Snapshot, new: Snapshot, fields: Sequence[str]) -> bool
     A story's edit changes words; the same paragraphs in another order is a list or a teaser river reshuffled
     (a page that lists things, or a "most read" block the extractor kept), stored but not alerted."""
     return tuple(fields) == ("body",) and sorted(old.paragraphs) == sorted(new.paragraphs)
+
+
+def _only_stamps(old: Snapshot, new: Snapshot, fields: Sequence[str]) -> bool:
+    """Only dates changed, and in the body only a date stamp line or two ("Updated March 19, 2025" ->
+    "Updated March 20, 2025"): a re-save, not an edit (stamps.py)."""
+    if "body" not in fields or not CHURN_FIELDS.issuperset(fields):
+        return False
+    old_lines, new_lines = _lines(old), _lines(new)
+    return stamps_only(list((old_lines - new_lines).elements()), list((new_lines - old_lines).elements()))
+
+
+def _lines(snap: Snapshot) -> Counter[str]:
+    return Counter(line for paragraph in snap.paragraphs for line in paragraph.split("\n"))
 
 
 def _field_changed(old: Snapshot, new: Snapshot, name: str) -> bool:
