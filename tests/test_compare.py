@@ -594,3 +594,27 @@ def test_dates_in_the_story_s_sentences_and_tables_are_edits(before: str, after:
     new = replace(BASE, paragraphs=(after, *STORY_LINES))
     result = compare(old, new)
     assert result.changed and not result.minor, result.summary
+
+
+def test_a_change_that_writes_no_word_is_wordless() -> None:
+    old = replace(BASE, paragraphs=("Backlog 8", "Todo 71 ENG-926", *STORY_LINES))
+    figures = replace(BASE, paragraphs=(*STORY_LINES, "Todo 72 ENG-927", "Backlog 9", "3"))
+    assert compare(old, figures).wordless  # figures moved, lines reordered, a bare number came
+    posts = ("Ann Lee: forums still matter.", "Bo Chan: they never did.")
+    thread = replace(BASE, byline="Ann Lee", paragraphs=posts)
+    reordered = replace(BASE, byline="Bo Chan", paragraphs=posts[::-1])
+    assert compare(thread, reordered).wordless  # the byline is another poster the thread lists
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        replace(BASE, paragraphs=(*PARAGRAPHS, "A new sentence.")),
+        replace(BASE, paragraphs=(PARAGRAPHS[0].replace("budget", "plan"), *PARAGRAPHS[1:])),
+        replace(BASE, byline="Someone Else"),  # a byline no version names
+    ],
+    ids=["sentence-added", "word-changed", "byline-edited"],
+)
+def test_a_change_that_writes_a_word_is_not_wordless(edited: Snapshot) -> None:
+    result = compare(BASE, edited)
+    assert result.changed and not result.wordless

@@ -44,6 +44,8 @@ _ANSI_RED = "\x1b[31m"
 _ANSI_GREEN = "\x1b[32m"
 _ANSI_CYAN = "\x1b[36m"
 _WORDS = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _WORD_REMOVED = re.compile(r"\[-(.*?)-\]")
 _WORD_ADDED = re.compile(r"\{\+(.*?)\+\}")
 
@@ -101,17 +103,29 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
 
 
 def _wordless(old: Snapshot, new: Snapshot) -> bool:
-    """Headline, byline and body hold the same words, figures and letter case aside, in whatever order
-    ("16k subscribers" -> "17k", a list's items reversed inside one line, a rotating quote swapped with the
-    headline): no word was written or deleted."""
-    return _word_counts(old) == _word_counts(new)
+    """Headline and body hold the same words, figures and letter case aside, in whatever order ("16k
+    subscribers" -> "17k", a list's items reversed inside one line, a rotating quote swapped with the
+    headline), and the byline is the same or another name both versions list (a thread whose first post
+    moved): no word was written or deleted."""
+    old_words, new_words = _word_counts(old), _word_counts(new)
+    if old_words != new_words:
+        return False
+    if old.byline == new.byline:
+        return True
+    listed = set(_LETTERS.findall(" ".join((old.title, *old.paragraphs)).casefold()))
+    return all(set(_LETTERS.findall(byline.casefold())) <= listed for byline in (old.byline, new.byline))
 
 
 def _word_counts(snap: Snapshot) -> Counter[str]:
+    """The words of the headline and body: tokens with a letter, figures masked ("Backlog#"), casefolded."""
     words: Counter[str] = Counter()
-    for text in (snap.title, snap.byline, *snap.paragraphs):
-        words.update(masked(text).casefold().split())
+    for text in (snap.title, *snap.paragraphs):
+        words.update(_words_of(text))
     return words
+
+
+def _words_of(text: str) -> list[str]:
+    return [token for token in masked(text).casefold().split() if _LETTER.search(token)]
 
 
 def _only_reordered(old: Snapshot, new: Snapshot, fields: Sequence[str]) -> bool:
