@@ -1,7 +1,8 @@
 """Listing churn (monitor/compare/churn.py, issue 12): a page the gate took for a story whose items reorder
 and whose counters move is stored as a minor version, not alerted, and marked not_story after 3 such changes;
-a prose story's edits (figures included) and a real paragraph among the churn still alert. The comparisons
-on snapshots, then through the real CLI against pages served from 127.0.0.1."""
+a prose story's edits (figures included) and a real paragraph among the churn still alert; figures moving on
+a page the gate is unsure of are minor. The comparisons on snapshots, then through the real CLI against pages
+served from 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import pytest
 
 from monitor.compare import Snapshot, compare
 from monitor.compare.churn import churn_or_why
+from monitor.gate import UNSURE_BELOW
+from monitor.pipeline.decide import UNSURE_NOTE
 from tests.conftest import CliCall, write_config
-from tests.sites.pages import Page, PagesServer, pages_site
+from tests.sites.pages import Page, PagesServer, news_story, pages_site
 
 TEASERS = tuple(
     f"Council item {word} moves ahead"
@@ -218,3 +221,57 @@ def test_real_edits_still_alert_beside_churn(cli: CliCall, tmp_path: Path, churn
     assert result.exit_code == 0, result.output
     changed = {str(event["url"]) for event in _events(result.output) if event["event"] == "story.changed"}
     assert changed == {churn_server.base_url + story_path, churn_server.base_url + STORY_URL_PATH}
+
+
+GUIDE_PATH = "/garden-design-costs/"
+
+
+def guide_page(visit: int, planting: int) -> str:
+    """A page the gate takes for a story on weak evidence: prose, an <h1>, no structured data, date or byline,
+    og:type website (a shop's or a service's guide). Its prices move between fetches."""
+    paragraphs = "".join(
+        f"<p>{text}</p>"
+        for text in (
+            "A small town garden needs a plan before it needs plants: light, soil and the way people walk "
+            "through it decide the rest.",
+            f"A design visit costs about {visit} pounds in most towns and takes two hours, with samples, "
+            "a tape and a camera.",
+            f"Planting days start at {planting} pounds for a team of two, with plants at trade prices and "
+            "the old turf taken away.",
+            "Most gardens are finished within a month of the first visit, weather allowing, and look settled "
+            "by the next summer.",
+        )
+    )
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>What a small garden design costs</title><meta property="og:type" content="website"></head><body>
+<header><nav><a href="/">Home</a> <a href="/guides/">Guides</a></nav></header><main>
+<h1>What a small garden design costs</h1>{paragraphs}</main><footer>Green Rooms Ltd</footer></body></html>"""
+
+
+def test_figures_moving_on_an_unsure_story_are_stored_as_minor_while_a_news_storys_alert(
+    cli: CliCall, tmp_path: Path
+) -> None:
+    site = pages_site()
+    site.add(Page(GUIDE_PATH, "What a small garden design costs", guide_page(120, 450)))
+    story = news_story(1)
+    site.add(story)
+    with PagesServer(site) as server:
+        config = _config(tmp_path, server)
+        assert cli("once", config=config).exit_code == 0
+        scores = dict(_rows(config, "SELECT url, score FROM discovered_links WHERE state = 'stored'"))
+        guide_url, story_url = server.base_url + GUIDE_PATH, server.base_url + story.path
+        assert 0 <= int(scores[guide_url]) < UNSURE_BELOW <= int(scores[story_url]), scores  # the premise
+        site.pages[GUIDE_PATH].body = guide_page(125, 460)
+        site.pages[story.path].body = story.body.replace("delayed 2 earlier", "delayed 5 earlier")
+        result = cli("once", "--all", config=config)
+    assert result.exit_code == 0, result.output
+    by_url = {str(event.get("url")): event for event in _events(result.output) if "url" in event}
+    assert by_url[story_url]["event"] == "story.changed"  # a news story's figure edit is an edit
+    assert by_url[guide_url]["event"] == "story.minor"
+    assert str(by_url[guide_url]["summary"]).endswith(UNSURE_NOTE)
+    stored = _rows(
+        config,
+        "SELECT c.minor, c.diff FROM changes c JOIN articles a ON a.id = c.article_id"
+        f" WHERE a.url = '{guide_url}' AND c.kind = 'changed'",
+    )
+    assert len(stored) == 1 and stored[0][0] == 1 and "{+125+}" in str(stored[0][1])  # the history is exact
