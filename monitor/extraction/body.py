@@ -287,6 +287,18 @@ def _with_siblings(best: _Candidate, candidates: dict[int, _Candidate]) -> list[
             chosen.append(sibling)
             continue
         candidate = candidates.get(sibling.mem_id)
-        if candidate is not None and candidate.score >= threshold and link_density(sibling) < 0.25:
+        if candidate is None or candidate.score < threshold or _boilerplate_labelled(sibling):
+            continue
+        if link_density(sibling) < 0.25:
             chosen.append(sibling)
     return chosen
+
+
+def _boilerplate_labelled(node: LexborNode) -> bool:
+    """An author box, a byline block, a share bar... by its tag or label: beside the story, never a part of
+    it, whatever prose it holds ("Über Kathrin: Hallo, ich bin Foodbloggerin...")."""
+    if node.tag in rules.BOILERPLATE_TAGS:
+        return True
+    attributes = node.attributes
+    label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+    return rules.BOILERPLATE_LABEL.search(label) is not None
