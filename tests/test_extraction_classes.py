@@ -134,6 +134,16 @@ def test_a_hidden_login_dialog_is_never_the_container() -> None:
     assert "Benefit 2" not in text
 
 
+def test_a_modal_named_with_two_words_before_modal_is_dropped_from_the_story() -> None:
+    appeal = (
+        '<div class="mollie-donation-modal"><div id="donation"><p>Your gift helps us to keep this reporting '
+        "free, independent and up to date for every reader, every day.</p></div></div>"
+    )
+    html = _page(f'{NAV}<div class="content">{_story(3)}{appeal}</div>')
+    text = extract(html).text
+    assert "Paragraph 3 of the story" in text and "Your gift helps" not in text
+
+
 def test_a_cookie_consent_panel_is_never_the_container() -> None:
     panel = (
         '<div id="cookie-consent" aria-hidden="true">'

@@ -32,11 +32,12 @@ HIDDEN_SELECTOR = ", ".join(
     ]
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# a whole class or id token naming an overlay ("login-modal", "cookie-banner", "cookiehint", "consent"), never
+# a whole class or id token naming an overlay ("login-modal", "mollie-donation-modal", "cookie-banner",
+# "cookiehint", "consent": up to two words before the overlay's own), never
 # a state of the page ("modal-open" on <body>), a word inside another ("blogin") or a WordPress taxonomy
 # ("tag-cookies")
 OVERLAY_LABEL = re.compile(
-    r"(?<![\w-])(?!(?:tag|category|cat|topic|author|post|format|section|type)[-_])(?:[a-z0-9]+[-_])?"
+    r"(?<![\w-])(?!(?:tag|category|cat|topic|author|post|format|section|type)[-_])(?:[a-z0-9]+[-_]){0,2}"
     r"(?:modal|popup|pop-up|consent|cookies?|gdpr|login|signin|sign-in)"
     r"(?:[-_]?(?:dialog|content|banner|notice|hint|info|alert|warning|settings|bar|box|wrapper|container|"
     r"overlay|panel|form|modal|popup|layer|window|wall|message|inner))*(?![\w-])",
