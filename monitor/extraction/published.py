@@ -91,18 +91,27 @@ class _PageText:
     def __init__(self, tree: LexborHTMLParser, day_first: bool = False) -> None:
         self._tree = tree
         self._text: str | None = None
+        self._without_menus: str | None = None
         self.day_first = day_first  # the page's language writes 02/10/2020 for 2 October
 
     def get(self) -> str:
         if self._text is None:
             body = self._tree.body
-            self._text = _without_navigation(body.text(separator=" "), body) if body is not None else ""
+            self._text = body.text(separator=" ") if body is not None else ""
         return self._text
+
+    def without_menus(self) -> str:
+        """The text without the page's menus (read only where the headline is printed twice: a menu
+        item's copy comes first, and the date beside it names another page)."""
+        if self._without_menus is None:
+            body = self._tree.body
+            self._without_menus = _without_navigation(self.get(), body) if body is not None else ""
+        return self._without_menus
 
 
 def _without_navigation(text: str, body: LexborNode) -> str:
-    """The body's text without its menus: a menu's copy of the headline comes before the headline, and the
-    date beside it names another page ("Chat mit ParlamentarierInnen am 24.06.2015")."""
+    """The body's text without its menus (nav, role=navigation): a menu's copy of the headline comes before
+    the headline, and the date beside it names another page ("Chat mit ParlamentarierInnen am 24.06.2015")."""
     removed: list[str] = []
     for menu in body.css(meta_rules.NAVIGATION_SELECTOR):
         menu_text = menu.text(separator=" ")
@@ -189,9 +198,15 @@ def _date_near_headline(
         heading_text = title
         position = page_text.find(heading_text)
     if position < 0 and top_without_headline:
-        heading_text, position = "", 0  # no headline in the text: the top of the page stands for it
+        # no headline in the text: the top of the page below its menus stands for it
+        page_text, heading_text, position = text.without_menus(), "", 0
     if position < 0:
         return None
+    if heading_text and page_text.find(heading_text, position + len(heading_text)) >= 0:
+        menu_free = text.without_menus()  # the headline printed twice: the first may be a menu's copy
+        position_in_story = menu_free.find(heading_text)
+        if position_in_story >= 0:
+            page_text, position = menu_free, position_in_story
     window, after = _window(page_text, position, heading_text, after_title)
     found = _printed_date(window, after) or _printed_date(window[: after + len(heading_text)], 0)
     if found:
