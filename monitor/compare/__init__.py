@@ -3,7 +3,8 @@
 Pure functions only; the pipeline decides what to store and alert. `snapshot` turns an `Article` into the
 comparable `Snapshot`; `content_hash` is the identity of a version; `compare` says which fields changed and
 how; `suspicion` flags fetches to quarantine; `render_diff` shows a stored diff; `listing_churn` tells a
-listing's items and counters moving from an edit of a story.
+listing's items and counters moving from an edit of a story; `wordless` says a change wrote or deleted no word
+(figures, order and letter case aside).
 """
 
 from monitor.compare.churn import Churn, is_listing_churn, listing_churn
@@ -14,6 +15,7 @@ from monitor.compare.diff import (
     compare,
     render_diff,
     word_diff,
+    wordless,
 )
 from monitor.compare.snapshot import (
     HASH_SCHEME,
@@ -53,4 +55,5 @@ __all__ = [
     "suspicion",
     "text_hash",
     "word_diff",
+    "wordless",
 ]

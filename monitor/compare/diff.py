@@ -65,7 +65,6 @@ class Comparison:
     summary: str  # one line: "title, body +1 -0 ~2 paragraphs", "modified (date only)"
     diff: str  # per-field sections; the body as a paragraph-level diff with word-level markup
     churn: bool = False  # listing churn (monitor/compare/churn.py): items moved, entered or left; no edit
-    wordless: bool = False  # not one word written or deleted: only figures changed, dates, lines moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +97,10 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
         summary=summary,
         diff=_diff(old, new, fields, body_ops),
         churn=found is not None and found.items_move,
-        wordless=bool(fields) and _wordless(old, new),
     )
 
 
-def _wordless(old: Snapshot, new: Snapshot) -> bool:
+def wordless(old: Snapshot, new: Snapshot) -> bool:
     """Headline and body hold the same words, figures and letter case aside, in whatever order ("16k
     subscribers" -> "17k", a list's items reversed inside one line, a rotating quote swapped with the
     headline), and the byline is the same or another name both versions list (a thread whose first post

@@ -184,7 +184,7 @@ def _decide_content(story: TrackedArticle, page: FetchedPage, extracted: Extract
     comparison = compare.compare(old_snapshot, new_snapshot)
     if not comparison.changed:  # only the headline's echo in the body came or went: not an edit
         return Unchanged(validators)
-    if extracted.unsure_story and comparison.wordless and not comparison.minor:
+    if extracted.unsure_story and not comparison.minor and compare.wordless(old_snapshot, new_snapshot):
         comparison = _unsure_figures(comparison)
     if comparison.minor and not site.alert_minor:
         return Minor(version, comparison, validators)
