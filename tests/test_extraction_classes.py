@@ -541,3 +541,18 @@ def test_prompts_and_river_headings_in_other_languages_are_furniture() -> None:
     text = extract(_page(f'{NAV}<div class="article-body">{_story()}{lines}</div>')).text
     assert "Paragraph 5 of the story" in text
     assert not [line for line in furniture if line in text]
+
+
+def test_a_read_more_prompt_with_its_reading_time_is_furniture() -> None:
+    prompts = [
+        ("weiterlesen", "Lesezeit: 5 Minuten"),
+        ("Read more", "· 12 min read"),
+        ("Lire la suite", "4 min"),
+    ]
+    teasers = "".join(
+        f'<p><a href="/next-{n}">{prompt}</a> {time}</p>' for n, (prompt, time) in enumerate(prompts)
+    )
+    html = _page(f'{NAV}<div class="content">{_story(3)}{teasers}</div>')
+    text = extract(html).text
+    assert "Paragraph 3 of the story" in text
+    assert "weiterlesen" not in text and "Read more" not in text and "Lire la suite" not in text

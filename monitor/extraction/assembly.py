@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from selectolax.lexbor import LexborNode
 
 from monitor.extraction import rules
-from monitor.extraction.furniture import is_furniture_line
+from monitor.extraction.furniture import is_furniture_line, without_reading_time
 
 _LINK_RUN = re.compile(f"{rules.LINK_START}[^{rules.LINK_END}]*{rules.LINK_END}?")
 _LINK_MARKS = re.compile(f"[{rules.LINK_START}{rules.LINK_END}]")
@@ -178,7 +178,7 @@ def _clean_line(line: str) -> str:
     elif rules.LINK_END in line:
         line = _SPACES.sub(" ", line.replace(rules.LINK_END, "")).strip()
     if len(line) < rules.MAX_FURNITURE_CHARS and (
-        not _WORD.search(line) or rules.BOILERPLATE_LINE.match(line)
+        not _WORD.search(line) or rules.BOILERPLATE_LINE.match(without_reading_time(line))
     ):
         return ""
     if len(line) < rules.MAX_DISCLOSURE_CHARS and _is_disclosure(line):

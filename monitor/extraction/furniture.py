@@ -7,6 +7,12 @@ import re
 FURNITURE_MAX_CHARS = 200  # longer lines are prose, whatever they start with
 _READING = r"(?:read|reading|lesezeit|lesen|leestijd|de lecture|di lettura|de lectura|de leitura|läsning)"
 _MINUTES = r"\d+\s*(?:-\s*\d+\s*)?(?:min|mins|minutes?|minuten|minutos|minuti|minuter|minutter|分钟?)\.?"
+# a reading time closing a line ("weiterlesen 5 Minuten", "Read more · 3 min read")
+_READING_TIME_TAIL = re.compile(
+    rf"[\s·|•–-]*(?:(?<!\w){_READING}(?: time| zeit)?\s*:?\s*)?(?<!\w){_MINUTES}"
+    rf"(?:\s*{_READING}(?: time)?)?\W*$",
+    re.IGNORECASE,
+)
 FURNITURE_LINE = re.compile(
     "|".join(
         [
@@ -50,3 +56,12 @@ FURNITURE_LINE = re.compile(
 def is_furniture_line(line: str) -> bool:
     """A line that is a label, counter, credit or prompt of the page rather than a sentence of the story."""
     return len(line) <= FURNITURE_MAX_CHARS and FURNITURE_LINE.match(line) is not None
+
+
+READING_TIME_TAIL_CHARS = 40  # a reading time and its label fit in this many characters at a line's end
+
+
+def without_reading_time(line: str) -> str:
+    """The line without a reading time closing it: a teaser's "read more" prompt is furniture with one too."""
+    found = _READING_TIME_TAIL.search(line, max(0, len(line) - READING_TIME_TAIL_CHARS))
+    return line[: found.start()] if found else line

@@ -332,7 +332,8 @@ BOILERPLATE_LINE = re.compile(
     r"did you (like|enjoy) this (article|story|post)|"
     r"(rezept )?drucken|print (this )?(recipe|article|page)|"
     r"über (den autor|die autorin)|about the author|à propos de l'auteur|"
-    r"zum weiterlesen|weiterlesen|"
+    r"zum weiterlesen|weiterlesen|mehr lesen|lire la suite|lire plus|leer más|seguir leyendo|"
+    r"continua a leggere|leggi (di più|tutto)|lees (meer|verder)|ler mais|czytaj (dalej|więcej)|"
     r"(kostenlos )?(zum |für den )?newsletter (anmelden|abonnieren))\W*$",
     re.IGNORECASE,
 )
