@@ -58,6 +58,7 @@ class Verdict:
     kind: str  # a story kind (STORY_KINDS), or what the page is: listing, product, forum, service, page
     score: int  # tenths of log-odds above the story threshold: >= 0 is a story
     reasons: tuple[str, ...]
+    forced: bool = False  # the site's include or not_stories patterns decided, not the evidence
 
     @property
     def label(self) -> str:
@@ -66,7 +67,7 @@ class Verdict:
     @property
     def unsure(self) -> bool:
         """A story on weak evidence (scored under UNSURE_BELOW), unless the site's include patterns say so."""
-        return self.is_story and self.score < UNSURE_BELOW and self.reasons[:1] != (FORCED_STORY,)
+        return self.is_story and self.score < UNSURE_BELOW and not self.forced
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +155,9 @@ def judge(
     prose = counts.prose
     kind = story_kind(signals, prose)
     if forced_not_story:
-        return Verdict(False, "page", 0, (FORCED_NOT_STORY,))
+        return Verdict(False, "page", 0, (FORCED_NOT_STORY,), forced=True)
     if forced_story:
-        return Verdict(True, kind, 0, (FORCED_STORY,))
+        return Verdict(True, kind, 0, (FORCED_STORY,), forced=True)
     hard = hard_non_story(signals)
     if hard is not None:
         named = ", ".join(sorted(set(signals.structured_types) & NON_STORY_TYPES[hard]))

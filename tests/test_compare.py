@@ -565,7 +565,7 @@ STORY_LINES = (
         ("Updated March 19, 2025", "Updated March 20, 2025"),
         ("Stand: 05.10.2023 14:32 Uhr", "Stand: 06.10.2023 09:15 Uhr"),
         ("Published 11:11 PM EST Nov 19, 2019", "Published 2:16 AM EST Nov 20, 2019"),
-        ("Šodien, 17:40", "Šodien, 18:05"),
+        ("Zuletzt aktualisiert am 05.10.2023", "Zuletzt aktualisiert am 06.10.2023"),
         ("Mis à jour le 3 octobre 2024", "Mis à jour le 4 octobre 2024"),
     ],
 )
@@ -588,6 +588,15 @@ def test_a_re_saved_date_stamp_in_the_body_is_a_minor_change(before: str, after:
         ("1/1/2013\n2/1/2013\n3/1/2013", "1/1/2014\n2/1/2014\n3/1/2014"),
         # figures that are no date
         ("Rated 9.7/10", "Rated 9.1/10"),
+        ("Unemployment 4.20%", "Unemployment 4.35%"),
+        ("Mayor 12 votes", "Mayor 15 votes"),
+        # a time or a date beside words that are no publication label: the story's line
+        ("Suspect arrested 14:32", "Suspect released 14:32"),
+        ("Final score 21:14", "Final score 21:17"),
+        ("Biden wins Nov 5", "Trump wins Nov 5"),
+        ("Updated March 19, 2025", "Deadline March 20, 2025"),
+        ("3 dead, 12 hurt at 14:30", "30 dead, 120 hurt at 14:30"),
+        ("Born May 5, 1950", "Born May 6, 1950"),
     ],
 )
 def test_dates_in_the_story_s_sentences_and_tables_are_edits(before: str, after: str) -> None:
@@ -605,6 +614,7 @@ def test_a_change_that_writes_no_word_is_wordless() -> None:
     thread = replace(BASE, byline="Ann Lee", paragraphs=posts)
     reordered = replace(BASE, byline="Bo Chan", paragraphs=posts[::-1])
     assert wordless(thread, reordered)  # the byline is another poster the thread lists
+    assert not wordless(thread, replace(thread, byline=""))  # a byline that went, though the text names it
 
 
 @pytest.mark.parametrize(
@@ -618,3 +628,10 @@ def test_a_change_that_writes_no_word_is_wordless() -> None:
 )
 def test_a_change_that_writes_a_word_is_not_wordless(edited: Snapshot) -> None:
     assert compare(BASE, edited).changed and not wordless(BASE, edited)
+
+
+def test_a_line_with_a_time_added_beside_the_story_is_an_edit() -> None:
+    old = replace(BASE, paragraphs=STORY_LINES)
+    new = replace(BASE, paragraphs=("14:32 Minister resigns", *STORY_LINES))  # a live blog's new entry
+    result = compare(old, new)
+    assert result.changed and not result.minor

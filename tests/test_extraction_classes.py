@@ -144,6 +144,14 @@ def test_a_modal_named_with_two_words_before_modal_is_dropped_from_the_story() -
     assert "Paragraph 3 of the story" in text and "Your gift helps" not in text
 
 
+def test_a_wordpress_taxonomy_term_naming_cookies_is_no_overlay() -> None:
+    for term in ("recipe_course-cookies", "product_cat-cookies", "tag-christmas-cookies"):
+        html = _page(
+            f'{NAV}<h1>Chewy cookies</h1><article class="post-12 type-post {term}">{_story(3)}</article>'
+        )
+        assert "Paragraph 3 of the story" in extract(html).text, term
+
+
 def test_a_cookie_consent_panel_is_never_the_container() -> None:
     panel = (
         '<div id="cookie-consent" aria-hidden="true">'

@@ -427,3 +427,7 @@ def test_a_date_in_a_menu_beside_its_copy_of_the_headline_is_no_date_of_the_page
     assert extract(undated).published is None
     dated = _page(f"{menu}<h1>Woher kommt die dicke Luft?</h1><p><em>20.01.2022</em></p>{STORY}")
     assert extract(dated).published == "2022-01-20"  # the date by the headline itself, not the menu's
+    twice = _page(f"{menu}{menu}<h1>Woher kommt die dicke Luft?</h1><p><em>20.01.2022</em></p>{STORY}")
+    assert extract(twice).published == "2022-01-20"  # the menu printed again for small screens
+    nested = menu.replace("</ul></nav>", f"<li>{menu}</li></ul></nav>")
+    assert extract(_page(f"{nested}<h1>Woher kommt die dicke Luft?</h1>{STORY}")).published is None

@@ -57,7 +57,9 @@ class Comparison:
     """What changed between two versions of a story."""
 
     changed: bool  # any field differs after normalisation
-    minor: bool  # only dates differ, only the order of the paragraphs, or listing churn: stored, not alerted
+    # only dates differ (date stamps in the body too), only the order of the paragraphs, or listing churn:
+    # stored, not alerted (decide() also makes an unsure story's wordless change minor)
+    minor: bool
     fields: tuple[str, ...]  # changed fields, in FIELD_ORDER
     added: int  # body paragraphs
     removed: int
@@ -101,15 +103,18 @@ def compare(old: Snapshot, new: Snapshot) -> Comparison:
 
 
 def wordless(old: Snapshot, new: Snapshot) -> bool:
-    """Headline and body hold the same words, figures and letter case aside, in whatever order ("16k
-    subscribers" -> "17k", a list's items reversed inside one line, a rotating quote swapped with the
-    headline), and the byline is the same or another name both versions list (a thread whose first post
-    moved): no word was written or deleted."""
+    """No word written or deleted: headline and body hold the same words (a token with a letter), with
+    figures masked, letter case folded and the order of lines and of words ignored ("16k subscribers" ->
+    "17k", a list's items reversed inside one line, a rotating quote swapped with the headline); tokens
+    without a letter ("$5", "100%") are figures. The byline is the same, or another name both versions
+    print (a thread whose first post moved); a byline that came or went is a change."""
     old_words, new_words = _word_counts(old), _word_counts(new)
     if old_words != new_words:
         return False
     if old.byline == new.byline:
         return True
+    if not (old.byline and new.byline):
+        return False
     listed = set(_LETTERS.findall(" ".join((old.title, *old.paragraphs)).casefold()))
     return all(set(_LETTERS.findall(byline.casefold())) <= listed for byline in (old.byline, new.byline))
 

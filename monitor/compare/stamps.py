@@ -1,12 +1,14 @@
-"""Date stamps in the body: lines that only say when ("Updated March 19, 2025", "Stand: 05.10.2023 14:32",
-"Šodien, 17:40"). A site that prints its update stamp inside the story container rewrites that line on every
-re-save; a change of such lines alone is a date change (stored as a minor version), not an edit.
+"""Date stamps in the body: lines that only say when a story was published or updated ("Updated March 19,
+2025", "Stand: 05.10.2023 14:32 Uhr", "Published 11:11 PM EST Nov 19, 2019"). A site that prints its stamp
+inside the story container rewrites that line on every re-save; a change of such lines alone is a date
+change (stored as a minor version), not an edit.
 
-A stamp line is short, carries a date or a time of day, and holds besides its dates, times, month and
-weekday names at most MAX_LABEL_WORDS words of label ("Last updated", "Mis à jour le": words of two letters
-or fewer not counted) and no sentence end. A
-list of dates (a timeline, a table of months) changes by its dates as a story's facts do: the change counts
-as stamps only while at most MAX_STAMP_LINES lines change.
+A stamp line is short and carries a date or a time of day; with its dates, times, month and weekday names
+and time-zone words taken out, nothing is left but, at most, a publication or update label
+(locale_dates.PUBLISHED_LABEL / UPDATED_LABEL: "Last updated on", "Mis à jour le", "Stand:"). Any other word
+makes it the story's line ("Suspect released 14:32", "Final score 21:17", "Trump wins Nov 5"). A list of
+dates (a timeline, a table of months) changes by its dates as a story's facts do: the change counts as
+stamps only while at most MAX_STAMP_LINES lines change.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from monitor.extraction.locale_dates import day_names, find_printed_date, month_numbers
+from monitor.extraction.locale_dates import (
+    PUBLISHED_LABEL,
+    UPDATED_LABEL,
+    day_names,
+    find_printed_date,
+    month_numbers,
+)
 
 MAX_STAMP_CHARS = 100
-MAX_LABEL_WORDS = 2
 MAX_STAMP_LINES = 2  # per side of the change: a stamp or two replaced, never a column of dates
-# the words of a time of day and its zone ("11:11 PM EST", "14:32 Uhr", "10 h 30", "GMT+0400")
+# the words of a time of day and its zone ("11:11 PM EST", "14:32 Uhr", "10h30", "GMT+0400")
 TIME_WORDS = frozenset(
     {
         "am", "pm", "a", "p", "m", "h", "hrs", "uhr", "gmt", "utc", "cet", "cest", "eet", "eest", "est",
@@ -31,25 +38,27 @@ TIME_WORDS = frozenset(
 _NUMERIC_DATE = re.compile(
     r"(?<![\d.])\d{1,2}([./-])\d{1,2}\1(?:(?:19|20)\d{2}|\d{2})(?![\d./-])|(?<!\d)(?:19|20)\d{2}-\d{2}-\d{2}"
 )
-_TIME = re.compile(r"(?<!\d)(?:[01]?\d|2[0-3])[:.h][0-5]\d(?!\d)")
-_ENGLISH_DATE = re.compile(
-    r"(?<![^\W\d_])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?!\d)",
-    re.IGNORECASE,
+_TIME = re.compile(r"(?<![\d.,])(?:[01]?\d|2[0-3])(?::|h)[0-5]\d(?![\d%])")  # 14:32, 10h30; not 4.20%
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-_WORD = re.compile(r"[^\W\d_]{3,}")  # "on", "am", "le", "à" label no less than they date
-_SENTENCE_END = re.compile(r"(?:[^\W_]{2,}|\d)[.!?][\"')\]\u201d\u2019]*$")  # not "p.m."
+_ENGLISH_DATE = re.compile(rf"(?<![^\W\d_]){_MONTH}\.?(?![^\W\d_])\s*\d{{1,2}}(?!\d)", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def is_stamp(line: str) -> bool:
-    """A line that only says when: a date or time with at most a short label around it."""
-    if len(line) > MAX_STAMP_CHARS or _SENTENCE_END.search(line.rstrip()):
+    """A line that only says when: a date or time, with nothing around it but a publication or update
+    label."""
+    if len(line) > MAX_STAMP_CHARS:
         return False
     if not (_NUMERIC_DATE.search(line) or _TIME.search(line) or _ENGLISH_DATE.search(line)):
         if find_printed_date(line) is None:
             return False
     calendar = _calendar_words()
-    label = [word for word in _WORD.findall(line.casefold()) if word.rstrip(".") not in calendar]
-    return len(label) <= MAX_LABEL_WORDS
+    undated = _TIME.sub(" ", _NUMERIC_DATE.sub(" ", line)).casefold()
+    label = " ".join(word for word in _LETTERS.findall(undated) if word not in calendar)
+    return not label or bool(PUBLISHED_LABEL.fullmatch(label) or UPDATED_LABEL.fullmatch(label))
 
 
 def stamps_only(gone: Sequence[str], came: Sequence[str]) -> bool:

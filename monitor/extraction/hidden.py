@@ -32,12 +32,13 @@ HIDDEN_SELECTOR = ", ".join(
     ]
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-# a whole class or id token naming an overlay ("login-modal", "mollie-donation-modal", "cookie-banner",
-# "cookiehint", "consent": up to two words before the overlay's own), never
-# a state of the page ("modal-open" on <body>), a word inside another ("blogin") or a WordPress taxonomy
-# ("tag-cookies")
+# a whole class or id token naming an overlay ("login-modal", "cookie-banner", "cookiehint", "consent"; or
+# two words before it, the first joined by "-": "mollie-donation-modal", "m-articleRegist_login"), never a
+# state of the page ("modal-open" on <body>), a word inside another ("blogin") or a WordPress taxonomy term
+# ("tag-cookies", "recipe_course-cookies": "_" then "-" is a taxonomy's name, then its term)
+_NOT_OVERLAY_WORD = r"(?!(?:tag|category|cat|topic|author|post|format|section|type)[-_])"
 OVERLAY_LABEL = re.compile(
-    r"(?<![\w-])(?!(?:tag|category|cat|topic|author|post|format|section|type)[-_])(?:[a-z0-9]+[-_]){0,2}"
+    rf"(?<![\w-])(?:{_NOT_OVERLAY_WORD}[a-z0-9]+[-_]|{_NOT_OVERLAY_WORD}[a-z0-9]+-{_NOT_OVERLAY_WORD}[a-z0-9]+[-_])?"
     r"(?:modal|popup|pop-up|consent|cookies?|gdpr|login|signin|sign-in)"
     r"(?:[-_]?(?:dialog|content|banner|notice|hint|info|alert|warning|settings|bar|box|wrapper|container|"
     r"overlay|panel|form|modal|popup|layer|window|wall|message|inner))*(?![\w-])",

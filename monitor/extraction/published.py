@@ -111,14 +111,34 @@ class _PageText:
 
 def _without_navigation(text: str, body: LexborNode) -> str:
     """The body's text without its menus (nav, role=navigation): a menu's copy of the headline comes before
-    the headline, and the date beside it names another page ("Chat mit ParlamentarierInnen am 24.06.2015")."""
-    removed: list[str] = []
-    for menu in body.css(meta_rules.NAVIGATION_SELECTOR):
+    the headline, and the date beside it names another page ("Chat mit ParlamentarierInnen am 24.06.2015").
+
+    The menus are taken in document order, each from where the last one ended (the page's text runs in the
+    same order), so a second copy of a menu (one for small screens) goes too, and text before a menu that
+    happens to spell it stays; a menu inside a menu goes with the outer one. One pass over the text."""
+    menus = body.css(meta_rules.NAVIGATION_SELECTOR)
+    menu_ids = {menu.mem_id for menu in menus}
+    kept: list[str] = []
+    position = 0
+    for menu in menus:
+        if _inside(menu, menu_ids):
+            continue
         menu_text = menu.text(separator=" ")
-        if menu_text.strip() and not any(menu_text in outer for outer in removed):  # a menu in a menu
-            text = text.replace(menu_text, " ", 1)
-            removed.append(menu_text)
-    return text
+        start = text.find(menu_text, position) if menu_text.strip() else -1
+        if start >= 0:
+            kept.append(text[position:start])
+            position = start + len(menu_text)
+    kept.append(text[position:])
+    return " ".join(kept)
+
+
+def _inside(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def markup_date(

@@ -34,8 +34,8 @@ GONE_ERRORS = frozenset({"http_404", "http_410"})
 UNUSABLE_PAGES = frozenset({"not_html", "extract_deadline", "extract_crashed"})
 GONE_PENDING_REASON = "gone"  # articles.pending_reason while a first 404 waits for confirmation
 NO_STORY = "no story found"  # a first sight whose page has neither a title nor a body
-# how the summary of a figures-only change on an unsure story ends (_unsure_figures)
-UNSURE_NOTE = " (figures only, on a page the gate is unsure is a story)"
+# how the summary of a wordless change (compare.wordless: figures, order) on an unsure story ends
+UNSURE_NOTE = " (no word written or deleted, on a page the gate is unsure is a story)"
 
 
 # -- recheck decisions -----------------------------------------------------------------------------------

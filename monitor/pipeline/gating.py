@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 NOT_STORY = "not_story"  # articles.status and changes.kind of a tracked story that became a non-story
 DEMOTE_AT_MOST = -20  # gate score (2 log-odds under the story threshold) that marks a tracked story not_story
-FORCED_NOT = (gate.FORCED_NOT_STORY,)
 # A story whose last this many changes were all listing churn (monitor/compare/churn.py: items reordered,
 # entering or leaving, never a sentence written) lists things: it is marked not_story, once (issue 12).
 CHURN_CHANGES_TO_DEMOTE = 3
@@ -107,7 +106,7 @@ def recheck_verdict(
         )
         report.emit("story.restored", site=site.name, url=story.url)
         return "story_again"
-    if story.status != NOT_STORY and found.score > DEMOTE_AT_MOST and found.reasons[:1] != FORCED_NOT:
+    if story.status != NOT_STORY and found.score > DEMOTE_AT_MOST and not found.forced:
         return None
     if story.status == NOT_STORY:
         batch.mark_checked(story.id, next_check_at=next_at, consecutive_failures=0)
