@@ -45,7 +45,7 @@ def main() -> None:
     for case_number, case in enumerate(benchmark_cases(arguments.pages_per_set)):
         for mutation in case.mutations:
             path = f"/{case_number:03d}/{mutation.kind}/"
-            site.add(Page(path, f"Story {len(expected)}", case.original_html))
+            site.add(Page(path, f"Story {len(expected)}", mutation.before or case.original_html))
             mutated[path] = mutation.html
             expected[path] = (mutation.kind, mutation.expected_fields)
     with SiteServer(site) as server, tempfile.TemporaryDirectory() as folder:

@@ -40,11 +40,12 @@ NOISE_KINDS = (
     "markup_reflow",
     "counters",
     "date_bump",
+    "stamp_bump",
     "truncated",
     "paywall",
 )
 # Noise that is still stored, as a minor (date-only) version: never alerted.
-MINOR_KINDS: dict[str, tuple[str, ...]] = {"date_bump": ("modified",)}
+MINOR_KINDS: dict[str, tuple[str, ...]] = {"date_bump": ("modified",), "stamp_bump": ("body",)}
 SUSPICIOUS_KINDS = frozenset({"truncated", "paywall"})
 
 # Containers that hold no story text on any sane page; the offline stand-in extractor skips them too.
@@ -139,6 +140,7 @@ class Mutation(NamedTuple):
     html: str
     expected_fields: tuple[str, ...] | None
     suspicious: bool
+    before: str | None = None  # the page served first when it is not the original (a stamp it carries)
 
 
 class Case(NamedTuple):
@@ -187,9 +189,10 @@ def mutate(html: str, gold_text: str, *, seed: int = 0) -> list[Mutation]:
     for kind, mutator in MUTATORS.items():
         tree = LexborHTMLParser(html)
         rng = random.Random(f"{seed}:{kind}")
-        mutated_html = mutator(tree, _locate_story(tree, gold_text), rng)
+        found = mutator(tree, _locate_story(tree, gold_text), rng)
+        before, mutated_html = found if isinstance(found, tuple) else (None, found)
         suspicious = kind in SUSPICIOUS_KINDS
-        mutations.append(Mutation(kind, mutated_html, REAL_EDIT_KINDS.get(kind), suspicious))
+        mutations.append(Mutation(kind, mutated_html, REAL_EDIT_KINDS.get(kind), suspicious, before))
     return mutations
 
 
@@ -649,6 +652,19 @@ def _later(stamp: str) -> str:
         return FALLBACK_MODIFIED
 
 
+STAMP_BEFORE = "Updated March 19, 2025"
+STAMP_AFTER = "Updated March 20, 2025"
+
+
+def _stamp_bump(tree: LexborHTMLParser, story: Story, rng: random.Random) -> tuple[str, str]:
+    """A site that prints its update stamp inside the story re-saves it, text identical: the page before
+    carries "Updated March 19, 2025" above the story's first paragraph, the page after "March 20"."""
+    del rng
+    story[0].insert_before(_fragment(f"<p>{STAMP_BEFORE}</p>"))
+    before = tree.html or ""
+    return before, before.replace(STAMP_BEFORE, STAMP_AFTER, 1)
+
+
 def _truncated(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     """The response ends inside the story, once about 30% of its words have arrived."""
     del rng
@@ -675,7 +691,7 @@ def _paywall(tree: LexborHTMLParser, story: Story, rng: random.Random) -> str:
     return tree.html or ""
 
 
-Mutator = Callable[[LexborHTMLParser, Story, random.Random], str]
+Mutator = Callable[[LexborHTMLParser, Story, random.Random], str | tuple[str, str]]
 MUTATORS: dict[str, Mutator] = {
     "edit_sentence": _edit_sentence,
     "edit_headline": _edit_headline,
@@ -686,6 +702,7 @@ MUTATORS: dict[str, Mutator] = {
     "markup_reflow": _markup_reflow,
     "counters": _counters,
     "date_bump": _date_bump,
+    "stamp_bump": _stamp_bump,
     "truncated": _truncated,
     "paywall": _paywall,
 }

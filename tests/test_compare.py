@@ -512,6 +512,18 @@ def test_noise_mutations_leave_story_lists_tweets_and_faq_numbers_alone() -> Non
     assert ">Another story about the weather</a>" not in churned or ">Home page</a>" not in churned
 
 
+def test_a_re_saved_update_stamp_in_the_story_is_a_minor_change_of_the_extracted_body() -> None:
+    from monitor.extraction import extract
+    from testbed.mutations import STAMP_AFTER, STAMP_BEFORE, mutate
+
+    bump = next(mutation for mutation in mutate(_STORY_PAGE, _STORY_GOLD) if mutation.kind == "stamp_bump")
+    assert bump.before is not None and STAMP_BEFORE in bump.before and STAMP_AFTER in bump.html
+    old, new = snapshot(extract(bump.before)), snapshot(extract(bump.html))
+    assert STAMP_BEFORE in old.body_text and STAMP_AFTER in new.body_text  # the stamp is in the body
+    result = compare(old, new)
+    assert result.minor and "body" in result.fields  # the page's only date: "published" moves with it
+
+
 def test_headline_byline_and_date_mutations_rewrite_every_statement() -> None:
     from testbed.mutations import HEADLINE_PREFIX, NEW_AUTHOR, mutate
 
