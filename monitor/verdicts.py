@@ -31,7 +31,8 @@ def recorded_verdict(config: Config | None, url: str | None) -> LinkVerdict | No
 
 
 def verdict_lines(found: gate.Verdict, recorded: LinkVerdict | None) -> list[str]:
-    lines = [f"{'verdict:':<15}{found.label} ({found.kind}, score {found.score})"]
+    unsure = f"; unsure, under {gate.UNSURE_BELOW}: a change writing no word is minor" if found.unsure else ""
+    lines = [f"{'verdict:':<15}{found.label} ({found.kind}, score {found.score}{unsure})"]
     lines.extend(f"{'':<15}{reason}" for reason in found.reasons)
     if recorded is not None:
         said = f"{recorded.verdict} ({recorded.kind})" if recorded.verdict else "no verdict yet"
@@ -44,6 +45,7 @@ def verdict_json(found: gate.Verdict, recorded: LinkVerdict | None) -> dict[str,
         "verdict": found.label,
         "kind": found.kind,
         "score": found.score,
+        "unsure": found.unsure,
         "reasons": list(found.reasons),
         "recorded": None
         if recorded is None

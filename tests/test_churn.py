@@ -261,6 +261,9 @@ def test_figures_moving_on_an_unsure_story_are_stored_as_minor_while_a_news_stor
         scores = dict(_rows(config, "SELECT url, score FROM discovered_links WHERE state = 'stored'"))
         guide_url, story_url = server.base_url + GUIDE_PATH, server.base_url + story.path
         assert 0 <= int(scores[guide_url]) < UNSURE_BELOW <= int(scores[story_url]), scores  # the premise
+        checked = cli("check", guide_url, config=config, log_format="text")
+        assert "story (article, score" in checked.output and "unsure" in checked.output, checked.output
+        assert "unsure" not in cli("check", story_url, config=config, log_format="text").output
         site.pages[GUIDE_PATH].body = guide_page(125, 460)
         site.pages[story.path].body = story.body.replace("delayed 2 earlier", "delayed 5 earlier")
         result = cli("once", "--all", config=config)
