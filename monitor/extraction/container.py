@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from selectolax.lexbor import LexborNode
 
 from monitor.extraction import rules
@@ -39,7 +41,7 @@ def remove_link_cards(container: LexborNode) -> None:
         if link is not None and link.mem_id not in cards:
             cards[link.mem_id] = link
     for link in cards.values():
-        if len(link.text()) <= rules.LINK_CARD_MAX_CHARS and not _has_ancestor_in(link, cards):
+        if len(link.text()) <= rules.LINK_CARD_MAX_CHARS and not has_ancestor_in(link, cards):
             link.decompose()
 
 
@@ -54,7 +56,7 @@ def remove_tables_of_contents(container: LexborNode) -> None:
         if table is not None:
             tables[table.mem_id] = table
     for table in tables.values():
-        if not _has_ancestor_in(table, tables):
+        if not has_ancestor_in(table, tables):
             table.decompose()
 
 
@@ -77,10 +79,12 @@ def _table_of_contents_around(
     return widest
 
 
-def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
+def has_ancestor_in(node: LexborNode, ids: Container[int]) -> bool:
+    """Whether one of the node's ancestors (not the node itself) has its mem_id among `ids` (a set of ids,
+    or a dict keyed by them)."""
     parent = node.parent
     while parent is not None:
-        if parent.mem_id in nodes:
+        if parent.mem_id in ids:
             return True
         parent = parent.parent
     return False
@@ -150,7 +154,7 @@ def boilerplate_blocks(container: LexborNode, texts: _Texts) -> list[LexborNode]
         if _inside_a_sentence(node, texts) or _commentary(node):
             continue
         found[node.mem_id] = node
-    return [node for node in found.values() if not _has_ancestor_in(node, found)]
+    return [node for node in found.values() if not has_ancestor_in(node, found)]
 
 
 def _commentary(node: LexborNode) -> bool:

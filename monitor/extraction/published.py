@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extraction import meta_rules
+from monitor.extraction.container import has_ancestor_in
 from monitor.extraction.dates import ambiguous, date_from_url, day_first_date, normalize_date
 from monitor.extraction.locale_dates import LOCALES, UPDATED_LABEL, find_printed_date, labelled_dates
 
@@ -121,7 +122,7 @@ def _without_navigation(text: str, body: LexborNode) -> str:
     kept: list[str] = []
     position = 0
     for menu in menus:
-        if _inside(menu, menu_ids):
+        if has_ancestor_in(menu, menu_ids):
             continue
         menu_text = menu.text(separator=" ")
         start = text.find(menu_text, position) if menu_text.strip() else -1
@@ -130,15 +131,6 @@ def _without_navigation(text: str, body: LexborNode) -> str:
             position = start + len(menu_text)
     kept.append(text[position:])
     return " ".join(kept)
-
-
-def _inside(node: LexborNode, ids: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
 
 
 def markup_date(
