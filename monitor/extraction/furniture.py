@@ -7,6 +7,7 @@ import re
 FURNITURE_MAX_CHARS = 200  # longer lines are prose, whatever they start with
 _READING = r"(?:read|reading|lesezeit|lesen|leestijd|de lecture|di lettura|de lectura|de leitura|läsning)"
 _MINUTES = r"\d+\s*(?:-\s*\d+\s*)?(?:min|mins|minutes?|minuten|minutos|minuti|minuter|minutter|分钟?)\.?"
+_DIGIT = re.compile(r"\d")
 # a reading time closing a line ("weiterlesen 5 Minuten", "Read more · 3 min read")
 _READING_TIME_TAIL = re.compile(
     rf"[\s·|•–-]*(?:(?<!\w){_READING}(?: time| zeit)?\s*:?\s*)?(?<!\w){_MINUTES}"
@@ -63,5 +64,8 @@ READING_TIME_TAIL_CHARS = 40  # a reading time and its label fit in this many ch
 
 def without_reading_time(line: str) -> str:
     """The line without a reading time closing it: a teaser's "read more" prompt is furniture with one too."""
-    found = _READING_TIME_TAIL.search(line, max(0, len(line) - READING_TIME_TAIL_CHARS))
+    start = max(0, len(line) - READING_TIME_TAIL_CHARS)
+    if _DIGIT.search(line, start) is None:  # no figure, no reading time: most lines stop at this cheap test
+        return line
+    found = _READING_TIME_TAIL.search(line, start)
     return line[: found.start()] if found else line
